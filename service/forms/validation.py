@@ -1,0 +1,175 @@
+"""Validation errors a user can act on: pydantic errors turned into Chinese messages with row and column.
+
+Every data file the forms read (units, monthly report, ...) is a JSON object whose table lives in one list
+(the "rows"). A bad value is reported as `第3行（河岸小学）【组长电话】：…`: row = 1-based position in that list,
+label = the row's own name, column = the field's Chinese title.
+"""
+from __future__ import annotations
+
+import json
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    """One bad value: where it is (row, column) and what is wrong, in Chinese."""
+
+    row: int | None  # 1-based row in the table, None for a top-level field
+    row_label: str | None  # the row's own name (e.g. the unit name), when it has one
+    column: str  # Chinese column title, nested titles joined by ·
+    field: str  # dotted machine path, e.g. units.3.leader_phone
+    message: str
+
+    def __str__(self) -> str:
+        where = ""
+        if self.row is not None:
+            where = f"第{self.row}行" + (f"（{self.row_label}）" if self.row_label else "")
+        return f"{where}【{self.column}】：{self.message}"
+
+
+class DataValidationError(ValueError):
+    """Raised when input data is refused. Nothing is written when this is raised."""
+
+    def __init__(self, source: str, issues: list[FieldIssue]):
+        self.source = source
+        self.issues = issues
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        lines = "\n".join(f"  {i}" for i in self.issues)
+        return f"{self.source}有{len(self.issues)}处错误，未生成任何文件：\n{lines}"
+
+
+_MESSAGES: dict[str, str] = {
+    "missing": "缺少此项",
+    "extra_forbidden": "不认识的字段",
+    "string_type": "应为文字",
+    "string_too_short": "不能为空",
+    "string_too_long": "不能超过{max_length}个字",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "greater_than_equal": "不能小于{ge}",
+    "greater_than": "应大于{gt}",
+    "less_than_equal": "不能大于{le}",
+    "less_than": "应小于{lt}",
+    "literal_error": "应为以下之一：{expected}",
+    "list_type": "应为列表",
+    "too_short": "至少需要{min_length}项",
+    "too_long": "最多{max_length}项",
+    "model_type": "应为对象（键值对）",
+    "dict_type": "应为对象（键值对）",
+    "model_attributes_type": "应为对象（键值对）",
+    "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+}
+
+
+def chinese_message(err: dict[str, Any]) -> str:
+    ctx = err.get("ctx") or {}
+    if err["type"] in ("value_error", "assertion_error") and "error" in ctx:
+        return str(ctx["error"])
+    template = _MESSAGES.get(err["type"])
+    if template is None:
+        return f"格式错误（{err['msg']}）"
+    if err["type"] == "string_too_short" and ctx.get("min_length", 1) > 1:
+        template = "至少{min_length}个字"
+    values = {k: str(v).replace("'", "") for k, v in ctx.items()}
+    try:
+        return template.format(**values)
+    except KeyError:
+        return template
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    """The model a field holds (directly, in a list, or optional), or None for a plain value."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _submodel(typing.get_args(annotation)[0])
+    if origin in (list, tuple, typing.Union, types.UnionType):
+        for arg in typing.get_args(annotation):
+            found = _submodel(arg)
+            if found is not None:
+                return found
+    return None
+
+
+def column_title(model: type[BaseModel], path: tuple[Any, ...]) -> str:
+    """Chinese titles along a field path (list indexes skipped), joined by ·."""
+    titles: list[str] = []
+    current: type[BaseModel] | None = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        field = current.model_fields.get(part) if current is not None else None
+        if field is None:
+            titles.append(str(part))
+            current = None
+            continue
+        titles.append(field.title or str(part))
+        current = _submodel(field.annotation)
+    return "·".join(titles) or "整个文件"
+
+
+def issues_from(exc: ValidationError, model: type[BaseModel], raw: Any, rows_key: str | None,
+                label_key: str | None) -> list[FieldIssue]:
+    issues = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        row = label = None
+        column_path = loc
+        if rows_key and len(loc) >= 2 and loc[0] == rows_key and isinstance(loc[1], int):
+            row = loc[1] + 1
+            column_path = loc[2:]
+            rows = raw.get(rows_key) if isinstance(raw, dict) else None
+            if label_key and isinstance(rows, list) and loc[1] < len(rows) and isinstance(rows[loc[1]], dict):
+                value = rows[loc[1]].get(label_key)
+                label = str(value) if value not in (None, "") else None
+            row_model = _submodel(model.model_fields[rows_key].annotation)
+            column = column_title(row_model, column_path) if row_model else str(column_path)
+            if not column_path:
+                column = "整行"
+        else:
+            column = column_title(model, column_path)
+        issues.append(FieldIssue(row, label, column, ".".join(str(p) for p in loc), chinese_message(err)))
+    return issues
+
+
+def validate_data(model: type[M], raw: Any, *, source: str, rows_key: str | None = None,
+                  label_key: str | None = None) -> M:
+    """Validate plain data; raise DataValidationError with Chinese row/column messages."""
+    try:
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        raise DataValidationError(source, issues_from(exc, model, raw, rows_key, label_key)) from None
+
+
+def read_json(path: str | Path, *, source: str) -> Any:
+    """Read a UTF-8 JSON file; a missing or malformed file is a DataValidationError, not a traceback."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataValidationError(source, [FieldIssue(None, None, "文件", str(path), f"找不到文件 {path}")]) from None
+    except UnicodeDecodeError:
+        raise DataValidationError(source, [FieldIssue(None, None, "文件", str(path), "文件不是 UTF-8 编码")]) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        issue = FieldIssue(None, None, "文件", str(path), f"JSON 格式错误：第{exc.lineno}行第{exc.colno}列（{exc.msg}）")
+        raise DataValidationError(source, [issue]) from None
