@@ -1,0 +1,110 @@
+"""Opening the records store and the unit data in it.
+
+Units come from the same `units.json` that Annex 4 is rendered from (service.units, one source); `upsert_units`
+loads it, `unit_rows` gives it back in that file's shape so the one Annex 4 renderer can read either.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from service.db import make_engine, make_sessionmaker, upgrade
+from service.records.models import Unit, UnitYearCounts
+from service.records.vocab import REGISTERED_COUNTS
+from service.units import UnitsFile
+
+
+@dataclass
+class Store:
+    engine: Engine
+    sessions: sessionmaker
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """One session, one transaction: committed when the block ends, rolled back on any exception."""
+        with self.sessions() as session, session.begin():
+            yield session
+
+
+def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
+    """The store at `url` (default: settings().database_url), brought to every Alembic head."""
+    engine = make_engine(url)
+    if migrate:
+        upgrade(engine)
+    return Store(engine, make_sessionmaker(engine))
+
+
+def unit_by_name(session: Session, name: str) -> Unit | None:
+    return session.scalars(select(Unit).where(Unit.name == name)).one_or_none()
+
+
+def upsert_units(session: Session, data: UnitsFile) -> dict[str, int]:
+    """Insert or update every unit of a validated units file, and its registered counts for the file's year.
+
+    Returns {"created": n, "updated": n, "unchanged": n}.
+    """
+    existing = {u.name: u for u in session.scalars(select(Unit))}
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    for order, src in enumerate(data.units, start=1):
+        values = {
+            "kind": src.kind,
+            "resident_population": src.resident_population,
+            "activity_room": src.activity_room,
+            "leader": src.leader.name,
+            "deputy": src.deputy.name,
+            "staff": src.staff.name,
+            "leader_phone": src.leader_phone,
+            "sort_order": order,
+        }
+        unit = existing.get(src.name)
+        if unit is None:
+            unit = Unit(name=src.name, **values)
+            session.add(unit)
+            session.flush()
+            counts["created"] += 1
+            changed = True
+        else:
+            changed = any(getattr(unit, k) != v for k, v in values.items())
+            for k, v in values.items():
+                setattr(unit, k, v)
+        year_values = {k: getattr(src.registered, k) for k in REGISTERED_COUNTS}
+        row = session.scalars(
+            select(UnitYearCounts).where(UnitYearCounts.unit_id == unit.id, UnitYearCounts.year == data.year)
+        ).one_or_none()
+        if row is None:
+            session.add(UnitYearCounts(unit_id=unit.id, year=data.year, **year_values))
+            changed = True
+        elif any(getattr(row, k) != v for k, v in year_values.items()):
+            for k, v in year_values.items():
+                setattr(row, k, v)
+            changed = True
+        if unit.id in {u.id for u in existing.values()}:
+            counts["updated" if changed else "unchanged"] += 1
+    session.flush()
+    return counts
+
+
+def unit_rows(session: Session, year: int) -> list[dict]:
+    """The units as `units.json` rows (the shape service.units.parse_units validates), in file order."""
+    rows = []
+    units = session.scalars(select(Unit).order_by(Unit.sort_order, Unit.id))
+    for u in units:
+        yc = session.scalars(
+            select(UnitYearCounts).where(UnitYearCounts.unit_id == u.id, UnitYearCounts.year == year)
+        ).one_or_none()
+        rows.append({
+            "name": u.name,
+            "kind": u.kind,
+            "resident_population": u.resident_population or 0,
+            "activity_room": u.activity_room or u.name,
+            "leader": {"name": u.leader or ""},
+            "deputy": {"name": u.deputy or ""},
+            "staff": {"name": u.staff or ""},
+            "leader_phone": u.leader_phone or "",
+            "registered": {k: (getattr(yc, k) if yc else 0) for k in REGISTERED_COUNTS},
+        })
+    return rows
