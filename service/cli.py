@@ -8,6 +8,7 @@ import click
 # Modules that define a click command or group named `commands` (a list) to add to `wenshu`.
 COMMAND_MODULES = [
     "service.render.cli",
+    "service.run",
 ]
 
 

@@ -1,0 +1,175 @@
+"""The Flask application: a JSON API under /api/v1, its OpenAPI 3.1 document and interactive docs.
+
+Why flask-openapi3 (not APIFlask): the request models of this project are pydantic v2 (the notice model, the
+records and annex data), and flask-openapi3 validates requests with those very models and generates the
+OpenAPI 3.1 document from them, so the document cannot drift from what is enforced. APIFlask is built on
+marshmallow/apispec and would need every pydantic model restated as a schema. flask-openapi3's Swagger UI
+plugin (flask-openapi3-swagger) ships the UI's JavaScript and CSS inside the wheel: the docs work on an
+intranet with no CDN.
+
+    create_app()  ->  /api/v1/...            the API (Bearer tokens)
+                      /api/v1/openapi.json   the OpenAPI document
+                      /api/v1/swagger        interactive docs (bundled assets)
+                      /                      a Chinese start page
+"""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template
+from flask_limiter import Limiter
+from flask_openapi3 import Info, OpenAPI
+from flask_openapi3.models import Schema
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from service.api import problems
+from service.api.auth import rate_key, require_token
+from service.jobs.settings import job_settings, limits_url
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+SWAGGER_HTML = """<!DOCTYPE html>
+<html lang="zh-CN">
+<head>
+<meta charset="UTF-8">
+<title>社教文书 API 文档</title>
+<link rel="shortcut icon" href="swagger/images/swagger.svg">
+<link rel="stylesheet" type="text/css" href="swagger/css/swagger-ui.css">
+<style>body{margin:0;background:#fafafa}</style>
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="swagger/js/swagger-ui-bundle.js"></script>
+<script src="swagger/js/swagger-ui-standalone-preset.js"></script>
+<script>
+window.onload = function () {
+  window.ui = SwaggerUIBundle({
+    url: new URL("{{doc_url}}", window.location.href).href,
+    dom_id: "#swagger-ui", deepLinking: true,
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    layout: "BaseLayout", persistAuthorization: true
+  });
+};
+</script>
+</body>
+</html>"""
+
+
+def _on_validation_error(exc: ValidationError):
+    """flask-openapi3 hands every request-validation failure here: answer 422 problem+json in Chinese."""
+    from flask import request
+
+    from service.api.schemas import job_request_model
+
+    errors = None
+    if exc.title == job_request_model().__name__:
+        errors = _job_request_errors(request.get_json(silent=True))
+    if errors is None:
+        where, model = _MODEL_PLACES.get(exc.title, ("", None))
+        errors = problems.translate(exc, model, where)
+    return problems.validation_problem(errors)
+
+
+def _job_request_errors(data) -> list[dict] | None:
+    """Errors of a job request, against the requested kind's own params model (Chinese titles, `params.` path)."""
+    from service.jobs.kinds import kinds
+
+    if not isinstance(data, dict):
+        return [{"field": "", "title": "请求体", "message": "应为 JSON 对象：{\"kind\": …, \"params\": {…}}"}]
+    known = kinds()
+    if data.get("kind") not in known:
+        names = "、".join(known) or "（暂无）"
+        return [{"field": "kind", "title": "文书种类", "message": f"只能是 {names}"}]
+    extra = sorted(set(data) - {"kind", "params"})
+    if extra:
+        return [{"field": extra[0], "title": extra[0], "message": "是未知字段"}]
+    model = known[data["kind"]].params
+    try:
+        model.model_validate(data.get("params"))
+    except ValidationError as exc:
+        return problems.translate(exc, model, "params")
+    return None
+
+
+def _model_places() -> dict:
+    from service.api import schemas as S
+
+    return {m.__name__: (where, m) for where, m in (
+        ("path", S.JobPath), ("path", S.DocumentPath), ("header", S.SubmitHeaders), ("query", S.Page),
+        ("query", S.JobQuery), ("query", S.DocumentQuery))}
+
+
+_MODEL_PLACES: dict = {}
+
+
+def create_app(config: dict | None = None) -> OpenAPI:
+    from service.api.routes import api, public
+    from service.jobs.db import migrate
+
+    js = job_settings()
+    _MODEL_PLACES.update(_model_places())
+    app = OpenAPI(
+        __name__,
+        info=Info(title="社教文书 API", version="1",
+                  description="提交文书生成任务、查询进度、下载文书；令牌：Authorization: Bearer wsk_…"),
+        security_schemes={"bearer": {"type": "http", "scheme": "bearer", "description": "wenshu token create 生成的令牌"}},
+        responses=problems.common_responses(),
+        validation_error_status=422,
+        validation_error_callback=_on_validation_error,
+        doc_prefix=API_PREFIX,
+        doc_url="/openapi.json",
+        template_folder="templates",
+    )
+    app.config.update(
+        MAX_CONTENT_LENGTH=js.max_body,
+        MAX_FORM_MEMORY_SIZE=js.max_body,
+        JSON_AS_ASCII=False,
+        SWAGGER_HTML_STRING=SWAGGER_HTML,
+        OPENAPI_HTML_STRING='<meta http-equiv="refresh" content="0; url=swagger">',
+        RATELIMIT_HEADERS_ENABLED=True,
+    )
+    app.json.ensure_ascii = False
+    app.config.update(config or {})
+
+    app.components_schemas["Problem"] = Schema(**problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+    app.components_schemas["FieldError"] = Schema(**problems.FieldError.model_json_schema())
+    app.register_api(public)
+    app.register_api(api)
+
+    app.before_request(_check_length)
+    app.before_request(require_token)  # before the limiter, so that limits are counted per token
+
+    limiter = Limiter(
+        key_func=rate_key,
+        app=app,
+        storage_uri=app.config.get("RATELIMIT_STORAGE_URI", limits_url()),
+        storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 1},
+        in_memory_fallback_enabled=True,
+        swallow_errors=True,
+        default_limits=[app.config.get("RATE_LIMIT", js.rate_limit)],
+        headers_enabled=True,
+    )
+    limiter.exempt(public)
+    app.extensions["wenshu_limiter"] = limiter
+
+    app.register_error_handler(HTTPException, problems.http_error)
+    app.register_error_handler(Exception, problems.unexpected_error)
+
+    @app.get("/", doc_ui=False)
+    def index():
+        return render_template("index.html", prefix=API_PREFIX)
+
+    if app.config.get("MIGRATE", True):
+        migrate()
+    return app
+
+
+def _check_length():
+    from flask import current_app, request
+
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit and request.content_length and request.content_length > limit:
+        raise RequestEntityTooLarge()

@@ -1,0 +1,101 @@
+"""The job-kind registry: each document kind the service makes, as (params model, render callable).
+
+    JobKind(name, title, params, render, items=..., unit=..., period=...)
+
+- `params` is the pydantic model that validates the API request; the OpenAPI document is generated from it.
+- `items(params)` splits a request into items, each `(label, plain data)`; a batch is chunked over workers.
+- `render(data, out_dir)` takes one item's plain data (JSON-able) and writes its files into `out_dir`,
+  returning their paths. Renderers are the same functions the CLI calls; files are named by service.naming.
+- `unit(params)` names the unit a request belongs to (centre tokens may only touch their own unit);
+  None means an office-level document (the notice), which a centre token cannot request.
+
+Kinds are registered from the modules that implement them (see `_register_builtin`). No placeholder kinds.
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from pydantic import BaseModel
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    title: str  # Chinese, shown in the API docs and the job listing
+    params: type[BaseModel]
+    render: Callable[[dict, Path], list[Path]]
+    items: Callable[[BaseModel], list[tuple[str, dict]]] | None = None
+    unit: Callable[[BaseModel], str | None] = field(default=lambda p: None)
+    period: Callable[[BaseModel], str | None] = field(default=lambda p: None)
+    description: str = ""
+    office_only: bool = False  # True: only the office may request it (centre tokens get 403)
+
+    def split(self, params: BaseModel) -> list[tuple[str, dict]]:
+        if self.items is not None:
+            return self.items(params)
+        return [(self.title, params.model_dump(mode="json"))]
+
+
+_KINDS: dict[str, JobKind] = {}
+
+
+def register(kind: JobKind) -> JobKind:
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def kinds() -> dict[str, JobKind]:
+    if not _KINDS:
+        _register_builtin()
+    return dict(_KINDS)
+
+
+def get(name: str) -> JobKind | None:
+    return kinds().get(name)
+
+
+def input_hash(kind: str, params: dict) -> str:
+    """SHA-256 of the canonical JSON of a request (kind + params): same input, same hash."""
+    canon = json.dumps({"kind": kind, "params": params}, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canon.encode("utf-8")).hexdigest()
+
+
+def _available(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:
+        return False
+
+
+# --- built-in kinds -------------------------------------------------------------------------------------------
+
+
+def _render_notice(data: dict, out_dir: Path) -> list[Path]:
+    from service.models.notice import parse_notice
+    from service.naming import document_filename
+    from service.render.notice import render_notice_docx
+
+    notice = parse_notice(data)
+    path = out_dir / document_filename(notice.title, ".docx", str(notice.number))
+    path.write_bytes(render_notice_docx(notice))
+    return [path]
+
+
+def _register_builtin() -> None:
+    if _available("service.render.notice"):
+        from service.models.notice import Notice
+
+        register(JobKind(
+            name="notice",
+            title="红头通知",
+            params=Notice,
+            render=_render_notice,
+            period=lambda p: str(p.number.year),
+            description="按 GB/T 9704-2012 版式生成红头通知（.docx）。",
+            office_only=True,
+        ))

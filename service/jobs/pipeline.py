@@ -1,0 +1,284 @@
+"""What a worker does with a job, as plain functions (the Celery tasks in tasks/ are thin wrappers):
+
+1. `render_items(job_id, indexes)` renders items into a private scratch directory next to the job's files and
+   moves each finished item's directory into place with one rename; then records it in the register.
+   An item already done is skipped, so a re-delivered or re-sent chunk never duplicates an artifact.
+2. `finish_job(job_id)` checks the manifest (every registered file present with its SHA-256), bundles a batch
+   into one reproducible zip with manifest.json, and sets the job's final state and expiry.
+3. `expire_results()` deletes files past their expiry; their register entries stay.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+import zipfile
+from datetime import timedelta
+from pathlib import Path
+
+from pydantic import ValidationError
+from sqlalchemy import func, select, update
+
+from service.jobs import kinds as registry
+from service.jobs import storage
+from service.jobs.db import session
+from service.jobs.models import Document, Job, JobItem, utcnow
+from service.jobs.settings import job_settings
+
+log = logging.getLogger(__name__)
+
+MAX_ITEM_ATTEMPTS = 3
+TERMINAL = ("succeeded", "partial", "failed")
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+class TransientError(Exception):
+    """A failure worth retrying (database locked, broker gone): the task is retried with backoff."""
+
+
+def transient_errors() -> tuple[type[BaseException], ...]:
+    import redis.exceptions
+    import sqlalchemy.exc
+
+    return (TransientError, sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+            redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+def document_id(job_id: str, item_idx: int | None, filename: str) -> str:
+    """Deterministic: the same file of the same job always has the same register id (no duplicates)."""
+    key = f"{job_id}\0{'' if item_idx is None else item_idx}\0{filename}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def item_dir(job_id: str, idx: int) -> Path:
+    return storage.job_dir(job_id) / "items" / f"{idx:05d}"
+
+
+def _user_message(exc: BaseException) -> str:
+    """A Chinese message for a refused item (bad data), never a traceback."""
+    errors = getattr(exc, "errors", None)
+    if isinstance(exc, ValidationError):
+        return f"数据不合格：{exc.error_count()} 处错误"
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        return "；".join(f"{e.get('title', '')}：{e.get('message', '')}" for e in errors)[:2000]
+    if isinstance(exc, ValueError) and str(exc):
+        return str(exc)[:2000]
+    return f"生成失败（{type(exc).__name__}），已记录日志"
+
+
+def _progress(s, job: Job) -> None:
+    counts = dict(s.execute(select(JobItem.state, func.count()).where(JobItem.job_id == job.id)
+                            .group_by(JobItem.state)).all())
+    job.done = counts.get("done", 0)
+    job.failed = counts.get("failed", 0)
+    job.updated_at = utcnow()
+
+
+def render_items(job_id: str, indexes: list[int]) -> list[int]:
+    with session() as s:
+        job = s.get(Job, job_id)
+        if job is None or job.state in TERMINAL:
+            return indexes
+        if job.state == "accepted":
+            job.state = "running"
+            job.updated_at = utcnow()
+        kind = registry.get(job.kind)
+    if kind is None:
+        raise RuntimeError(f"unknown job kind {job.kind!r}")
+    for idx in indexes:
+        _render_one(job, kind, idx)
+    return indexes
+
+
+def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
+    with session() as s:
+        item = s.get(JobItem, (job.id, idx))
+        if item is None or item.state == "failed":
+            return
+        if item.state == "done" and item_dir(job.id, idx).is_dir():
+            return
+        if item.attempts >= MAX_ITEM_ATTEMPTS:
+            item.state, item.error = "failed", f"已尝试{item.attempts}次仍未完成（超时或工作进程被终止）"
+            _progress(s, s.get(Job, job.id))
+            return
+        item.attempts += 1
+        params = dict(item.params)
+
+    parent = storage.job_dir(job.id) / "items"
+    scratch = storage.scratch_dir(parent)
+    try:
+        delay = job_settings().item_delay
+        if delay:
+            time.sleep(delay)
+        paths = [Path(p) for p in kind.render(params, scratch)]
+        files = [(p.name, storage.sha256_file(p), p.stat().st_size, storage.page_count(p)) for p in paths]
+        if not files or any(p.parent.resolve() != scratch.resolve() or not p.is_file() for p in paths):
+            raise RuntimeError("renderer wrote no file, or outside its output directory")
+    except transient_errors():
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    except Exception as exc:  # bad data or a renderer bug: the item fails with a Chinese message, the job goes on
+        shutil.rmtree(scratch, ignore_errors=True)
+        soft = type(exc).__name__ == "SoftTimeLimitExceeded"
+        if not soft and not isinstance(exc, (ValueError, ValidationError)):
+            log.exception("job %s item %s failed", job.id, idx)
+        message = "生成超时" if soft else _user_message(exc)
+        with session() as s:
+            item = s.get(JobItem, (job.id, idx))
+            item.state, item.error = "failed", message
+            _progress(s, s.get(Job, job.id))
+        return
+
+    final = item_dir(job.id, idx)
+    if final.exists():  # an earlier attempt finished the files but died before recording them
+        shutil.rmtree(final)
+    for p in paths:
+        with open(p, "rb") as fh:
+            os.fsync(fh.fileno())
+    os.replace(scratch, final)
+    with session() as s:
+        for name, digest, size, pages in files:
+            doc_id = document_id(job.id, idx, name)
+            doc = s.get(Document, doc_id) or Document(id=doc_id)
+            doc.job_id, doc.item_idx, doc.role = job.id, idx, "document"
+            doc.unit, doc.kind, doc.period = job.unit, job.kind, job.period
+            doc.filename, doc.media_type = name, storage.media_type(name)
+            doc.input_hash = registry.input_hash(job.kind, params)
+            doc.item_params, doc.file_hash, doc.size, doc.page_count = params, digest, size, pages
+            doc.created_at = utcnow()
+            doc.storage_path = storage.relative(final / name)
+            s.merge(doc)
+        item = s.get(JobItem, (job.id, idx))
+        item.state, item.error = "done", None
+        _progress(s, s.get(Job, job.id))
+
+
+def _verify(doc: Document) -> bool:
+    path = storage.absolute(doc.storage_path) if doc.storage_path else None
+    return bool(path and path.is_file() and storage.sha256_file(path) == doc.file_hash)
+
+
+def finish_job(job_id: str) -> str | None:
+    """Check the manifest, bundle, and close the job. Returns the final state (None: not ready yet)."""
+    with session() as s:
+        job = s.get(Job, job_id)
+        if job is None or job.state in TERMINAL:
+            return job.state if job else None
+        items = list(s.scalars(select(JobItem).where(JobItem.job_id == job_id).order_by(JobItem.idx)))
+        docs = list(s.scalars(select(Document).where(Document.job_id == job_id, Document.role == "document")
+                              .order_by(Document.item_idx, Document.filename)))
+    kind = registry.get(job.kind)
+    # The manifest check: every done item has its files, byte for byte; otherwise render it again.
+    bad = sorted({d.item_idx for d in docs if not _verify(d)})
+    bad += [i.idx for i in items if i.state == "done" and not any(d.item_idx == i.idx for d in docs)]
+    if bad and kind is not None:
+        with session() as s:
+            for idx in bad:
+                item = s.get(JobItem, (job_id, idx))
+                item.state = "pending"
+        for idx in bad:
+            _render_one(job, kind, idx)
+        return finish_job_again(job_id)
+    if any(i.state == "pending" for i in items):
+        return None  # a chunk of this dispatch has not run: the sweep re-sends the job when it goes stale
+
+    done = [d for d in docs if any(i.idx == d.item_idx and i.state == "done" for i in items)]
+    result_id = None
+    if len(done) == 1:
+        result_id = done[0].id
+    elif len(done) > 1:
+        result_id = _bundle(job, kind, done)
+    failed = sum(1 for i in items if i.state == "failed")
+    state = "failed" if not done else ("partial" if failed else "succeeded")
+    now = utcnow()
+    expires = now + timedelta(seconds=job_settings().result_ttl)
+    with session() as s:
+        job = s.get(Job, job_id)
+        if job.state in TERMINAL:
+            return job.state
+        job.state, job.result_document_id = state, result_id
+        job.error = "全部项目生成失败" if state == "failed" else None
+        job.finished_at = job.updated_at = now
+        job.expires_at = expires
+        _progress(s, job)
+        s.execute(update(Document).where(Document.job_id == job_id).values(expires_at=expires))
+    return state
+
+
+def finish_job_again(job_id: str) -> str | None:
+    with session() as s:
+        job = s.get(Job, job_id)
+        docs = list(s.scalars(select(Document).where(Document.job_id == job_id, Document.role == "document")))
+    if any(not _verify(d) for d in docs):
+        raise TransientError(f"job {job_id}: files do not match the register after re-rendering")
+    return finish_job(job_id)
+
+
+def _bundle_name(job: Job, kind: registry.JobKind | None) -> str:
+    from service.naming import document_filename
+
+    title = " ".join(p for p in (job.unit, job.period, (kind.title if kind else job.kind) + "文件包") if p)
+    return document_filename(title, ".zip")
+
+
+def _bundle(job: Job, kind: registry.JobKind | None, docs: list[Document]) -> str:
+    """A reproducible zip of every document plus manifest.json; registered as the job's bundle."""
+    name = _bundle_name(job, kind)
+    used: set[str] = set()
+    entries = []
+    for d in docs:
+        arc = d.filename
+        if arc in used:  # two items named alike: keep both, numbered by item
+            stem, dot, ext = d.filename.rpartition(".")
+            arc = f"{stem}（{d.item_idx + 1}）{dot}{ext}"
+        used.add(arc)
+        entries.append((arc, d))
+    manifest = {
+        "kind": job.kind,
+        "unit": job.unit,
+        "period": job.period,
+        "source_sha256": job.input_hash,
+        "files": [{"name": arc, "kind": d.kind, "sha256": d.file_hash, "size": d.size} for arc, d in entries],
+    }
+    target = storage.job_dir(job.id) / name
+    scratch = storage.scratch_dir(storage.job_dir(job.id))
+    tmp = scratch / name
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for arc, d in entries:
+            info = zipfile.ZipInfo(arc, ZIP_EPOCH)
+            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+            info.flag_bits |= 0x800  # UTF-8 names
+            zf.writestr(info, storage.absolute(d.storage_path).read_bytes())
+        info = zipfile.ZipInfo("manifest.json", ZIP_EPOCH)
+        info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
+        zf.writestr(info, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8"))
+    storage.publish(tmp, target)
+    shutil.rmtree(scratch, ignore_errors=True)
+    doc_id = document_id(job.id, None, name)
+    with session() as s:
+        doc = s.get(Document, doc_id) or Document(id=doc_id)
+        doc.job_id, doc.item_idx, doc.role = job.id, None, "bundle"
+        doc.unit, doc.kind, doc.period = job.unit, job.kind, job.period
+        doc.filename, doc.media_type = name, storage.media_type(name)
+        doc.input_hash, doc.item_params = job.input_hash, None
+        doc.file_hash, doc.size, doc.page_count = storage.sha256_file(target), target.stat().st_size, None
+        doc.created_at, doc.storage_path = utcnow(), storage.relative(target)
+        s.merge(doc)
+    return doc_id
+
+
+def expire_results(now=None) -> int:
+    """Delete the files of finished jobs past their expiry; their register entries stay. Returns jobs expired."""
+    now = now or utcnow()
+    with session() as s:
+        ids = list(s.scalars(select(Job.id).where(Job.expires_at.is_not(None), Job.expires_at <= now,
+                                                  Job.expired.is_(False))))
+    for job_id in ids:
+        storage.remove_job_files(job_id)
+        with session() as s:
+            s.execute(update(Document).where(Document.job_id == job_id).values(storage_path=None))
+            s.execute(update(Job).where(Job.id == job_id).values(expired=True))
+    return len(ids)

@@ -1,0 +1,94 @@
+"""API tokens: `wsk_<id>_<secret>`, stored as SHA-256 only (the secret is 256 random bits, so no slow hash is
+needed); shown once at creation or rotation. Roles: office (sees everything) and centre (bound to one unit)."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from service.jobs import audit
+from service.jobs.db import session
+from service.jobs.models import ROLES, ApiToken, utcnow
+
+PREFIX = "wsk"
+
+
+@dataclass(frozen=True)
+class Principal:
+    token_id: str
+    role: str
+    unit: str | None
+
+    @property
+    def is_office(self) -> bool:
+        return self.role == "office"
+
+    def may_see(self, unit: str | None) -> bool:
+        return self.is_office or (unit is not None and unit == self.unit)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _new_secret(token_id: str) -> str:
+    return f"{PREFIX}_{token_id}_{secrets.token_urlsafe(32)}"
+
+
+def create(role: str, unit: str | None = None, label: str | None = None) -> tuple[ApiToken, str]:
+    """Create a token; returns (row, plaintext). The plaintext is not stored anywhere."""
+    if role not in ROLES:
+        raise ValueError(f"角色只能是 {' / '.join(ROLES)}")
+    if role == "centre" and not unit:
+        raise ValueError("学习中心令牌必须指定单位（--unit）")
+    if role == "office":
+        unit = None
+    token_id = secrets.token_hex(6)
+    plain = _new_secret(token_id)
+    row = ApiToken(id=token_id, token_hash=_digest(plain), role=role, unit=unit, label=label, created_at=utcnow())
+    with session() as s:
+        s.add(row)
+        audit.record(s, None, "token.create", detail=f"{token_id} {role} {unit or ''}".strip())
+    return row, plain
+
+
+def authenticate(plain: str) -> Principal | None:
+    """The principal of a presented token, or None when unknown or revoked."""
+    if not plain or not plain.startswith(PREFIX + "_"):
+        return None
+    digest = _digest(plain)
+    with session() as s:
+        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+        if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+            return None
+        return Principal(row.id, row.role, row.unit)
+
+
+def list_tokens() -> list[ApiToken]:
+    with session() as s:
+        return list(s.scalars(select(ApiToken).order_by(ApiToken.created_at, ApiToken.id)))
+
+
+def revoke(token_id: str) -> bool:
+    with session() as s:
+        row = s.get(ApiToken, token_id)
+        if row is None or row.revoked_at is not None:
+            return False
+        row.revoked_at = utcnow()
+        audit.record(s, None, "token.revoke", detail=token_id)
+        return True
+
+
+def rotate(token_id: str) -> tuple[ApiToken, str] | None:
+    """Issue a new secret for an active token (same id, role and unit); the old secret stops working at once."""
+    with session() as s:
+        row = s.get(ApiToken, token_id)
+        if row is None or row.revoked_at is not None:
+            return None
+        plain = _new_secret(token_id)
+        row.token_hash = _digest(plain)
+        audit.record(s, None, "token.rotate", detail=token_id)
+        return row, plain

