@@ -131,3 +131,12 @@ def load_units(path: str | Path) -> UnitsFile:
     """Read and validate a units.json file. Raises DataValidationError (Chinese, row + column)."""
     path = Path(path)
     return parse_units(read_json(path, source=f"{SOURCE}（{path.name}）"), source=f"{SOURCE}（{path.name}）")
+
+
+_PROVINCE_PREFIX = re.compile(r"^(?:北京市|天津市|上海市|重庆市|.{2,3}?省|.{2,8}?自治区)")
+
+
+def local_township_name(township: str) -> str:
+    """The township as the forms title it, without the provincial-level prefix:
+    `重庆市涪陵区百胜镇` -> `涪陵区百胜镇`."""
+    return _PROVINCE_PREFIX.sub("", township, count=1) or township

@@ -1,4 +1,4 @@
-"""Validation errors a user can act on: pydantic errors turned into Chinese messages with row and column.
+"""Validation errors a user can act on: pydantic errors as Chinese messages with row and column.
 
 Every data file the forms read (units, monthly report, ...) is a JSON object whose table lives in one list
 (the "rows"). A bad value is reported as `第3行（河岸小学）【组长电话】：…`: row = 1-based position in that list,
@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
+
+from service.models.errors import chinese_errors
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -46,52 +48,6 @@ class DataValidationError(ValueError):
     def __str__(self) -> str:
         lines = "\n".join(f"  {i}" for i in self.issues)
         return f"{self.source}有{len(self.issues)}处错误，未生成任何文件：\n{lines}"
-
-
-_MESSAGES: dict[str, str] = {
-    "missing": "缺少此项",
-    "extra_forbidden": "不认识的字段",
-    "string_type": "应为文字",
-    "string_too_short": "不能为空",
-    "string_too_long": "不能超过{max_length}个字",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "int_from_float": "应为整数",
-    "float_type": "应为数字",
-    "float_parsing": "应为数字",
-    "bool_type": "应为 true 或 false",
-    "bool_parsing": "应为 true 或 false",
-    "greater_than_equal": "不能小于{ge}",
-    "greater_than": "应大于{gt}",
-    "less_than_equal": "不能大于{le}",
-    "less_than": "应小于{lt}",
-    "literal_error": "应为以下之一：{expected}",
-    "list_type": "应为列表",
-    "too_short": "至少需要{min_length}项",
-    "too_long": "最多{max_length}项",
-    "model_type": "应为对象（键值对）",
-    "dict_type": "应为对象（键值对）",
-    "model_attributes_type": "应为对象（键值对）",
-    "date_type": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "应为日期（YYYY-MM-DD）",
-    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-}
-
-
-def chinese_message(err: dict[str, Any]) -> str:
-    ctx = err.get("ctx") or {}
-    if err["type"] in ("value_error", "assertion_error") and "error" in ctx:
-        return str(ctx["error"])
-    template = _MESSAGES.get(err["type"])
-    if template is None:
-        return f"格式错误（{err['msg']}）"
-    if err["type"] == "string_too_short" and ctx.get("min_length", 1) > 1:
-        template = "至少{min_length}个字"
-    values = {k: str(v).replace("'", "") for k, v in ctx.items()}
-    try:
-        return template.format(**values)
-    except KeyError:
-        return template
 
 
 def _submodel(annotation: Any) -> type[BaseModel] | None:
@@ -129,7 +85,8 @@ def column_title(model: type[BaseModel], path: tuple[Any, ...]) -> str:
 def issues_from(exc: ValidationError, model: type[BaseModel], raw: Any, rows_key: str | None,
                 label_key: str | None) -> list[FieldIssue]:
     issues = []
-    for err in exc.errors():
+    messages = [e["message"] for e in chinese_errors(exc, model)]  # the project's one Chinese wording
+    for err, message in zip(exc.errors(), messages):
         loc = tuple(err["loc"])
         row = label = None
         column_path = loc
@@ -146,7 +103,7 @@ def issues_from(exc: ValidationError, model: type[BaseModel], raw: Any, rows_key
                 column = "整行"
         else:
             column = column_title(model, column_path)
-        issues.append(FieldIssue(row, label, column, ".".join(str(p) for p in loc), chinese_message(err)))
+        issues.append(FieldIssue(row, label, column, ".".join(str(p) for p in loc), message))
     return issues
 
 

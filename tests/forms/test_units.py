@@ -63,9 +63,9 @@ def test_bad_rows_reported_with_row_and_column_in_chinese(raw):
     issues = {(i.row, i.row_label, i.column): i.message for i in info.value.issues}
     assert len(info.value.issues) == 4
     assert "电话号码“1234”无效" in issues[(3, raw["units"][2]["name"], "组长电话")]
-    assert issues[(5, raw["units"][4]["name"], "登记人数·儿童")] == "不能小于0"
-    assert issues[(6, raw["units"][5]["name"], "单位类别")].startswith("应为以下之一：")
-    assert issues[(7, raw["units"][6]["name"], "副组长")] == "缺少此项"
+    assert issues[(5, raw["units"][4]["name"], "登记人数·儿童")] == "不能小于 0"
+    assert issues[(6, raw["units"][5]["name"], "单位类别")].startswith("只能是")
+    assert issues[(7, raw["units"][6]["name"], "副组长")] == "必须填写"
     text = str(info.value)
     assert "第3行（" in text and "【组长电话】" in text and "未生成任何文件" in text
 
@@ -83,7 +83,7 @@ def test_top_level_field_error_has_no_row(raw):
     with pytest.raises(DataValidationError) as info:
         parse_units(raw)
     [issue] = info.value.issues
-    assert issue.row is None and issue.column == "年度" and issue.message == "应为整数"
+    assert issue.row is None and issue.column == "年度" and issue.message == "必须是整数"
 
 
 def test_malformed_json_file_is_a_chinese_error(tmp_path: Path):

@@ -1,0 +1,174 @@
+"""Annex 3 社区教育培训月报表 as a fillable .xlsx form: blank, or filled from plain data.
+
+    render_monthly_report(None, township_short="百胜镇") -> bytes of the blank form
+    render_monthly_report(load_monthly_report(path))    -> bytes of the filled form
+
+The records store (issue 4) builds a `MonthlyReport` from its rows and calls the same renderer.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Annotated
+
+from openpyxl.utils import get_column_letter
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validator
+
+from service.forms import sheet
+from service.forms.catalog import training_methods
+from service.forms.validation import read_json, validate_data
+from service.units import Phone
+
+SHEET_TITLE = "月报表"
+TITLE_TEMPLATE = "{township_short}社区教育培训月报表"
+BLANK_ROWS = 15  # rows in the blank form; a filled form has at least this many too, for additions by hand
+
+COLUMNS = [
+    sheet.Column("序号", 5, "seq"),
+    sheet.Column("培训项目", 22),
+    sheet.Column("培训人数", 8, "int"),
+    sheet.Column("培训地点", 15),
+    sheet.Column("培训课时数", 8, "int"),
+    sheet.Column("培训方式", 10),
+    sheet.Column("备注", 8),
+]
+COL = {c.title: i for i, c in enumerate(COLUMNS, start=1)}
+HEADER_ROW = 4
+FIRST_DATA_ROW = HEADER_ROW + 1
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
+
+Text = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class MonthlyReportRow(_Model):
+    project: Text = Field(title="培训项目")
+    trainees: NonNegativeInt = Field(title="培训人数")
+    location: Text = Field(title="培训地点")
+    hours: NonNegativeInt = Field(title="培训课时数")
+    method: str = Field(title="培训方式")
+    remark: str = Field(default="", max_length=100, title="备注")
+
+    @field_validator("method")
+    @classmethod
+    def _known_method(cls, value: str) -> str:
+        methods = training_methods()
+        if value not in methods:
+            raise ValueError(f"“{value}”不是培训方式，只能是：{'、'.join(methods)}")
+        return value
+
+
+class MonthlyReport(_Model):
+    """One unit's training of one month (Annex 3)."""
+
+    synthetic: bool = Field(default=False, title="合成数据标记")  # sample files say so; never rendered
+    note: str = Field(default="", max_length=500, title="说明")
+    township_short: Annotated[str, Field(min_length=1, max_length=20)] = Field(title="镇（乡、街道）简称")
+    unit: Text = Field(title="填报单位")
+    year: int = Field(ge=2000, le=2100, title="年度")
+    month: int = Field(ge=1, le=12, title="月份")
+    filled_on: dt.date | None = Field(default=None, title="填报时间")
+    rows: list[MonthlyReportRow] = Field(default_factory=list, max_length=500, title="培训项目")
+    filler: str = Field(default="", max_length=20, title="填表人")
+    phone: Phone | None = Field(default=None, title="联系电话")
+    email: str = Field(default="", max_length=100, title="邮箱")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        if value and not _EMAIL.match(value):
+            raise ValueError(f"邮箱“{value}”格式不正确")
+        return value
+
+    @property
+    def total_trainees(self) -> int:
+        return sum(r.trainees for r in self.rows)
+
+    @property
+    def total_hours(self) -> int:
+        return sum(r.hours for r in self.rows)
+
+
+SOURCE = "月报表数据"
+
+
+def parse_monthly_report(raw: object, source: str = SOURCE) -> MonthlyReport:
+    return validate_data(MonthlyReport, raw, source=source, rows_key="rows", label_key="project")
+
+
+def load_monthly_report(path: str | Path) -> MonthlyReport:
+    path = Path(path)
+    source = f"{SOURCE}（{path.name}）"
+    return parse_monthly_report(read_json(path, source=source), source=source)
+
+
+def monthly_report_title(township_short: str) -> str:
+    return TITLE_TEMPLATE.format(township_short=township_short)
+
+
+def render_monthly_report(data: MonthlyReport | None, *, township_short: str = "") -> bytes:
+    """The Annex 3 workbook as normalised .xlsx bytes. `data=None` gives the blank form for `township_short`."""
+    township = data.township_short if data else township_short
+    title = monthly_report_title(township)
+    wb, ws = sheet.new_workbook(SHEET_TITLE, title)
+    ncols = len(COLUMNS)
+    sheet.set_columns(ws, COLUMNS)
+
+    sheet.title_row(ws, 1, COLUMNS, title)
+    month = f"{data.month}" if data else "　　"
+    split = COL["培训人数"]  # the header line is split: month on the left (A:C), date on the right (D:G)
+    sheet.merged_line(ws, 2, 1, split, f"社区教育学校（ {month} ）月份", font=sheet.body_font(), align=sheet.LEFT,
+                      height=sheet.ROW_LINE)
+    sheet.merged_line(ws, 2, split + 1, ncols, "填报时间：" + sheet.cn_date(data.filled_on if data else None),
+                      font=sheet.body_font(), align=sheet.RIGHT)
+    sheet.merged_line(ws, 3, 1, ncols, "填报单位：" + (data.unit if data else ""), font=sheet.body_font(),
+                      align=sheet.LEFT, height=sheet.ROW_LINE)
+    sheet.header_row(ws, HEADER_ROW, COLUMNS)
+
+    rows = data.rows if data else []
+    n = max(len(rows), BLANK_ROWS)
+    last_data_row = FIRST_DATA_ROW + n - 1
+    for i in range(n):
+        r = FIRST_DATA_ROW + i
+        item = rows[i] if i < len(rows) else None
+        values = [i + 1, *((item.project, item.trainees, item.location, item.hours, item.method, item.remark)
+                           if item else (None,) * 6)]
+        for c, (value, col) in enumerate(zip(values, COLUMNS), start=1):
+            sheet.data_cell(ws, r, c, value, col)
+        texts = [(str(v), col.width) for v, col in zip(values, COLUMNS) if isinstance(v, str)]
+        ws.row_dimensions[r].height = sheet.fitted_height(texts)
+
+    total_row = last_data_row + 1
+    sheet.merged_line(ws, total_row, 1, COL["培训项目"], "合计", font=sheet.body_font(bold=True), align=sheet.CENTER,
+                      height=sheet.ROW_DATA)
+    for c in range(1, ncols + 1):
+        ws.cell(row=total_row, column=c).border = sheet.BOX
+    for title in ("培训人数", "培训课时数"):
+        letter = get_column_letter(COL[title])
+        cell = ws.cell(row=total_row, column=COL[title], value=f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last_data_row})")
+        cell.font = sheet.body_font(bold=True)
+        cell.number_format = sheet.INT_HIDE_ZERO
+        cell.alignment = sheet.CENTER
+
+    footer_row = total_row + 1
+    gap = "　　"
+    if data:
+        footer = f"填表人：{data.filler or gap * 3}{gap}联系电话：{data.phone or gap * 4}{gap}邮箱：{data.email}"
+    else:
+        footer = f"填表人：{gap * 3}{gap}联系电话：{gap * 5}{gap}邮箱："
+    sheet.merged_line(ws, footer_row, 1, ncols, footer, font=sheet.body_font(), align=sheet.LEFT)
+    ws.row_dimensions[footer_row].height = 30
+
+    data_range = lambda title: f"{get_column_letter(COL[title])}{FIRST_DATA_ROW}:{get_column_letter(COL[title])}{last_data_row}"  # noqa: E731
+    sheet.add_validation(ws, sheet.list_validation("培训方式", training_methods()), data_range("培训方式"))
+    sheet.add_validation(ws, sheet.whole_number_validation("培训人数"), data_range("培训人数"))
+    sheet.add_validation(ws, sheet.whole_number_validation("培训课时数"), data_range("培训课时数"))
+
+    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=1)
+    sheet.a4_print_setup(ws, last_row=footer_row, ncols=ncols, repeat_rows=f"{HEADER_ROW}:{HEADER_ROW}")
+    when = data.filled_on if data else None
+    return sheet.workbook_bytes(wb, when)
