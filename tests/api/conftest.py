@@ -1,0 +1,108 @@
+"""Fixtures of the API tests.
+
+The session runs against the real Redis at 127.0.0.1:6379 on its own db number (TEST_REDIS_DB, default 7),
+flushed before and after; tests that stop Redis start their own private redis-server instead. Settings are
+read from the environment, so the session sets its variables, clears the cached settings, and restores both
+at the end (other test packages run in the same pytest process).
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import redis
+
+from tests.api.helpers import ROOT, start_worker
+
+TEST_REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "7"))
+REDIS_URL = f"redis://127.0.0.1:6379/{TEST_REDIS_DB}"
+NOTICE_SAMPLE = ROOT / "samples" / "baisheng-2020" / "notice.json"
+
+# Small limits so that re-delivery after a killed worker happens within seconds (visibility > hard limit).
+TEST_ENV = {
+    "WENSHU_SOFT_TIME_LIMIT": "20",
+    "WENSHU_HARD_TIME_LIMIT": "25",
+    "WENSHU_VISIBILITY_TIMEOUT": "30",
+    "WENSHU_STALE_AFTER": "30",
+    "WENSHU_SWEEP_INTERVAL": "1",
+    "WENSHU_EXPIRE_INTERVAL": "3600",
+    "WENSHU_RATE_LIMIT": "100000/minute",
+    "WENSHU_MAX_BODY": str(2 * 1024 * 1024),
+    "WENSHU_CHUNK_SIZE": "2",
+}
+
+
+def clear_caches() -> None:
+    from service.config import settings
+    from service.jobs import db
+    from service.jobs.settings import job_settings
+
+    settings.cache_clear()
+    job_settings.cache_clear()
+    db.reset()
+
+
+@pytest.fixture(scope="session")
+def api_env(tmp_path_factory):
+    """The process environment of this test session (and of the workers it starts)."""
+    instance = tmp_path_factory.mktemp("instance")
+    env = dict(TEST_ENV, WENSHU_INSTANCE=str(instance), REDIS_URL=REDIS_URL)
+    env.pop("DATABASE_URL", None)
+    saved = {k: os.environ.get(k) for k in (*env, "DATABASE_URL", "WENSHU_STORAGE")}
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("WENSHU_STORAGE", None)
+    os.environ.update(env)
+    clear_caches()
+    r = redis.Redis.from_url(REDIS_URL)
+    r.flushdb()
+    yield instance
+    r.flushdb()  # purge the queue and chord state of this session
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+    clear_caches()
+
+
+@pytest.fixture(scope="session")
+def app(api_env):
+    from service.api import create_app
+
+    return create_app({"TESTING": True})
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture(scope="session")
+def tokens(app):
+    from service.jobs import tokens as t
+
+    return {
+        "office": t.create("office", label="test office")[1],
+        "A": t.create("centre", "测试甲村", label="test centre A")[1],
+        "B": t.create("centre", "测试乙居委", label="test centre B")[1],
+    }
+
+
+def auth(token: str, **extra) -> dict:
+    return {"Authorization": f"Bearer {token}", **extra}
+
+
+@pytest.fixture(scope="session")
+def notice_data() -> dict:
+    return json.loads(NOTICE_SAMPLE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def worker(api_env, tmp_path_factory):
+    """A real Celery worker (prefork, 2 children, with beat) on the session's Redis db."""
+    log = tmp_path_factory.mktemp("worker") / "worker.log"
+    proc = start_worker(dict(os.environ), log)
+    yield proc
+    proc.stop()
