@@ -1,0 +1,1 @@
+"""Word (.docx) layer: the compiled-template engine and deterministic zip writing."""

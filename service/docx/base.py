@@ -1,0 +1,202 @@
+"""The shared skeleton of every wenshu Word template: A4 page per GB/T 9704 clause 5, odd/even page-number footers
+per clause 7.5, the style sheet (no theme fonts, all four font slots, zh-CN, exact 579-twip lines, −0.25 pt
+character spacing, overflowPunct on) and deterministic packaging.
+
+Template builders (service/docx/templates/*) add their body XML to this skeleton; the result is saved to
+doc_templates/<name>.docx. Everything is computed from the layout profile, so the template is reviewable code.
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import docx
+from docx.oxml import parse_xml
+
+from service.docx.ooxml import NSDECL, attr, border, para, ppr, rpr, run
+from service.docx.zipout import deflate, write_zip
+from service.layout.profile import Profile, mm_to_twips, profile
+
+FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
+
+
+@dataclass(frozen=True)
+class Footers:
+    odd: str   # rId of the numbered odd-page footer (type default)
+    even: str  # rId of the numbered even-page footer
+    empty: str  # rId of an empty footer, for pages that carry no number (clause 7.5)
+
+
+def page_number_footer(p: Profile, align: str) -> str:
+    """`— N —` in 4号 宋体, 1 字 in from the outer edge: odd pages right, even pages left (clause 7.5)."""
+    c = p["7.5"]
+    indent = round(c["indent_chars"] * c["size_pt"] * 20)
+    ind = {"right": indent} if align == "right" else {"left": indent}
+    dash = c["dash"]
+    field = (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        '<w:r><w:instrText xml:space="preserve"> PAGE </w:instrText></w:r>'
+        '<w:r><w:fldChar w:fldCharType="separate"/></w:r>'
+        f"{run('1')}"
+        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+    body = para(ppr("GwPageNumber", ind=ind, jc=align), run(f"{dash} "), field, run(f" {dash}"))
+    return f"<w:ftr {NSDECL}>{body}</w:ftr>"
+
+
+def section_properties(p: Profile, footers: Footers, *, landscape: bool = False, numbered: bool = True) -> str:
+    """<w:sectPr> for an A4 page with the clause-5.2.1 margins; no document grid (LibreOffice breaks the
+    character grid, reference §9), exact line spacing does the 22 × 28 instead."""
+    m = p.margins_mm
+    w, h = mm_to_twips(p["5.1"]["paper"]["width_mm"]), mm_to_twips(p["5.1"]["paper"]["height_mm"])
+    top, bottom, left, right = (mm_to_twips(m[k]) for k in ("top", "bottom", "left", "right"))
+    if landscape:  # clause 8: the page turns, the binding edge stays
+        w, h = h, w
+        top, bottom, left, right = left, right, bottom, top
+    odd, even = (footers.odd, footers.even) if numbered else (footers.empty, footers.empty)
+    footer_mm = p["calibration"]["footer_distance_mm"]
+    orient = ' w:orient="landscape"' if landscape else ""
+    return (
+        f'<w:sectPr><w:footerReference w:type="default" r:id="{odd}"/>'
+        f'<w:footerReference w:type="even" r:id="{even}"/>'
+        f'<w:pgSz w:w="{w}" w:h="{h}"{orient}/>'
+        f'<w:pgMar w:top="{top}" w:right="{right}" w:bottom="{bottom}" w:left="{left}" '
+        f'w:header="851" w:footer="{mm_to_twips(footer_mm)}" w:gutter="0"/>'
+        '<w:cols w:space="425"/></w:sectPr>'
+    )
+
+
+def _style(kind: str, sid: str, name: str, p_props: str = "", r_props: str = "", based: str | None = "Normal",
+           extra: str = "") -> str:
+    based_xml = f"<w:basedOn w:val={attr(based)}/>" if based else ""
+    return (
+        f'<w:style w:type="{kind}" w:customStyle="1" w:styleId={attr(sid)}><w:name w:val={attr(name)}/>'
+        f"{based_xml}{extra}<w:qFormat/>{p_props}{r_props}</w:style>"
+    )
+
+
+def styles_xml(p: Profile) -> str:
+    """The style sheet. Style names are Chinese (what a secretary sees in Word); ids are ASCII."""
+    body_font, body_pt = p["5.2.2"]["body_font"], p.body_size_pt
+    spacing = p["5.2.3"]["char_spacing_twips"]
+    line = p.line_twips
+    red = p.red
+    two = p.chars(p["7.3.3"]["first_line_indent_chars"])
+    hfonts = p["7.3.3"]["heading_fonts"]
+    bold = bool(p["7.3.3"]["heading_bold"])
+    title_pt = p["7.3.1"]["size_pt"]
+    imprint_pt = p["7.4.3"]["size_pt"]
+    imprint_line = p["7.4.3"]["row_twips"]
+    page_font, page_pt = p["7.5"]["font"], p["7.5"]["size_pt"]
+    sep = p["7.2.7"]
+    sep_border = border("bottom", sep["thickness_eighths_pt"], red, p["calibration"]["separator_space_pt"])
+
+    defaults = (
+        "<w:docDefaults><w:rPrDefault>"
+        + rpr(body_font, body_pt, lang=True)
+        + "</w:rPrDefault><w:pPrDefault>"
+        + ppr(line=line, widow=False, overflow_punct=True, jc="both")
+        + "</w:pPrDefault></w:docDefaults>"
+    )
+    body_r = rpr(body_font, body_pt, spacing=spacing)
+    styles = [
+        '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/>'
+        + ppr(line=line, widow=False, overflow_punct=True, jc="both", snap=False)
+        + body_r + "</w:style>",
+        '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
+        '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/></w:style>',
+        '<w:style w:type="table" w:default="1" w:styleId="TableNormal"><w:name w:val="Normal Table"/>'
+        '<w:semiHidden/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>'
+        '<w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/>'
+        '<w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr></w:style>',
+        _style("paragraph", "GwBody", "公文正文", ppr(ind={"firstLine": two})),
+        _style("paragraph", "GwBlank", "公文空行", ppr(ind={"firstLine": 0})),
+        _style("paragraph", "GwTop", "版头要素", ppr(jc="left"), rpr(p["7.2.2"]["font"], body_pt)),
+        _style("paragraph", "GwMasthead", "发文机关标志", ppr(jc="center", snap=False),
+               rpr(p["7.2.4"]["font"], p["7.2.4"]["max_size_pt"], color=red, spacing=0)),
+        _style("paragraph", "GwDocNo", "发文字号", ppr(border_bottom=sep_border, jc="center")),
+        _style("paragraph", "GwTitle", "公文标题", ppr(jc="center", keep_next=True),
+               rpr(p["7.3.1"]["font"], title_pt, spacing=0)),
+        _style("paragraph", "GwRecipients", "主送机关", ppr(jc="both")),
+        _style("paragraph", "GwH1", "一级标题", ppr(ind={"firstLine": two}, keep_next=True, outline=0),
+               rpr(hfonts[1], body_pt, bold=bold)),
+        _style("paragraph", "GwH2", "二级标题", ppr(ind={"firstLine": two}, keep_next=True, outline=1),
+               rpr(hfonts[2], body_pt, bold=bold)),
+        _style("paragraph", "GwH3", "三级标题", ppr(ind={"firstLine": two}, outline=2), rpr(hfonts[3], body_pt)),
+        _style("paragraph", "GwH4", "四级标题", ppr(ind={"firstLine": two}, outline=3), rpr(hfonts[4], body_pt)),
+        _style("character", "GwH1Char", "一级标题字符", "", rpr(hfonts[1], bold=bold), based=None),
+        _style("character", "GwH2Char", "二级标题字符", "", rpr(hfonts[2], bold=bold), based=None),
+        _style("character", "GwH3Char", "三级标题字符", "", rpr(hfonts[3]), based=None),
+        _style("character", "GwH4Char", "四级标题字符", "", rpr(hfonts[4]), based=None),
+        _style("character", "GwKai", "楷体字符", "", rpr(p["7.2.6"]["name_font"]), based=None),
+        _style("paragraph", "GwLeadIn", "引导语", ppr(ind={"firstLine": two}, keep_next=True)),
+        _style("paragraph", "GwAttach", "附件说明", ppr(jc="left")),
+        _style("paragraph", "GwSignature", "发文机关署名", ppr(jc="right", keep_next=True)),
+        _style("paragraph", "GwDate", "成文日期", ppr(jc="right")),
+        _style("paragraph", "GwNote", "附注", ppr(ind={"firstLine": p.chars(p["7.3.6"]["indent_chars"])})),
+        _style("paragraph", "GwAnnexLabel", "附件标识", ppr(jc="left", keep_next=True),
+               rpr(p["7.3.7"]["label_font"], body_pt)),
+        _style("paragraph", "GwTableText", "表格文字",
+               ppr(line=round(imprint_line * 0.8), jc="center", overflow_punct=True),
+               rpr(body_font, imprint_pt, spacing=0)),
+        _style("paragraph", "GwTableHead", "表头文字", ppr(line=round(imprint_line * 0.8), jc="center", keep_next=True),
+               rpr(hfonts[1], imprint_pt, spacing=0), based="GwTableText"),
+        _style("paragraph", "GwImprint", "版记", ppr(line=imprint_line, jc="left"),
+               rpr(body_font, imprint_pt, spacing=0)),
+        _style("paragraph", "GwSpacer", "版记定位", ppr(jc="left"), rpr(size_pt=1)),
+        _style("paragraph", "GwPageNumber", "页码", ppr(line=round(page_pt * 20 * 1.2)),
+               rpr(page_font, page_pt, spacing=0)),
+    ]
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<w:styles {NSDECL}>'
+        + defaults + "".join(styles) + "</w:styles>"
+    )
+
+
+CORE_XML = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+    'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    "<dc:title>{{ core.title }}</dc:title><dc:creator>wenshu</dc:creator>"
+    "<cp:lastModifiedBy>wenshu</cp:lastModifiedBy><cp:revision>1</cp:revision>"
+    '<dcterms:created xsi:type="dcterms:W3CDTF">{{ core.date }}</dcterms:created>'
+    '<dcterms:modified xsi:type="dcterms:W3CDTF">{{ core.date }}</dcterms:modified>'
+    "</cp:coreProperties>"
+)
+
+
+class TemplateBuilder:
+    """A python-docx package with the wenshu skeleton; `save(body_xml)` writes the template deterministically."""
+
+    def __init__(self) -> None:
+        self.p = profile()
+        self.doc = docx.Document()
+        part = self.doc.part
+        part._styles_part._element = parse_xml(styles_xml(self.p).encode("utf-8"))
+        self.doc.settings.odd_and_even_pages_header_footer = True
+        rids = []
+        for align in ("right", "left", None):
+            fpart, rid = part.add_footer_part()
+            xml = page_number_footer(self.p, align) if align else f"<w:ftr {NSDECL}>{para(ppr('GwPageNumber'))}</w:ftr>"
+            fpart._element = parse_xml(xml)
+            rids.append(rid)
+        self.footers = Footers(*rids)
+
+    def sect(self, **kw) -> str:
+        return section_properties(self.p, self.footers, **kw)
+
+    def save(self, body_xml: str, path: Path) -> None:
+        body = parse_xml(f"<w:body {NSDECL}>{body_xml}</w:body>")
+        old = self.doc.element.body
+        self.doc.element.replace(old, body)
+        buf = io.BytesIO()
+        self.doc.save(buf)
+        entries = []
+        with zipfile.ZipFile(buf) as zf:
+            for name in zf.namelist():
+                data = CORE_XML.encode() if name == "docProps/core.xml" else zf.read(name)
+                entries.append(deflate(name, data))
+        path.write_bytes(write_zip(entries))

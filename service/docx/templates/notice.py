@@ -1,0 +1,147 @@
+"""The 公文 template (doc_templates/notice.docx): one prototype paragraph per block kind, selected by docxtpl
+paragraph tags, and the 版记 table. The renderer (service.render.notice) turns the model into the block list;
+all static geometry — styles, page, footers, rules — is here and in service.docx.base.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.docx.base import TemplateBuilder
+from service.docx.ooxml import border, para, ppr, rpr, run, tag_para, tag_run
+from service.layout.profile import mm_to_twips
+
+J = "{{ %s }}"  # a Jinja expression inside a run
+
+
+def _cell(content: str, width: str, extra_pr: str = "") -> str:
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{extra_pr}</w:tcPr>{content}</w:tc>'
+
+
+def _tag_cell(tag: str) -> str:
+    return _cell(tag_para(tag), "0")
+
+
+def _data_table(p) -> str:
+    """A table of b.columns × b.rows: header row repeated on every page, no row split across pages."""
+    b = "<w:tblBorders>" + "".join(border(e, 4) for e in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"
+    width = p.type_area_twips[0]
+    head_cell = _cell(para(ppr("GwTableHead"), run(J % "c", raw=True)), "{{ b.widths[loop.index0] }}",
+                      '<w:vAlign w:val="center"/>')
+    body_cell = _cell(para(ppr("GwTableText"), run(J % "c", raw=True)), "{{ b.widths[loop.index0] }}",
+                      '<w:vAlign w:val="center"/>')
+    row_pr = '<w:trPr><w:cantSplit/><w:trHeight w:val="{{ b.row_twips }}" w:hRule="atLeast"/>{}</w:trPr>'
+    return (
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="TableNormal"/><w:tblW w:w="{width}" w:type="dxa"/><w:jc w:val="center"/>'
+        f'{b}<w:tblLayout w:type="fixed"/></w:tblPr>'
+        '<w:tblGrid><w:gridCol w:w="0"/><w:gridCol w:w="{}"/><w:gridCol w:w="0"/></w:tblGrid>'.format(width)
+        + "<w:tr>" + row_pr.format("<w:tblHeader/>")
+        + _tag_cell("{%tc for c in b.columns %}") + head_cell + _tag_cell("{%tc endfor %}") + "</w:tr>"
+        + "<w:tr>" + _cell(tag_para("{%tr for row in b.rows %}"), "0") + "</w:tr>"
+        + "<w:tr>" + row_pr.format("")
+        + _tag_cell("{%tc for c in row %}") + body_cell + _tag_cell("{%tc endfor %}") + "</w:tr>"
+        + "<w:tr>" + _cell(tag_para("{%tr endfor %}"), "0") + "</w:tr>"
+        + "</w:tbl>"
+    )
+
+
+def _imprint_table(p) -> str:
+    """版记 (clause 7.4): rules the width of the type area, thick first and last, thin between; 4号 text
+    indented 1 字; 抄送 wraps aligned after 抄送：; 印发日期 on the right."""
+    c = p["7.4.1"]
+    width = p.type_area_twips[0]
+    one = round(p["7.4.3"]["indent_chars"] * p["7.4.3"]["size_pt"] * 20)
+    label = round(len(p["7.4.2"]["label"]) * p["7.4.2"]["size_pt"] * 20)
+    borders = (
+        "<w:tblBorders>" + border("top", c["thick_eighths_pt"]) + border("bottom", c["thick_eighths_pt"])
+        + border("insideH", c["thin_eighths_pt"]) + "</w:tblBorders>"
+    )
+    cell_mar = '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
+    row_pr = f'<w:trPr><w:cantSplit/><w:trHeight w:val="{p["7.4.3"]["row_twips"]}" w:hRule="atLeast"/></w:trPr>'
+    cc = para(
+        ppr("GwImprint", ind={"left": one + label, "right": one, "hanging": label}),
+        run(p["7.4.2"]["label"]), run(J % "imprint.cc", raw=True),
+    )
+    printer = para(
+        ppr("GwImprint", tabs=[("right", width - one)], ind={"left": one}),
+        run(J % "imprint.printer", raw=True), "<w:r><w:tab/></w:r>", run(J % "imprint.date", raw=True),
+    )
+    return (
+        f'<w:tbl><w:tblPr><w:tblStyle w:val="TableNormal"/><w:tblW w:w="{width}" w:type="dxa"/>'
+        f'<w:jc w:val="center"/>{borders}<w:tblLayout w:type="fixed"/>{cell_mar}</w:tblPr>'
+        f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>'
+        + "<w:tr>" + _cell(tag_para("{%tr if imprint.cc %}"), str(width)) + "</w:tr>"
+        + f"<w:tr>{row_pr}" + _cell(cc, str(width)) + "</w:tr>"
+        + "<w:tr>" + _cell(tag_para("{%tr endif %}"), str(width)) + "</w:tr>"
+        + f"<w:tr>{row_pr}" + _cell(printer, str(width)) + "</w:tr>"
+        + "</w:tbl>"
+    )
+
+
+def _masthead_joint(p) -> str:
+    """Joint issuance (clause 7.2.4): the organs stacked, 文件 to their right, vertically centred on them."""
+    name = para(ppr("GwMasthead", line="{{ b.line }}", jc="distribute"),
+                run(J % "o", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))
+    suffix = para(ppr("GwMasthead", line="{{ b.line }}", jc="left"),
+                  run(J % "b.suffix", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))
+    no_borders = "<w:tblBorders>" + "".join(f'<w:{e} w:val="nil"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"
+    cell_mar = '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
+    return (
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableNormal"/><w:tblW w:w="{{ b.width }}" w:type="dxa"/>'
+        f'<w:jc w:val="center"/>{no_borders}<w:tblLayout w:type="fixed"/>{cell_mar}</w:tblPr>'
+        '<w:tblGrid><w:gridCol w:w="{{ b.names_width }}"/><w:gridCol w:w="{{ b.suffix_width }}"/></w:tblGrid>'
+        "<w:tr>"
+        + _cell(tag_para("{%p for o in b.organs %}") + name + tag_para("{%p endfor %}"), "{{ b.names_width }}")
+        + _cell(suffix, "{{ b.suffix_width }}", '<w:vAlign w:val="center"/>')
+        + "</w:tr></w:tbl>"
+    )
+
+
+def body_xml(tb: TemplateBuilder) -> str:
+    p = tb.p
+    kinds: list[tuple[str, str]] = [
+        ("blank", para(ppr("GwBlank"))),
+        ("spacer", para(ppr("GwSpacer", page_break_before="{{ b.pbb }}", line="{{ b.twips }}"))),
+        ("top", para(ppr("GwTop"), run(J % "b.text", raw=True))),
+        ("masthead", para(ppr("GwMasthead", line="{{ b.line }}"),
+                          run(J % "b.text", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))),
+        ("masthead_joint", _masthead_joint(p)),
+        ("docno", para(
+            ppr("{{ b.style }}", tabs=[("right", "{{ b.tab }}")], jc="{{ b.jc }}", ind={"left": "{{ b.left }}"}),
+            run(J % "b.text", raw=True),
+            tag_run("{%r if b.signers %}"), "<w:r><w:tab/></w:r>",
+            run(p["7.2.6"]["label"]), run(J % "b.signers", rpr(style="GwKai"), raw=True),
+            tag_run("{%r endif %}"),
+        )),
+        ("title", para(ppr("GwTitle", page_break_before="{{ b.pbb }}"), run(J % "b.text", raw=True))),
+        ("recipients", para(ppr("GwRecipients"), run(J % "b.text", raw=True))),
+        ("para", para(ppr("GwBody"), run(J % "b.text", raw=True))),
+        ("lead_in", para(ppr("GwLeadIn"), run(J % "b.text", raw=True))),
+        ("heading", para(ppr("{{ b.style }}"), run(J % "b.head", rpr(style="{{ b.cstyle }}"), raw=True),
+                         run(J % "b.body", raw=True))),
+        ("attach", para(
+            ppr("GwAttach", tabs=[("left", "{{ b.tab }}")], ind={"left": "{{ b.left }}", "hanging": "{{ b.hanging }}"}),
+            run(J % "b.label", raw=True), tag_run("{%r if b.tabbed %}"), "<w:r><w:tab/></w:r>",
+            tag_run("{%r endif %}"), run(J % "b.text", raw=True),
+        )),
+        ("signature", para(ppr("GwSignature", ind={"right": "{{ b.right }}"}), run(J % "b.text", raw=True))),
+        ("date", para(ppr("GwDate", ind={"right": "{{ b.right }}"}), run(J % "b.text", raw=True))),
+        ("note", para(ppr("GwNote"), run(J % "b.text", raw=True))),
+        ("annex_label", para(ppr("GwAnnexLabel", page_break_before=True), run(J % "b.text", raw=True))),
+        ("plain", para(ppr("GwBlank", jc="{{ b.jc }}"), run(J % "b.text", raw=True))),
+        ("table", _data_table(p)),
+    ]
+    out = [tag_para("{%p for b in blocks %}")]
+    for i, (kind, xml) in enumerate(kinds):
+        out.append(tag_para(("{%p if " if i == 0 else "{%p elif ") + f"b.k == '{kind}' %}}"))
+        out.append(xml)
+    out += [tag_para("{%p endif %}"), tag_para("{%p endfor %}")]
+    out.append(tag_para("{%p if imprint %}"))
+    out.append(_imprint_table(p))
+    out.append(tag_para("{%p endif %}"))
+    out.append(tb.sect())
+    return "".join(out)
+
+
+def build(path: Path) -> None:
+    tb = TemplateBuilder()
+    tb.save(body_xml(tb), path)

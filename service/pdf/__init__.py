@@ -1,0 +1,1 @@
+"""PDF: LibreOffice conversion (the print master) and measurement of the rendered pages."""

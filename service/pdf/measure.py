@@ -1,0 +1,179 @@
+"""Measure a rendered PDF the way a checker with a ruler would: text lines (from the characters' boxes), drawn
+rules (lines and thin filled rectangles, with their colour) and, for ink that boxes misstate, the raster.
+
+All positions are in mm from the page's top-left corner.
+"""
+from __future__ import annotations
+
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+
+PT = 25.4 / 72  # mm per point
+
+
+@dataclass
+class Line:
+    top: float
+    bottom: float
+    x0: float
+    x1: float
+    text: str
+    size: float
+    fonts: set[str] = field(default_factory=set)
+    colors: set[tuple] = field(default_factory=set)
+
+    @property
+    def cjk_count(self) -> int:
+        return sum(1 for ch in self.text if ord(ch) >= 0x2E80)
+
+
+@dataclass
+class Rule:
+    y: float
+    x0: float
+    x1: float
+    thickness: float
+    color: tuple
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+    @property
+    def is_red(self) -> bool:
+        return _is_red(self.color)
+
+
+@dataclass
+class Page:
+    number: int
+    width: float
+    height: float
+    lines: list[Line]
+    rules: list[Rule]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(x.text for x in self.lines)
+
+    def body_lines(self, top: float, bottom: float) -> list[Line]:
+        return [x for x in self.lines if x.top >= top - 0.5 and x.bottom <= bottom + 0.5]
+
+
+def _is_red(color) -> bool:
+    if not color:
+        return False
+    c = tuple(color)
+    if len(c) == 3:
+        return c[0] > 0.8 and c[1] < 0.3 and c[2] < 0.3
+    if len(c) == 4:  # CMYK
+        return c[1] > 0.6 and c[2] > 0.6 and c[3] < 0.2
+    return False
+
+
+def _color(obj, key: str) -> tuple:
+    value = obj.get(key)
+    if value is None:
+        return ()
+    if isinstance(value, (int, float)):
+        return (value,)
+    return tuple(value)
+
+
+def _lines(chars: list[dict]) -> list[Line]:
+    rows: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda c: (round(c["bottom"], 0), c["x0"])):
+        if not ch["text"].strip():
+            continue
+        for row in rows:
+            ref = row[0]
+            if abs(ref["bottom"] - ch["bottom"]) < 0.35 * max(ref["size"], ch["size"]):
+                row.append(ch)
+                break
+        else:
+            rows.append([ch])
+    out = []
+    for row in rows:
+        row.sort(key=lambda c: c["x0"])
+        out.append(Line(
+            top=min(c["top"] for c in row) * PT,
+            bottom=max(c["bottom"] for c in row) * PT,
+            x0=min(c["x0"] for c in row) * PT,
+            x1=max(c["x1"] for c in row) * PT,
+            text="".join(c["text"] for c in row),
+            size=max(c["size"] for c in row),
+            fonts={c["fontname"] for c in row},
+            colors={_color(c, "non_stroking_color") for c in row},
+        ))
+    out.sort(key=lambda x: x.top)
+    return out
+
+
+def _rules(page) -> list[Rule]:
+    out = []
+    for ln in page.lines:
+        if abs(ln["top"] - ln["bottom"]) < 0.5:
+            out.append(Rule((ln["top"] + ln["bottom"]) / 2 * PT, ln["x0"] * PT, ln["x1"] * PT,
+                            ln.get("linewidth", 0) * PT, _color(ln, "stroking_color")))
+    for r in page.rects:
+        if r["height"] < 3 and r["width"] > 20:
+            color = _color(r, "non_stroking_color") if r.get("fill") else _color(r, "stroking_color")
+            out.append(Rule((r["top"] + r["bottom"]) / 2 * PT, r["x0"] * PT, r["x1"] * PT, r["height"] * PT, color))
+    out.sort(key=lambda r: r.y)
+    return out
+
+
+def measure(pdf: Path) -> list[Page]:
+    pages = []
+    with pdfplumber.open(pdf) as doc:
+        for i, page in enumerate(doc.pages, 1):
+            pages.append(Page(i, float(page.width) * PT, float(page.height) * PT, _lines(page.chars), _rules(page)))
+    return pages
+
+
+def page_text(pdf: Path) -> str:
+    """The text layer, as poppler extracts it (what a search or a copy-paste gets)."""
+    return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+
+
+@dataclass
+class InkBox:
+    top: float
+    bottom: float
+    left: float
+    right: float
+
+
+def ink_box(pdf: Path, page: int, *, red: bool, dpi: int = 200, region: tuple[float, float] | None = None) -> InkBox | None:
+    """Bounding box (mm) of the red (or dark) ink on a page, optionally within a vertical band (mm)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "p"
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-ppm", str(pdf), str(base)],
+                       check=True)
+        ppm = next(Path(tmp).glob("p*.ppm")).read_bytes()
+    # binary PPM: P6\n<w> <h>\n255\n
+    parts = ppm.split(b"\n", 3)
+    w, h = map(int, parts[1].split())
+    data = parts[3]
+    mm = 25.4 / dpi
+    y0, y1 = (0, h) if region is None else (int(region[0] / mm), min(h, int(region[1] / mm)))
+    top = bottom = left = right = None
+    for y in range(y0, y1):
+        row = data[y * w * 3:(y + 1) * w * 3]
+        xs = []
+        for x in range(0, w):
+            r, g, b = row[3 * x], row[3 * x + 1], row[3 * x + 2]
+            if (red and r > 180 and g < 110 and b < 110) or (not red and r < 90 and g < 90 and b < 90):
+                xs.append(x)
+        if xs:
+            top = y if top is None else top
+            bottom = y
+            left = xs[0] if left is None else min(left, xs[0])
+            right = xs[-1] if right is None else max(right, xs[-1])
+    if top is None:
+        return None
+    return InkBox(top * mm, (bottom + 1) * mm, left * mm, (right + 1) * mm)

@@ -1,0 +1,314 @@
+"""Notice model → the block list the notice template lays out → .docx bytes.
+
+Geometry that depends on the content (masthead size, title lines, signature indents, attachment alignment) is
+computed here from the layout profile; the static geometry lives in the template. The 版记's vertical placement
+comes from a measured layout pass (service.render.paginate), handed in as `ImprintPlacement`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from lxml import etree
+
+from service.docx.engine import load_template
+from service.layout.profile import Profile, mm_to_twips, profile
+from service.models.notice import Annex, Heading, LeadIn, Notice, Paragraph, Table, cn_date, heading_label
+from service.render.title import split_title
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@dataclass(frozen=True)
+class ImprintPlacement:
+    """Where the 版记 goes: `spacer_twips` of exact-height space before it, on a new page or not, and whether a
+    blank page precedes it (then neither that page nor the 版记 page carries a number)."""
+
+    spacer_twips: int = 20
+    new_page: bool = False
+    blank_page: bool = False
+    tighten_twips: int | None = None  # clause 7.3.5.5: tighter line pitch for the notice's last page
+
+
+@dataclass
+class Blocks:
+    p: Profile
+    items: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(self, kind: str, **kw: Any) -> None:
+        self.items.append({"k": kind, **kw})
+
+    def blank(self, n: int = 1) -> None:
+        for _ in range(n):
+            self.add("blank")
+
+
+def text_width_chars(text: str) -> float:
+    """Width in 字: CJK and full-width characters are one, ASCII half (the 仿宋 convention)."""
+    return sum(0.5 if ord(ch) < 0x2E80 and ch not in "—…“”‘’" else 1.0 for ch in text)
+
+
+def masthead_metrics(p: Profile, chars: float) -> tuple[float, int]:
+    """Size (pt) and horizontal scale (%) that fit `chars` characters within the type-area width."""
+    c = p["7.2.4"]
+    room_pt = p.type_area_mm["width"] / 25.4 * 72 * c["fill_ratio"]
+    size = min(float(c["max_size_pt"]), room_pt / chars)
+    if size >= c["min_size_pt"]:
+        return round(size * 2) / 2, 100
+    return float(c["min_size_pt"]), max(33, int(100 * room_pt / (chars * c["min_size_pt"])))
+
+
+def _masthead(b: Blocks, n: Notice) -> None:
+    p = b.p
+    c = p["7.2.4"]
+    top_lines = [x for x in (n.copy_number, str(n.classification) if n.classification else None, n.urgency) if x]
+    for text in top_lines:
+        b.add("top", text=text)
+    organs = n.masthead.organs
+    longest = max(text_width_chars(o) for o in organs)
+    joint = len(organs) > 1
+    suffix = n.masthead.suffix
+    chars = longest + (text_width_chars(suffix) + c["suffix_gap_chars"] if joint and suffix else 0)
+    if not joint:
+        chars = text_width_chars(organs[0] + suffix)
+    size, scale = masthead_metrics(p, chars)
+    line = round(size * 20 * 1.25)
+    # the masthead's top edge sits 35 mm below the type area's top (clause 7.2.4)
+    offset = round(size * 20 * p["calibration"]["masthead_glyph_offset"])
+    spacer = mm_to_twips(c["top_below_type_area_mm"]) - len(top_lines) * p.line_twips - offset
+    b.add("spacer", twips=max(spacer, 20), pbb="0")
+    if not joint:
+        b.add("masthead", text=organs[0] + suffix, half=round(size * 2), scale=scale, line=line)
+    else:
+        glyph = size * 20 * scale / 100
+        names_w = round(longest * glyph)
+        suffix_w = round((text_width_chars(suffix) + c["suffix_gap_chars"]) * glyph) if suffix else 0
+        b.add("masthead_joint", organs=organs, suffix=suffix, half=round(size * 2), scale=scale, line=line,
+              names_width=names_w, suffix_width=max(suffix_w, 1), width=names_w + max(suffix_w, 1))
+    b.blank(p["7.2.5"]["blank_lines_above"])
+    _docno(b, n)
+
+
+def _docno(b: Blocks, n: Notice) -> None:
+    p = b.p
+    number = str(n.number)
+    width = p.type_area_twips[0]
+    if not n.upward:
+        b.add("docno", style="GwDocNo", text=number, jc="center", left=0, tab=width, signers="")
+        return
+    # 上行文 (7.2.5/7.2.6): number left-indented 1 字 on the line of the last 签发人, names 2 per line
+    per = p["7.2.6"]["names_per_line"]
+    right = width - p.chars(p["7.2.6"]["right_indent_chars"])
+    groups = [n.signers[i:i + per] for i in range(0, len(n.signers), per)]
+    for group in groups[:-1]:
+        b.add("docno", style="GwBlank", text="", jc="left", left=0, tab=right, signers="\u3000".join(group))
+    b.add("docno", style="GwDocNo", text=number, jc="left", left=p.chars(p["7.2.5"]["upward_indent_chars"]),
+          tab=right, signers="\u3000".join(groups[-1]))
+
+
+def _title(b: Blocks, text: str, new_page: bool = False) -> None:
+    c = b.p["7.3.1"]
+    for i, line in enumerate(split_title(text, c["max_chars_per_line"], c["max_line_length_spread"])):
+        b.add("title", text=line, pbb="1" if (new_page and i == 0) else "0")
+
+
+def _body(b: Blocks, blocks: Iterable) -> None:
+    counters = [0, 0, 0, 0, 0]
+    for blk in blocks:
+        if isinstance(blk, Heading):
+            counters[blk.level] += 1
+            for deeper in range(blk.level + 1, 5):
+                counters[deeper] = 0
+            label = heading_label(blk.level, counters[blk.level])
+            cstyle = f"GwH{blk.level}Char"
+            if blk.body:
+                b.add("heading", style="GwBody", cstyle=cstyle, head=label + blk.text, body=blk.body)
+            else:
+                b.add("heading", style=f"GwH{blk.level}", cstyle=cstyle, head=label + blk.text, body="")
+        elif isinstance(blk, Paragraph):
+            b.add("para", text=blk.text)
+        elif isinstance(blk, LeadIn):
+            b.add("lead_in", text=blk.text)
+        elif isinstance(blk, Table):
+            _table(b, blk)
+
+
+def _table(b: Blocks, t: Table) -> None:
+    width = b.p.type_area_twips[0]
+    ratios = t.widths or [max(text_width_chars(c), 2) for c in t.columns]
+    total = sum(ratios)
+    widths = [round(width * r / total) for r in ratios]
+    widths[-1] += width - sum(widths)
+    if t.caption:
+        b.add("plain", text=t.caption, jc="left")
+    b.add("table", columns=list(t.columns), rows=[list(r) for r in t.rows], widths=widths,
+          row_twips=b.p["7.4.3"]["row_twips"])
+    if t.footer:
+        b.add("plain", text=t.footer, jc="left")
+
+
+def _attachments(b: Blocks, annexes: list[Annex]) -> None:
+    """附件说明 (7.3.4): 附件：1.name … numbered when several, wrapped names aligned with the first character."""
+    if not annexes:
+        return
+    p = b.p
+    c = p["7.3.4"]
+    b.blank(c["blank_lines_above"])
+    start = p.chars(c["indent_chars"])
+    label_w = p.chars(len(c["label"]))
+    if len(annexes) == 1:
+        b.add("attach", label=c["label"], tabbed=False, text=annexes[0].title, tab=0,
+              left=start + label_w, hanging=label_w)
+        return
+    left = start + label_w + p.chars(c["number_width_chars"])
+    for i, annex in enumerate(annexes, 1):
+        first = start if i == 1 else start + label_w
+        label = (c["label"] if i == 1 else "") + f"{i}."
+        b.add("attach", label=label, tabbed=True, text=annex.title, tab=left, left=left, hanging=left - first)
+
+
+def _signature(b: Blocks, n: Notice) -> None:
+    """署名 and 成文日期 (7.3.5.1 with seal, 7.3.5.2 without)."""
+    p = b.p
+    sig = n.signature
+    date = cn_date(sig.date)
+    w_date = text_width_chars(date)
+    names = list(sig.organs)
+    w_name = max(text_width_chars(x) for x in names)
+    if sig.sealed:
+        c = p["7.3.5.1"]
+        b.blank(c["blank_lines_above"])
+        date_right = c["date_right_indent_chars"]
+        centre = date_right + w_date / 2  # the names are centred over the date
+        rights = [max(0.0, centre - text_width_chars(x) / 2) for x in names]
+    else:
+        c = p["7.3.5.2"]
+        b.blank(c["blank_lines_above"])
+        name_right = c["name_right_indent_chars"]
+        date_right = name_right + w_name - c["date_offset_chars"] - w_date
+        if date_right < name_right:  # the date is longer: it keeps 2 字, the names move left
+            date_right = name_right
+            name_right = date_right + w_date + c["date_offset_chars"] - w_name
+        # joint issuance: names stacked, host first, left edges aligned
+        rights = [name_right + w_name - text_width_chars(x) for x in names]
+    for name, right in zip(names, rights):
+        b.add("signature", text=name, right=p.chars(right))
+    b.add("date", text=date, right=p.chars(date_right))
+    if n.note:
+        text = n.note if n.note.startswith("（") else f"（{n.note}）"
+        b.add("note", text=text)
+
+
+def _annex_pages(b: Blocks, annexes: list[Annex]) -> None:
+    """Annexes bound after the body (7.3.7): 附件N on line 1, the title centred on line 3, new page each."""
+    for i, annex in enumerate(annexes, 1):
+        if not annex.blocks:
+            continue
+        b.add("annex_label", text=f"附件{i}" if len(annexes) > 1 else "附件")
+        b.blank(b.p["7.3.7"]["title_line"] - 2)
+        _title(b, annex.title)
+        b.blank()
+        _body(b, annex.blocks)
+
+
+def build_blocks(n: Notice, placement: ImprintPlacement) -> list[dict[str, Any]]:
+    p = profile()
+    b = Blocks(p)
+    _masthead(b, n)
+    b.blank(p["7.3.1"]["blank_lines_above"])
+    _title(b, n.title)
+    if n.recipients:
+        b.blank(p["7.3.2"]["blank_lines_above"])
+        b.add("recipients", text="、".join(n.recipients) + "：")
+    _body(b, n.blocks)
+    _attachments(b, n.attachments)
+    _signature(b, n)
+    if n.issued:
+        _title(b, n.issued.title, new_page=True)
+        b.blank()
+        _body(b, n.issued.blocks)
+        _attachments(b, n.issued.attachments)
+    _annex_pages(b, n.annexes)
+    b.add("spacer", twips=placement.spacer_twips, pbb="1" if placement.new_page else "0", imprint_spacer=True)
+    return b.items
+
+
+def context(n: Notice, placement: ImprintPlacement) -> dict[str, Any]:
+    imprint = n.imprint
+    return {
+        "core": {"title": f"{n.number} {n.title}", "date": f"{n.signature.date.isoformat()}T00:00:00Z"},
+        "blocks": build_blocks(n, placement),
+        "imprint": {
+            "cc": "，".join(imprint.cc) + "。" if imprint.cc else "",
+            "printer": imprint.printer,
+            "date": cn_date(imprint.print_date) + "印发",
+        },
+    }
+
+
+def _postprocess(placement: ImprintPlacement):
+    """Computed structure the template cannot express: table grids that follow their cells, and the section
+    break that takes the blank page and the 版记 page out of the page numbering."""
+
+    def fix(name: str, xml: str) -> str:
+        if name != "word/document.xml":
+            return xml
+        root = etree.fromstring(xml.encode("utf-8"))
+        for tbl in root.iter(f"{W}tbl"):
+            first = tbl.find(f"{W}tr")
+            grid = tbl.find(f"{W}tblGrid")
+            if first is None or grid is None:
+                continue
+            widths = [tc.find(f"{W}tcPr/{W}tcW").get(f"{W}w") for tc in first.findall(f"{W}tc")]
+            if len(widths) != len(grid):
+                for col in list(grid):
+                    grid.remove(col)
+                for w in widths:
+                    etree.SubElement(grid, f"{W}gridCol").set(f"{W}w", w)
+        if placement.blank_page:
+            _split_unnumbered_tail(root)
+        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+
+    return fix
+
+
+def _split_unnumbered_tail(root) -> None:
+    """End the numbered section at the last content paragraph; the blank page and the 版记 page that follow get
+    a section whose footers are empty."""
+    body = root.find(f"{W}body")
+    final = body.find(f"{W}sectPr")
+    spacer = [p for p in body.iter(f"{W}p") if _style(p) == "GwSpacer"][-1]
+    previous = spacer.getprevious()
+    while previous is not None and previous.tag != f"{W}p":
+        previous = previous.getprevious()
+    numbered = etree.fromstring(etree.tostring(final))
+    ppr = previous.find(f"{W}pPr")
+    if ppr is None:
+        ppr = etree.SubElement(previous, f"{W}pPr")
+        previous.insert(0, ppr)
+    ppr.append(numbered)
+    empty = _empty_footer_rid()
+    for ref in final.findall(f"{W}footerReference"):
+        ref.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", empty)
+    # the blank page: the spacer starts the new section's first page empty, and a page break sends the
+    # 版记 to the next (even) page
+    blank = etree.Element(f"{W}p")
+    spacer.addprevious(blank)
+
+
+def _empty_footer_rid() -> str:
+    tpl = load_template("notice")
+    for rid, target in sorted(tpl.relationships().items()):
+        if target.startswith("footer") and b"PAGE" not in tpl.raw[f"word/{target}"]:
+            return rid
+    raise LookupError("notice template has no empty footer")
+
+
+def _style(p) -> str | None:
+    s = p.find(f"{W}pPr/{W}pStyle")
+    return s.get(f"{W}val") if s is not None else None
+
+
+def render_notice_docx(n: Notice, placement: ImprintPlacement | None = None) -> bytes:
+    placement = placement or ImprintPlacement()
+    return load_template("notice").render(context(n, placement), postprocess=_postprocess(placement))
