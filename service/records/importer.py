@@ -1,0 +1,329 @@
+"""Import of the class-schedule and roster workbooks into the records store.
+
+- Errors are reported by sheet, row and column with a Chinese message (`CellError`).
+- All or nothing: every row of every sheet is checked first; only a workbook without a single error is written,
+  inside one savepoint of the caller's transaction.
+- Re-importing creates no duplicates (natural keys, see service.records.writer); an edited re-import updates those
+  records and reports every changed field (`ImportResult.changes`).
+- A refused workbook can be handed back to the user with the bad cells marked: service.records.marking.
+- Hostile files are refused before parsing (service.records.upload).
+"""
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+from lxml.etree import XMLSyntaxError
+from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.records.models import Teacher, Trainee, TrainingClass, Unit
+from service.records.sheets import (
+    ALL_SHEETS,
+    CLASSES,
+    ENROLMENTS,
+    TEACHERS,
+    TRAINEES,
+    CellValueError,
+    SheetSpec,
+    header_key,
+    is_blank,
+    parse_cell,
+)
+from service.records.upload import UploadRefused, check_xlsx
+from service.records.writer import Batch, Change, ClassRec, EnrolmentRec, TeacherRec, Tally, TraineeRec, write_batch
+
+MAX_ROWS_PER_SHEET = 50_000
+HEADER_ROW = 1
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One problem, located the way the user sees the workbook."""
+
+    sheet: str
+    row: int | None  # Excel row number; None for a whole-workbook problem
+    column: str | None  # column letter, e.g. "C"
+    field: str | None  # the column's Chinese title
+    message: str
+
+    def __str__(self) -> str:
+        where = f"【{self.sheet}】"
+        if self.row is not None:
+            where += f"第{self.row}行"
+        if self.column:
+            where += f"{self.column}列"
+        if self.field:
+            where += f"（{self.field}）"
+        return f"{where}：{self.message}"
+
+
+@dataclass
+class ImportResult:
+    errors: list[CellError] = field(default_factory=list)
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        if self.errors:
+            lines = [f"导入失败：发现{len(self.errors)}处错误，没有写入任何记录。"]
+            lines += [f"  {e}" for e in self.errors]
+            return "\n".join(lines)
+        parts = [f"【{name}】新增{t.created}条，更新{t.updated}条，未变{t.unchanged}条"
+                 for name, t in self.tallies.items()]
+        lines = ["导入成功：" + "；".join(parts) + "。"]
+        lines += [f"  {c}" for c in self.changes]
+        return "\n".join(lines)
+
+
+@dataclass
+class _Row:
+    number: int
+    values: dict  # field key -> parsed value (None when blank)
+    columns: dict  # field key -> column letter
+
+
+class _Reader:
+    def __init__(self, session: Session, unit_scope: str | None):
+        self.session = session
+        self.unit_scope = unit_scope
+        self.errors: list[CellError] = []
+        self.units = set(session.scalars(select(Unit.name)))
+
+    def error(self, spec: SheetSpec, row: _Row | int | None, key: str | None, message: str) -> None:
+        number = row.number if isinstance(row, _Row) else row
+        column = row.columns.get(key) if isinstance(row, _Row) and key else None
+        title = spec.field(key).title if key else None
+        self.errors.append(CellError(spec.name, number, column, title, message))
+
+    def read_sheet(self, spec: SheetSpec, ws) -> list[_Row]:
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        by_title = {f.title: f for f in spec.fields}
+        columns: dict[str, int] = {}
+        for idx, text in enumerate(header):
+            f = by_title.get(header_key(text))
+            if f is not None and f.key not in columns:
+                columns[f.key] = idx
+        missing = [f for f in spec.fields if f.required and f.key not in columns]
+        for f in missing:
+            self.errors.append(CellError(spec.name, HEADER_ROW, None, f.title,
+                                         f"缺少必填列“{f.title}”：请使用系统提供的模板，不要删除或改动表头"))
+        if missing:
+            return []
+        letters = {k: get_column_letter(i + 1) for k, i in columns.items()}
+        out: list[_Row] = []
+        for number, values in enumerate(rows, start=HEADER_ROW + 1):
+            cells = {k: (values[i] if i < len(values) else None) for k, i in columns.items()}
+            if all(is_blank(v) for v in cells.values()):
+                continue
+            if len(out) >= MAX_ROWS_PER_SHEET:
+                self.error(spec, number, None, f"数据超过{MAX_ROWS_PER_SHEET}行，请分成几个文件导入")
+                break
+            row = _Row(number, {}, letters)
+            for f in spec.fields:
+                raw = cells.get(f.key)
+                try:
+                    value = parse_cell(f, raw)
+                except CellValueError as exc:
+                    self.error(spec, row, f.key, str(exc))
+                    value = None
+                else:
+                    if value is None and f.required:
+                        self.error(spec, row, f.key, "此项必填")
+                row.values[f.key] = value
+            out.append(row)
+        return out
+
+    def check_unit(self, spec: SheetSpec, row: _Row, key: str, *, scoped: bool = True) -> bool:
+        name = row.values.get(key)
+        if name is None:
+            return False
+        if name not in self.units:
+            self.error(spec, row, key, f"单位“{name}”不在单位名单中（请先导入单位数据，或从下拉列表中选择）")
+            return False
+        if scoped and self.unit_scope and name != self.unit_scope:
+            self.error(spec, row, key, f"只能导入本单位（{self.unit_scope}）的记录，不能导入“{name}”的")
+            return False
+        return True
+
+    def unique(self, spec: SheetSpec, rows: list[_Row]) -> list[_Row]:
+        """The rows minus repeats of an earlier row's key (a repeat is an error on the later row)."""
+        seen: dict[tuple, int] = {}
+        out = []
+        for row in rows:
+            key = tuple("" if row.values.get(k) is None and spec.field(k).kind == "phone" else row.values.get(k)
+                        for k in spec.key)
+            if any(v is None for v in key):  # incomplete: already reported; still checked below
+                out.append(row)
+                continue
+            if key in seen:
+                self.error(spec, row, spec.label, f"与第{seen[key]}行重复（{spec.same}）")
+                continue
+            seen[key] = row.number
+            out.append(row)
+        return out
+
+
+def read_batch(session: Session, wb, *, unit_scope: str | None = None) -> tuple[Batch, list[CellError], list[str]]:
+    """Check every known sheet of an open workbook against the store; the batch is valid only when no errors."""
+    reader = _Reader(session, unit_scope)
+    present = {header_key(name): name for name in wb.sheetnames}
+    found = [spec for spec in ALL_SHEETS if spec.name in present]
+    if not found:
+        names = "、".join(f"【{s.name}】" for s in ALL_SHEETS)
+        reader.errors.append(CellError("工作簿", None, None, None,
+                                       f"找不到可导入的工作表（应有{names}之一）；请使用系统提供的模板"))
+        return Batch(), reader.errors, []
+    batch = Batch()
+    rows = {spec.name: reader.read_sheet(spec, wb[present[spec.name]]) for spec in found}
+
+    # 教师
+    teacher_names = set(session.scalars(select(Teacher.name)))
+    for row in reader.unique(TEACHERS, rows.get(TEACHERS.name, [])):
+        v = row.values
+        if v["name"]:
+            teacher_names.add(v["name"])  # referable even when the row has errors: no cascade of messages
+        if v["source"] is None:
+            continue
+        rec = TeacherRec(v["name"], v["source"], v["organisation"], v["speciality"], v["phone"],
+                         bool(v["volunteer"]))
+        batch.teachers.append(rec)
+        batch.rows[id(rec)] = row.number
+
+    # 培训班
+    classes: dict = {}
+    for row in reader.unique(CLASSES, rows.get(CLASSES.name, [])):
+        v = row.values
+        if v["unit"] and v["title"] and v["start_date"] and v["sessions"]:
+            classes[(v["unit"], v["title"], v["start_date"])] = v["sessions"]
+        ok = reader.check_unit(CLASSES, row, "unit")
+        end = v["end_date"] or v["start_date"]
+        if v["start_date"] and end < v["start_date"]:
+            reader.error(CLASSES, row, "end_date", f"结束日期{end.isoformat()}早于开班日期{v['start_date'].isoformat()}")
+            ok = False
+        for name in v["teachers"] or ():
+            if name not in teacher_names:
+                reader.error(CLASSES, row, "teachers", f"教师“{name}”未登记：请在【教师】表中补上此人（姓名、来源）")
+                ok = False
+        if not ok or any(v[f.key] is None for f in CLASSES.fields if f.required):
+            continue
+        rec = ClassRec(v["unit"], v["title"], v["start_date"], end, v["category_no"], v["model_code"], v["method"],
+                       v["location"], v["sessions"], v["hours"], tuple(v["teachers"]), v["audience"], v["objective"])
+        batch.classes.append(rec)
+        batch.rows[id(rec)] = row.number
+
+    # 学员
+    unit_ids = {k: v for k, v in session.execute(select(Unit.name, Unit.id))}
+    unit_names = {i: n for n, i in unit_ids.items()}
+    trainees = {(unit_names[u], n, p) for u, n, p in session.execute(
+        select(Trainee.unit_id, Trainee.name, Trainee.phone))}
+    for row in reader.unique(TRAINEES, rows.get(TRAINEES.name, [])):
+        v = row.values
+        if v["unit"] and v["name"]:
+            trainees.add((v["unit"], v["name"], v["phone"] or ""))
+        if not reader.check_unit(TRAINEES, row, "unit"):
+            continue
+        if any(v[f.key] is None for f in TRAINEES.fields if f.required):
+            continue
+        rec = TraineeRec(v["unit"], v["name"], v["phone"] or "", v["gender"], v["birth_year"], tuple(v["categories"]))
+        batch.trainees.append(rec)
+        batch.rows[id(rec)] = row.number
+
+    # 参训记录
+    if ENROLMENTS.name in rows:
+        stored = {(unit_names[u], t, d): s for u, t, d, s in session.execute(
+            select(TrainingClass.unit_id, TrainingClass.title, TrainingClass.start_date, TrainingClass.sessions))}
+        stored.update(classes)
+        for row in reader.unique(ENROLMENTS, rows[ENROLMENTS.name]):
+            v = row.values
+            ok = reader.check_unit(ENROLMENTS, row, "class_unit")
+            ok = reader.check_unit(ENROLMENTS, row, "trainee_unit", scoped=False) and ok
+            if not ok or any(v[f.key] is None for f in ENROLMENTS.fields if f.required):
+                continue
+            class_key = (v["class_unit"], v["class_title"], v["class_start"])
+            trainee_key = (v["trainee_unit"], v["trainee_name"], v["trainee_phone"] or "")
+            sessions = stored.get(class_key)
+            if sessions is None:
+                reader.error(ENROLMENTS, row, "class_title",
+                             f"找不到培训班：{class_key[0]}《{class_key[1]}》{class_key[2].isoformat()}开班"
+                             "（请先导入培训班表，并核对项目名称和开班日期）")
+                continue
+            if trainee_key not in trainees:
+                phone = f"，电话{trainee_key[2]}" if trainee_key[2] else "，无电话"
+                reader.error(ENROLMENTS, row, "trainee_name",
+                             f"学员“{trainee_key[1]}”（{trainee_key[0]}{phone}）未登记：请在【学员】表中补上")
+                continue
+            if len(v["marks"]) != sessions:
+                reader.error(ENROLMENTS, row, "marks",
+                             f"该班共{sessions}次课，出勤应填{sessions}个字，现有{len(v['marks'])}个（“{v['marks']}”）")
+                continue
+            rec = EnrolmentRec(class_key, trainee_key, v["marks"], v["notes_score"], v["question_score"])
+            batch.enrolments.append(rec)
+            batch.rows[id(rec)] = row.number
+    reader.errors.sort(key=lambda e: ([s.name for s in ALL_SHEETS].index(e.sheet)
+                                      if e.sheet in [s.name for s in ALL_SHEETS] else -1,
+                                      e.row or 0, e.column or ""))
+    return batch, reader.errors, [s.name for s in found]
+
+
+def _refusal(exc: BaseException, *, default: bool = True) -> UploadRefused | None:
+    """What to tell the user about a workbook openpyxl could not read (the cause may be deep in the chain)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, DefusedXmlException):
+            return UploadRefused("工作簿含有 XML 实体声明（可能是 XML 炸弹），未导入。")
+        if isinstance(seen, (zipfile.BadZipFile, ParseError, XMLSyntaxError)):
+            return UploadRefused("文件已损坏，无法作为 Excel 工作簿（.xlsx）打开，未导入。")
+        seen = seen.__cause__ or seen.__context__
+    if not default:
+        return None
+    return UploadRefused(f"无法读取此工作簿（{type(exc).__name__}），未导入。请用 Excel 或 WPS 打开后另存为 .xlsx 再试。")
+
+
+def open_workbook(data: bytes, *, read_only: bool = True, max_bytes: int | None = None):
+    """Open an uploaded .xlsx after the hostile-file checks. Raises UploadRefused (Chinese) when refused."""
+    check_xlsx(data, max_bytes=max_bytes)
+    try:
+        return load_workbook(io.BytesIO(data), read_only=read_only, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - defusedxml, zipfile, openpyxl: all mean "cannot read it"
+        raise _refusal(exc) from None
+
+
+def import_workbook(session: Session, data: bytes, *, unit_scope: str | None = None,
+                    max_bytes: int | None = None) -> ImportResult:
+    """Check and import a schedule or roster workbook (any of the sheets 教师/培训班/学员/参训记录).
+
+    Nothing is written unless the whole workbook is free of errors; then everything is written in one savepoint of
+    the session's transaction (the caller commits). `unit_scope` limits a centre to its own unit's rows.
+    Raises UploadRefused for a file that is not a harmless .xlsx.
+    """
+    wb = open_workbook(data, max_bytes=max_bytes)
+    try:
+        batch, errors, sheets = read_batch(session, wb, unit_scope=unit_scope)
+    except Exception as exc:  # worksheets are parsed lazily: a hostile sheet surfaces here
+        refusal = _refusal(exc, default=False)
+        if refusal is None:
+            raise
+        raise refusal from None
+    finally:
+        wb.close()
+    result = ImportResult(errors=errors, sheets=sheets)
+    if errors:
+        return result
+    with session.begin_nested():
+        written = write_batch(session, batch)
+    result.tallies = {name: written.tallies[name] for name in sheets if name in written.tallies}
+    result.changes = written.changes
+    return result

@@ -1,0 +1,63 @@
+"""A refused import handed back as the user's own workbook: every bad cell filled and commented in Chinese,
+plus a 导入错误 sheet listing all problems, so the centre fixes them where it typed them."""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import column_index_from_string
+
+from service.forms.sheet import FONT_BODY, FONT_HEADER, workbook_bytes
+from service.records.importer import CellError
+
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+ERRORS_SHEET = "导入错误"
+AUTHOR = "社教文书"
+
+
+def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
+    """The uploaded workbook `data` (already accepted by the hostile-file checks) with `errors` marked."""
+    wb = load_workbook(io.BytesIO(data))
+    if ERRORS_SHEET in wb.sheetnames:
+        del wb[ERRORS_SHEET]
+    by_cell: dict[tuple[str, int, str], list[str]] = {}
+    for e in errors:
+        if e.sheet in wb.sheetnames and e.row is not None:
+            column = e.column or _header_column(wb[e.sheet], e.field) or "A"
+            by_cell.setdefault((e.sheet, e.row, column), []).append(e.message)
+    for (sheet, row, column), messages in by_cell.items():
+        cell = wb[sheet].cell(row=row, column=column_index_from_string(column))
+        cell.fill = ERROR_FILL
+        comment = Comment("\n".join(messages), AUTHOR)
+        comment.width, comment.height = 260, 40 + 30 * len(messages)
+        cell.comment = comment
+    ws = wb.create_sheet(ERRORS_SHEET, 0)
+    ws.sheet_properties.tabColor = "C00000"
+    ws.column_dimensions["A"].width = 12
+    ws.column_dimensions["B"].width = 8
+    ws.column_dimensions["C"].width = 8
+    ws.column_dimensions["D"].width = 16
+    ws.column_dimensions["E"].width = 80
+    for i, title in enumerate(("工作表", "行", "列", "字段", "错误说明"), start=1):
+        ws.cell(row=1, column=i, value=title).font = Font(name=FONT_HEADER, size=11, bold=True)
+    for r, e in enumerate(errors, start=2):
+        for c, value in enumerate((e.sheet, e.row, e.column, e.field, e.message), start=1):
+            ws.cell(row=r, column=c, value=value).font = Font(name=FONT_BODY, size=11)
+    ws.freeze_panes = "A2"
+    for other in wb.worksheets:
+        other.sheet_view.tabSelected = False
+    wb.active = 0
+    ws.sheet_view.tabSelected = True
+    return workbook_bytes(wb)
+
+
+def _header_column(ws, title: str | None) -> str | None:
+    if not title:
+        return None
+    for cell in ws[1]:
+        if cell.value is not None and str(cell.value).replace("*", "").strip() == title:
+            return cell.column_letter
+    return None

@@ -1,0 +1,266 @@
+"""The import sheets: one definition per sheet, used by the blank templates (headers, drop-downs, validation)
+and by the importer (header matching, cell parsing, Chinese messages). One source for both.
+
+The class-schedule workbook holds 培训班 + 教师; the roster workbook holds 学员 + 参训记录. The importer reads any
+workbook with any of these sheets, in dependency order (教师 → 培训班 → 学员 → 参训记录).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from service.records import vocab
+from service.units import normalize_phone
+
+Choices = Callable[[], Sequence[str]]
+
+
+class CellValueError(ValueError):
+    """A cell value that cannot be read; the message is Chinese and names what is expected."""
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    title: str
+    kind: str  # text | int | date | phone | choice | multi | marks | score | bool
+    width: float
+    required: bool = False
+    choices: Choices | None = None  # drop-down values (choice) or allowed values (multi)
+    low: int | None = None
+    high: int | None = None
+    max_len: int | None = None
+    hint: str = ""
+
+    @property
+    def header(self) -> str:
+        return f"{self.title}*" if self.required else self.title
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    fields: tuple[Field, ...]
+    note: str = ""
+    key: tuple[str, ...] = field(default=())  # natural key: the same key twice is the same record
+    label: str = ""  # the column marked when a key repeats
+    same: str = ""  # what makes two rows the same record, for the message
+
+    def field(self, key: str) -> Field:
+        return next(f for f in self.fields if f.key == key)
+
+
+def _unit_names() -> Sequence[str]:  # replaced per workbook by the names in the store (see templates.py)
+    return ()
+
+
+def category_label(no: int) -> str:
+    cat = vocab.category_by_no(no)
+    return f"{no}.{cat.name}" if cat else str(no)
+
+
+def _category_labels() -> list[str]:
+    return [category_label(c.no) for c in vocab.annex1_categories()]
+
+
+def _model_names() -> list[str]:
+    return [m.name for m in vocab.training_models()]
+
+
+YES, NO = "是", "否"
+
+TEACHERS = SheetSpec("教师", (
+    Field("name", "姓名", "text", 12, True, max_len=40),
+    Field("source", "来源", "choice", 10, True, lambda: vocab.TEACHER_SOURCES, hint="学校、农技、卫生院或社会"),
+    Field("organisation", "所在单位", "text", 22, max_len=80),
+    Field("speciality", "专业特长", "text", 18, max_len=80),
+    Field("phone", "联系电话", "phone", 16, hint="11位手机号码，或带区号的固定电话"),
+    Field("volunteer", "志愿者", "bool", 8, choices=lambda: (YES, NO), hint="是或否"),
+), note="授课教师名单。培训班表中的“培训教师”须在本表或系统中已登记。", key=("name",), label="name", same="姓名相同即为同一位教师")
+
+CLASSES = SheetSpec("培训班", (
+    Field("unit", "办班单位", "choice", 20, True, _unit_names),
+    Field("title", "培训项目", "text", 28, True, max_len=120),
+    Field("category_no", "培训内容类别", "choice", 26, True, _category_labels, hint="附件1的13类培训内容之一"),
+    Field("model_code", "培训模式", "choice", 12, True, _model_names, hint="短平快、能人带动、自选培训、流动培训、资源共享"),
+    Field("method", "培训方式", "choice", 12, True, vocab.training_methods),
+    Field("location", "培训地点", "text", 20, True, max_len=80),
+    Field("start_date", "开班日期", "date", 13, True, hint="如 2020-05-06"),
+    Field("end_date", "结束日期", "date", 13, hint="不填则与开班日期相同"),
+    Field("sessions", "课次", "int", 8, True, low=1, high=200, hint="上课次数，1至200"),
+    Field("hours", "课时", "int", 8, True, low=0, high=1000, hint="总课时，整数"),
+    Field("teachers", "培训教师", "multi", 20, True, hint="多名教师用顿号分隔，如：张华、李明"),
+    Field("audience", "培训对象", "text", 16, max_len=80),
+    Field("objective", "培训目标", "text", 30, max_len=2000),
+), note="每行一个培训班。办班单位、培训项目和开班日期相同即为同一个班，重复导入会更新而不会重复。",
+    key=("unit", "title", "start_date"), label="title", same="办班单位、培训项目和开班日期相同即为同一个班")
+
+TRAINEES = SheetSpec("学员", (
+    Field("unit", "所属单位", "choice", 20, True, _unit_names),
+    Field("name", "姓名", "text", 12, True, max_len=40),
+    Field("gender", "性别", "choice", 8, True, lambda: vocab.GENDERS),
+    Field("birth_year", "出生年份", "int", 10, low=1900, high=2100, hint="四位年份，如 1965"),
+    Field("phone", "联系电话", "phone", 16, hint="11位手机号码，或带区号的固定电话"),
+    Field("categories", "学员类别", "multi", 20, True, lambda: vocab.TRAINEE_CATEGORIES,
+          hint="可填多个，用顿号分隔：" + "、".join(vocab.TRAINEE_CATEGORIES)),
+), note="学员名册。所属单位、姓名和联系电话相同即为同一人。不收集身份证号码。", key=("unit", "name", "phone"),
+    label="name", same="所属单位、姓名和联系电话相同即为同一人")
+
+ENROLMENTS = SheetSpec("参训记录", (
+    Field("class_unit", "办班单位", "choice", 20, True, _unit_names),
+    Field("class_title", "培训项目", "text", 28, True, max_len=120),
+    Field("class_start", "开班日期", "date", 13, True),
+    Field("trainee_unit", "学员所属单位", "choice", 20, True, _unit_names),
+    Field("trainee_name", "学员姓名", "text", 12, True, max_len=40),
+    Field("trainee_phone", "学员联系电话", "phone", 16),
+    Field("marks", "出勤", "marks", 14, True, hint="每次课一个字：到、迟、假、缺，如“到到缺到”"),
+    Field("notes_score", "听课记录", "score", 10, low=0, high=100, hint="0至100分"),
+    Field("question_score", "课堂提问", "score", 10, low=0, high=100, hint="0至100分"),
+), note="每行一名学员参加一个培训班：培训班须已导入，学员须在学员表或系统中已登记。",
+    key=("class_unit", "class_title", "class_start", "trainee_unit", "trainee_name", "trainee_phone"),
+    label="trainee_name", same="同一学员参加同一个培训班只填一行")
+
+ALL_SHEETS = (TEACHERS, CLASSES, TRAINEES, ENROLMENTS)  # dependency order
+SCHEDULE_SHEETS = (CLASSES, TEACHERS)
+ROSTER_SHEETS = (TRAINEES, ENROLMENTS)
+
+# ------------------------------------------------------------------------------------------------- parsing
+
+_HEADER_JUNK = re.compile(r"[\s*＊]|（[^）]*）|\([^)]*\)")
+_DATE_TEXT = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_MARK_ALIASES = {"√": "到", "✓": "到", "/": "到", "○": "缺", "×": "假", "¢": "迟"}
+_CN_DIGITS = "一二三四五六七八九十"
+
+
+def header_key(text: object) -> str:
+    return _HEADER_JUNK.sub("", str(text or ""))
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    return str(value).strip()
+
+
+def _int(value: object, f: Field) -> int:
+    if isinstance(value, bool):
+        raise CellValueError("应为整数")
+    if isinstance(value, (int, float)):
+        if float(value) != int(value):
+            raise CellValueError(f"应为整数，不能是“{value}”")
+        number = int(value)
+    else:
+        text = _text(value)
+        if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
+            raise CellValueError(f"应为整数，不能是“{text}”")
+        number = int(float(text))
+    if f.low is not None and number < f.low or f.high is not None and number > f.high:
+        raise CellValueError(f"应在{f.low}至{f.high}之间，不能是{number}")
+    return number
+
+
+def _date(value: object) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _text(value)
+    m = _DATE_TEXT.match(text)
+    if m:
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            pass
+    raise CellValueError(f"应为日期（如 2020-05-06），不能是“{text}”")
+
+
+def _category(value: object) -> int:
+    text = _text(value)
+    m = re.match(r"^(\d{1,2})(?:[.、．\s]|$)", text)
+    if m:
+        no = int(m[1])
+    elif text in _CN_DIGITS or text.startswith("十") and text[1:] in _CN_DIGITS[:3]:
+        no = _CN_DIGITS.index(text) + 1 if len(text) == 1 else 10 + _CN_DIGITS.index(text[1]) + 1
+    else:
+        no = next((c.no for c in vocab.annex1_categories() if c.name == text), 0)
+    if vocab.category_by_no(no) is None:
+        count = len(vocab.annex1_categories())
+        raise CellValueError(f"“{text}”不是附件1的培训内容类别，应为1至{count}类之一（如“4.农业科技类”）")
+    return no
+
+
+def _model(value: object) -> str:
+    text = _text(value)
+    for m in vocab.training_models():
+        if text in (m.name, m.code, m.title):
+            return m.code
+    names = "、".join(m.name for m in vocab.training_models())
+    raise CellValueError(f"“{text}”不是规定的培训模式，应为：{names}")
+
+
+def _choice(value: object, f: Field) -> str:
+    text = _text(value)
+    allowed = tuple(f.choices()) if f.choices else ()
+    if allowed and text not in allowed:
+        shown = "、".join(allowed) if len(allowed) <= 12 else "、".join(allowed[:12]) + "……"
+        raise CellValueError(f"“{text}”不在可选值中，应为：{shown}")
+    return text
+
+
+def _marks(value: object) -> str:
+    text = re.sub(r"[\s,，、]", "", _text(value))
+    out = "".join(_MARK_ALIASES.get(ch, ch) for ch in text)
+    bad = sorted({ch for ch in out if ch not in vocab.ATTENDANCE_MARKS})
+    if not out or bad:
+        raise CellValueError(f"出勤应为每次课一个字（到、迟、假、缺），不认识“{''.join(bad) or text}”")
+    return out
+
+
+def parse_cell(f: Field, value: object):
+    """The typed value of a cell, or raise CellValueError. Blank cells give None (required checked by the caller)."""
+    if is_blank(value):
+        return None
+    if f.kind == "text":
+        text = _text(value)
+        if f.max_len and len(text) > f.max_len:
+            raise CellValueError(f"不能超过{f.max_len}个字（现有{len(text)}个）")
+        return text
+    if f.kind in ("int", "score"):
+        return _int(value, f)
+    if f.kind == "date":
+        return _date(value)
+    if f.kind == "phone":
+        try:
+            return normalize_phone(_text(value))
+        except ValueError as exc:
+            raise CellValueError(str(exc)) from None
+    if f.kind == "bool":
+        text = _text(value)
+        if text in (YES, "Y", "y", "1", "TRUE", "True", "√"):
+            return True
+        if text in (NO, "N", "n", "0", "FALSE", "False"):
+            return False
+        raise CellValueError(f"应为“是”或“否”，不能是“{text}”")
+    if f.kind == "marks":
+        return _marks(value)
+    if f.kind == "multi":
+        items = vocab.split_list(_text(value))
+        if f.choices:
+            allowed = tuple(f.choices())
+            bad = [i for i in items if i not in allowed]
+            if bad:
+                raise CellValueError(f"“{'、'.join(bad)}”不是可选值，应为：{'、'.join(allowed)}")
+        return tuple(items)
+    if f.key == "category_no":
+        return _category(value)
+    if f.key == "model_code":
+        return _model(value)
+    return _choice(value, f)

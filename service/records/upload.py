@@ -1,0 +1,72 @@
+"""Checks an uploaded workbook before anything parses it: size, type, zip structure, zip bomb, XML entities.
+
+openpyxl parses worksheets with defusedxml (installed, pinned), which refuses DTDs and entities; these checks refuse
+the same files earlier, with a Chinese message, and also refuse what defusedxml does not see (huge or
+over-compressed zip entries, legacy .xls, other zip formats).
+"""
+from __future__ import annotations
+
+import io
+import os
+import zipfile
+
+MiB = 1024 * 1024
+_MAGIC_ZIP = b"PK\x03\x04"
+_MAGIC_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls / .doc (Office 97-2003)
+_MAX_ENTRIES = 5000
+_MAX_RATIO = 200  # uncompressed / compressed, for entries above 1 MiB
+_HEAD = 64 * 1024
+
+
+class UploadRefused(ValueError):
+    """A file refused before reading; the message is Chinese and says why."""
+
+
+def max_upload_bytes() -> int:
+    """The one configured upload limit (WENSHU_MAX_BODY, shared with the API's request body limit)."""
+    try:
+        from service.jobs.settings import job_settings
+
+        return job_settings().max_body
+    except ImportError:  # the API package is optional for the CLI
+        return int(os.environ.get("WENSHU_MAX_BODY", 16 * MiB))
+
+
+def _mb(n: int) -> str:
+    return f"{n / MiB:.1f} MB"
+
+
+def check_xlsx(data: bytes, *, max_bytes: int | None = None) -> None:
+    """Raise UploadRefused unless `data` looks like a harmless .xlsx workbook."""
+    limit = max_bytes if max_bytes is not None else max_upload_bytes()
+    if len(data) > limit:
+        raise UploadRefused(f"文件大小为{_mb(len(data))}，超过上限{_mb(limit)}，未导入。")
+    if not data:
+        raise UploadRefused("文件是空的，未导入。")
+    if data.startswith(_MAGIC_OLE):
+        raise UploadRefused("这是旧版 Excel（.xls）或其他 Office 97-2003 文件；请在 Excel 或 WPS 中“另存为”.xlsx 后再导入。")
+    if not data.startswith(_MAGIC_ZIP):
+        raise UploadRefused("文件不是 Excel 工作簿（.xlsx），未导入。请使用系统提供的模板填写后上传。")
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise UploadRefused("文件已损坏，无法作为 Excel 工作簿（.xlsx）打开，未导入。") from None
+    names = {i.filename for i in infos}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise UploadRefused("文件不是 Excel 工作簿（.xlsx）（可能是 Word 文档或其他压缩包），未导入。")
+    if len(infos) > _MAX_ENTRIES:
+        raise UploadRefused(f"工作簿内部文件多达{len(infos)}个，超过上限{_MAX_ENTRIES}个，疑似恶意文件，未导入。")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if info.file_size > MiB and info.file_size > _MAX_RATIO * max(info.compress_size, 1):
+            raise UploadRefused(f"工作簿中的“{info.filename}”压缩比异常（疑似压缩炸弹），未导入。")
+    if total > 10 * limit:
+        raise UploadRefused(f"工作簿解压后达{_mb(total)}，超过上限{_mb(10 * limit)}（疑似压缩炸弹），未导入。")
+    for info in infos:
+        if info.filename.endswith((".xml", ".rels", ".vml")):
+            with zf.open(info) as fh:
+                head = fh.read(_HEAD)
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise UploadRefused(f"工作簿中的“{info.filename}”含有 XML 实体声明（可能是 XML 炸弹），未导入。")

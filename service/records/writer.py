@@ -1,0 +1,333 @@
+"""Writes validated records into the store by natural key: new ones inserted, changed ones updated, every change
+reported. Used by the Excel importer and by the sample loader (one write path).
+
+A teacher is its name; a class is (unit, title, start date); a trainee is (unit, name, phone); an enrolment is
+(class, trainee). Inserts go in bulk (executemany with RETURNING), so a 5,000-trainee roster stays quick.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from service.records.models import (
+    Attendance,
+    ClassTeacher,
+    Enrolment,
+    Teacher,
+    Trainee,
+    TraineeCategory,
+    TrainingClass,
+    Unit,
+)
+
+ClassKey = tuple[str, str, dt.date]  # unit name, title, start date
+TraineeKey = tuple[str, str, str]  # unit name, name, phone ('' when none)
+
+
+@dataclass(frozen=True)
+class TeacherRec:
+    name: str
+    source: str
+    organisation: str | None = None
+    speciality: str | None = None
+    phone: str | None = None
+    volunteer: bool = False
+
+
+@dataclass(frozen=True)
+class ClassRec:
+    unit: str
+    title: str
+    start_date: dt.date
+    end_date: dt.date
+    category_no: int
+    model_code: str
+    method: str
+    location: str
+    sessions: int
+    hours: int
+    teachers: tuple[str, ...]
+    audience: str | None = None
+    objective: str | None = None
+
+    @property
+    def key(self) -> ClassKey:
+        return (self.unit, self.title, self.start_date)
+
+
+@dataclass(frozen=True)
+class TraineeRec:
+    unit: str
+    name: str
+    phone: str
+    gender: str
+    birth_year: int | None
+    categories: tuple[str, ...]
+
+    @property
+    def key(self) -> TraineeKey:
+        return (self.unit, self.name, self.phone)
+
+
+@dataclass(frozen=True)
+class EnrolmentRec:
+    class_key: ClassKey
+    trainee_key: TraineeKey
+    marks: str  # one of 到迟假缺 per session
+    notes_score: int | None = None
+    question_score: int | None = None
+
+
+@dataclass(frozen=True)
+class Change:
+    """One field of one existing record that an import changed."""
+
+    sheet: str
+    row: int | None
+    record: str
+    field: str
+    old: object
+    new: object
+
+    def __str__(self) -> str:
+        where = f"【{self.sheet}】第{self.row}行 " if self.row else ""
+        return f"{where}{self.record}：{self.field}由“{_show(self.old)}”改为“{_show(self.new)}”"
+
+
+def _show(value: object) -> str:
+    if value is None or value == "":
+        return "（空）"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, (tuple, list)):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+@dataclass
+class Tally:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class Batch:
+    """Validated records to write, with the worksheet row each came from (for the change report)."""
+
+    teachers: list[TeacherRec] = field(default_factory=list)
+    classes: list[ClassRec] = field(default_factory=list)
+    trainees: list[TraineeRec] = field(default_factory=list)
+    enrolments: list[EnrolmentRec] = field(default_factory=list)
+    rows: dict[int, int] = field(default_factory=dict)  # id(record) -> worksheet row
+
+
+@dataclass
+class WriteResult:
+    tallies: dict[str, Tally] = field(default_factory=dict)
+    changes: list[Change] = field(default_factory=list)
+
+
+TEACHER_FIELDS = {"source": "来源", "organisation": "所在单位", "speciality": "专业特长", "phone": "联系电话",
+                  "volunteer": "志愿者"}
+CLASS_FIELDS = {"category_no": "培训内容类别", "model_code": "培训模式", "method": "培训方式", "location": "培训地点",
+                "end_date": "结束日期", "sessions": "课次", "hours": "课时", "audience": "培训对象",
+                "objective": "培训目标"}
+TRAINEE_FIELDS = {"gender": "性别", "birth_year": "出生年份"}
+
+
+class _Writer:
+    def __init__(self, session: Session, batch: Batch):
+        self.s = session
+        self.batch = batch
+        self.result = WriteResult()
+        self.units = {k: v for k, v in session.execute(select(Unit.name, Unit.id))}
+
+    def tally(self, sheet: str) -> Tally:
+        return self.result.tallies.setdefault(sheet, Tally())
+
+    def note(self, sheet: str, rec, label: str, attr_titles: dict[str, str], obj, new_values: dict) -> bool:
+        changed = False
+        for attr, title in attr_titles.items():
+            old, new = getattr(obj, attr), new_values[attr]
+            if old != new:
+                self.result.changes.append(Change(sheet, self.batch.rows.get(id(rec)), label, title, old, new))
+                setattr(obj, attr, new)
+                changed = True
+        return changed
+
+    # -- teachers ----------------------------------------------------------------------------------------
+    def teachers(self) -> dict[str, int]:
+        existing = {t.name: t for t in self.s.scalars(select(Teacher))}
+        new_rows = []
+        for rec in self.batch.teachers:
+            values = {k: getattr(rec, k) for k in TEACHER_FIELDS}
+            obj = existing.get(rec.name)
+            if obj is None:
+                new_rows.append({"name": rec.name, **values})
+                self.tally("教师").created += 1
+            elif self.note("教师", rec, f"教师 {rec.name}", TEACHER_FIELDS, obj, values):
+                self.tally("教师").updated += 1
+            else:
+                self.tally("教师").unchanged += 1
+        if new_rows:
+            self.s.execute(insert(Teacher), new_rows)
+        self.s.flush()
+        return {k: v for k, v in self.s.execute(select(Teacher.name, Teacher.id))}
+
+    # -- classes -----------------------------------------------------------------------------------------
+    def classes(self, teacher_ids: dict[str, int]) -> None:
+        if not self.batch.classes:
+            return
+        names = {v: k for k, v in self.units.items()}
+        existing = {(names[c.unit_id], c.title, c.start_date): c for c in self.s.scalars(select(TrainingClass))}
+        links = {}
+        for cid, tid, pos in self.s.execute(select(ClassTeacher.class_id, ClassTeacher.teacher_id,
+                                                   ClassTeacher.position)):
+            links.setdefault(cid, []).append((pos, tid))
+        id_to_name = {v: k for k, v in teacher_ids.items()}
+        new_recs, new_rows, relink = [], [], {}
+        for rec in self.batch.classes:
+            values = {k: getattr(rec, k) for k in CLASS_FIELDS}
+            obj = existing.get(rec.key)
+            if obj is None:
+                new_recs.append(rec)
+                new_rows.append({"unit_id": self.units[rec.unit], "title": rec.title, "start_date": rec.start_date,
+                                 **values})
+                self.tally("培训班").created += 1
+                continue
+            label = f"培训班 {rec.unit}《{rec.title}》{rec.start_date.isoformat()}"
+            changed = self.note("培训班", rec, label, CLASS_FIELDS, obj, values)
+            old_teachers = tuple(id_to_name[t] for _, t in sorted(links.get(obj.id, [])))
+            if old_teachers != rec.teachers:
+                self.result.changes.append(Change("培训班", self.batch.rows.get(id(rec)), label, "培训教师",
+                                                  old_teachers, rec.teachers))
+                relink[obj.id] = rec.teachers
+                changed = True
+            self.tally("培训班").updated += int(changed)
+            self.tally("培训班").unchanged += int(not changed)
+        self.s.flush()
+        _delete_in(self.s, ClassTeacher.class_id, relink)
+        if new_rows:
+            ids = self.s.execute(insert(TrainingClass).returning(TrainingClass.id, sort_by_parameter_order=True),
+                                 new_rows).scalars().all()
+            relink.update({cid: rec.teachers for cid, rec in zip(ids, new_recs)})
+        if relink:
+            self.s.execute(insert(ClassTeacher), [
+                {"class_id": cid, "teacher_id": teacher_ids[name], "position": pos}
+                for cid, names_ in relink.items() for pos, name in enumerate(names_)])
+
+    # -- trainees ----------------------------------------------------------------------------------------
+    def trainees(self) -> None:
+        if not self.batch.trainees:
+            return
+        names = {v: k for k, v in self.units.items()}
+        existing = {(names[t.unit_id], t.name, t.phone): t for t in self.s.scalars(select(Trainee))}
+        cats: dict[int, set[str]] = {}
+        for tid, cat in self.s.execute(select(TraineeCategory.trainee_id, TraineeCategory.category)):
+            cats.setdefault(tid, set()).add(cat)
+        new_recs, new_rows, recat = [], [], {}
+        for rec in self.batch.trainees:
+            values = {k: getattr(rec, k) for k in TRAINEE_FIELDS}
+            obj = existing.get(rec.key)
+            if obj is None:
+                new_recs.append(rec)
+                new_rows.append({"unit_id": self.units[rec.unit], "name": rec.name, "phone": rec.phone, **values})
+                self.tally("学员").created += 1
+                continue
+            label = f"学员 {rec.name}（{rec.unit}{'，' + rec.phone if rec.phone else ''}）"
+            changed = self.note("学员", rec, label, TRAINEE_FIELDS, obj, values)
+            old = cats.get(obj.id, set())
+            if old != set(rec.categories):
+                self.result.changes.append(Change("学员", self.batch.rows.get(id(rec)), label, "学员类别",
+                                                  _ordered(old), _ordered(rec.categories)))
+                recat[obj.id] = rec.categories
+                changed = True
+            self.tally("学员").updated += int(changed)
+            self.tally("学员").unchanged += int(not changed)
+        self.s.flush()
+        _delete_in(self.s, TraineeCategory.trainee_id, recat)
+        if new_rows:
+            ids = self.s.execute(insert(Trainee).returning(Trainee.id, sort_by_parameter_order=True),
+                                 new_rows).scalars().all()
+            recat.update({tid: rec.categories for tid, rec in zip(ids, new_recs)})
+        if recat:
+            rows = [{"trainee_id": tid, "category": c} for tid, cs in recat.items() for c in cs]
+            if rows:
+                self.s.execute(insert(TraineeCategory), rows)
+
+    # -- enrolments --------------------------------------------------------------------------------------
+    def enrolments(self) -> None:
+        if not self.batch.enrolments:
+            return
+        names = {v: k for k, v in self.units.items()}
+        class_ids = {(names[u], t, d): i for i, u, t, d in self.s.execute(
+            select(TrainingClass.id, TrainingClass.unit_id, TrainingClass.title, TrainingClass.start_date))}
+        trainee_ids = {(names[u], n, p): i for i, u, n, p in self.s.execute(
+            select(Trainee.id, Trainee.unit_id, Trainee.name, Trainee.phone))}
+        existing = {(e.class_id, e.trainee_id): e for e in self.s.scalars(select(Enrolment))}
+        marks: dict[int, dict[int, str]] = {}
+        if existing:
+            for eid, no, mark in self.s.execute(select(Attendance.enrolment_id, Attendance.session_no,
+                                                       Attendance.mark)):
+                marks.setdefault(eid, {})[no] = mark
+        new_recs, new_rows, remark = [], [], {}
+        for rec in self.batch.enrolments:
+            cid, tid = class_ids[rec.class_key], trainee_ids[rec.trainee_key]
+            values = {"notes_score": rec.notes_score, "question_score": rec.question_score}
+            obj = existing.get((cid, tid))
+            if obj is None:
+                new_recs.append(rec)
+                new_rows.append({"class_id": cid, "trainee_id": tid, **values})
+                self.tally("参训记录").created += 1
+                continue
+            label = f"{rec.trainee_key[1]}参加《{rec.class_key[1]}》"
+            changed = self.note("参训记录", rec, label, {"notes_score": "听课记录", "question_score": "课堂提问"},
+                                obj, values)
+            old = "".join(m for _, m in sorted(marks.get(obj.id, {}).items()))
+            if old != rec.marks:
+                self.result.changes.append(Change("参训记录", self.batch.rows.get(id(rec)), label, "出勤",
+                                                  old, rec.marks))
+                remark[obj.id] = rec.marks
+                changed = True
+            self.tally("参训记录").updated += int(changed)
+            self.tally("参训记录").unchanged += int(not changed)
+        self.s.flush()
+        _delete_in(self.s, Attendance.enrolment_id, remark)
+        if new_rows:
+            ids = self.s.execute(insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True),
+                                 new_rows).scalars().all()
+            remark.update({eid: rec.marks for eid, rec in zip(ids, new_recs)})
+        if remark:
+            self.s.execute(insert(Attendance), [
+                {"enrolment_id": eid, "session_no": no, "mark": m}
+                for eid, ms in remark.items() for no, m in enumerate(ms, start=1)])
+
+
+def _delete_in(session: Session, column, ids: Iterable[int], chunk: int = 5000) -> None:
+    """Delete the rows whose `column` is one of `ids` (existing records being rewritten), in chunks."""
+    ids = list(ids)
+    for i in range(0, len(ids), chunk):
+        session.execute(delete(column.class_).where(column.in_(ids[i:i + chunk])))
+
+
+def _ordered(categories: Iterable[str]) -> tuple[str, ...]:
+    from service.records.vocab import TRAINEE_CATEGORIES
+
+    return tuple(c for c in TRAINEE_CATEGORIES if c in set(categories))
+
+
+def write_batch(session: Session, batch: Batch) -> WriteResult:
+    """Write every record of `batch` (validated beforehand) in the session's transaction; nothing is committed."""
+    w = _Writer(session, batch)
+    teacher_ids = w.teachers()
+    w.classes(teacher_ids)
+    w.trainees()
+    w.enrolments()
+    session.flush()
+    session.expire_all()
+    return w.result
