@@ -10,13 +10,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import shutil
 import time
-import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -32,7 +30,7 @@ log = logging.getLogger(__name__)
 
 MAX_ITEM_ATTEMPTS = 3
 TERMINAL = ("succeeded", "partial", "failed")
-ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+ZIP_DATE = date(2000, 1, 1)  # fixed: the same request gives the same zip, whenever it runs
 
 
 class TransientError(Exception):
@@ -225,10 +223,13 @@ def _bundle_name(job: Job, kind: registry.JobKind | None) -> str:
 
 
 def _bundle(job: Job, kind: registry.JobKind | None, docs: list[Document]) -> str:
-    """A reproducible zip of every document plus manifest.json; registered as the job's bundle."""
+    """A reproducible zip of every document plus manifest.json (the bundle schema of service.bundle)."""
+    from service.bundle import MANIFEST_NAME, Manifest, ManifestFile
+    from service.ooxml import ZipEntry, write_zip
+
     name = _bundle_name(job, kind)
     used: set[str] = set()
-    entries = []
+    entries: list[tuple[str, Document]] = []
     for d in docs:
         arc = d.filename
         if arc in used:  # two items named alike: keep both, numbered by item
@@ -236,27 +237,14 @@ def _bundle(job: Job, kind: registry.JobKind | None, docs: list[Document]) -> st
             arc = f"{stem}（{d.item_idx + 1}）{dot}{ext}"
         used.add(arc)
         entries.append((arc, d))
-    manifest = {
-        "kind": job.kind,
-        "unit": job.unit,
-        "period": job.period,
-        "source_sha256": job.input_hash,
-        "files": [{"name": arc, "kind": d.kind, "sha256": d.file_hash, "size": d.size} for arc, d in entries],
-    }
-    target = storage.job_dir(job.id) / name
-    scratch = storage.scratch_dir(storage.job_dir(job.id))
-    tmp = scratch / name
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
-        for arc, d in entries:
-            info = zipfile.ZipInfo(arc, ZIP_EPOCH)
-            info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
-            info.flag_bits |= 0x800  # UTF-8 names
-            zf.writestr(info, storage.absolute(d.storage_path).read_bytes())
-        info = zipfile.ZipInfo("manifest.json", ZIP_EPOCH)
-        info.compress_type, info.external_attr = zipfile.ZIP_DEFLATED, 0o644 << 16
-        zf.writestr(info, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode("utf-8"))
-    storage.publish(tmp, target)
-    shutil.rmtree(scratch, ignore_errors=True)
+    entries.sort(key=lambda e: e[0])
+    manifest = Manifest(source_sha256=job.input_hash, files=[
+        ManifestFile(name=arc, kind=f"{d.kind}-{Path(arc).suffix.lstrip('.').lower() or 'file'}",
+                     sha256=d.file_hash, size=d.size) for arc, d in entries])
+    zipped = [ZipEntry(arc, storage.absolute(d.storage_path).read_bytes(), compress=not arc.endswith((".docx", ".xlsx")))
+              for arc, d in entries]
+    zipped.append(ZipEntry(MANIFEST_NAME, manifest.to_json()))
+    target = storage.write_atomic(storage.job_dir(job.id) / name, write_zip(zipped, ZIP_DATE))
     doc_id = document_id(job.id, None, name)
     with session() as s:
         doc = s.get(Document, doc_id) or Document(id=doc_id)

@@ -1,0 +1,109 @@
+"""End to end with a real Celery worker on the real Redis (127.0.0.1:6379, the session's db): submit, poll,
+download and check the bytes; Chinese download names; Range and ETag; idempotent resubmission; the register."""
+from __future__ import annotations
+
+import hashlib
+import io
+import zipfile
+from urllib.parse import unquote
+
+import docx
+import pytest
+
+from tests.api.conftest import auth
+from tests.api.jobs import client_get, poll
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def notice_job(client_module, tokens, notice_data, worker):
+    r = client_module.post("/api/v1/jobs", json={"kind": "notice", "params": notice_data},
+                           headers=auth(tokens["office"], **{"Idempotency-Key": "e2e-notice-1"}))
+    assert r.status_code == 202, r.json
+    assert r.headers["Location"] == r.json["href"] == f"/api/v1/jobs/{r.json['id']}"
+    assert r.json["state"] in ("accepted", "running") and r.json["progress"]["total"] == 1
+    return poll(client_get(client_module), r.headers["Location"], auth(tokens["office"]), timeout=120)
+
+
+@pytest.fixture(scope="module")
+def client_module(app):
+    return app.test_client()
+
+
+def test_notice_job_completes_and_downloads(client_module, tokens, notice_data, notice_job):
+    job = notice_job
+    assert job["state"] == "succeeded", job
+    assert job["progress"] == {"done": 1, "failed": 0, "total": 1} and job["errors"] == []
+    result = job["result"]
+    number = f"{notice_data['number']['agency_code']}〔{notice_data['number']['year']}〕{notice_data['number']['serial']}号"
+    assert result["filename"].startswith(number) and result["filename"].endswith(".docx")
+    r = client_module.get(f"{job['href']}/result", headers=auth(tokens["office"]))
+    assert r.status_code == 200
+    data = r.data
+    assert hashlib.sha256(data).hexdigest() == result["sha256"] == r.headers["ETag"].strip('"')
+    assert len(data) == result["size"]
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
+    assert notice_data["title"][:10] in text.replace("\n", "")
+    # Chinese download name (RFC 5987) with a meaningful ASCII fallback.
+    cd = r.headers["Content-Disposition"]
+    assert cd.startswith("attachment; filename=\"notice-")
+    star = cd.split("filename*=UTF-8''", 1)[1]
+    assert unquote(star) == result["filename"]
+    assert r.headers["Content-Type"].startswith("application/vnd.openxmlformats-officedocument.wordprocessingml")
+
+
+def test_range_and_etag(client_module, tokens, notice_job):
+    href = f"{notice_job['href']}/result"
+    full = client_module.get(href, headers=auth(tokens["office"])).data
+    r = client_module.get(href, headers=auth(tokens["office"], Range="bytes=100-199"))
+    assert r.status_code == 206 and r.data == full[100:200]
+    assert r.headers["Content-Range"] == f"bytes 100-199/{len(full)}"
+    r = client_module.get(href, headers=auth(tokens["office"], Range=f"bytes={len(full) + 10}-"))
+    assert r.status_code == 416
+    etag = client_module.get(href, headers=auth(tokens["office"])).headers["ETag"]
+    r = client_module.get(href, headers=auth(tokens["office"], **{"If-None-Match": etag}))
+    assert r.status_code == 304 and r.data == b""
+
+
+def test_idempotent_resubmission(client_module, tokens, notice_data, notice_job):
+    headers = auth(tokens["office"], **{"Idempotency-Key": "e2e-notice-1"})
+    again = client_module.post("/api/v1/jobs", json={"kind": "notice", "params": notice_data}, headers=headers)
+    assert again.status_code == 200 and again.json["id"] == notice_job["id"]
+    assert again.headers["Location"] == notice_job["href"]
+    changed = dict(notice_data, title=notice_data["title"] + "（修订）")
+    conflict = client_module.post("/api/v1/jobs", json={"kind": "notice", "params": changed}, headers=headers)
+    assert conflict.status_code == 409 and conflict.content_type == "application/problem+json"
+    # The same key from another token is another request.
+    from service.jobs.db import session
+    from service.jobs.models import Job
+    from sqlalchemy import func, select
+
+    with session() as s:
+        assert s.scalar(select(func.count()).select_from(Job).where(Job.idempotency_key == "e2e-notice-1")) == 1
+
+
+def test_register_keeps_the_document_after_expiry(client_module, tokens, notice_job):
+    from datetime import timedelta
+
+    from service.jobs.models import utcnow
+    from service.jobs.pipeline import expire_results
+
+    doc = notice_job["result"]
+    r = client_module.get(f"/api/v1/documents?kind=notice", headers=auth(tokens["office"]))
+    entry = next(d for d in r.json["items"] if d["id"] == doc["id"])
+    assert entry["sha256"] == doc["sha256"] and len(entry["input_sha256"]) == 64
+    assert entry["period"] == str(notice_job["period"]) and entry["available"] is True
+    assert expire_results(utcnow() + timedelta(days=3650)) >= 1
+    r = client_module.get(f"/api/v1/documents/{doc['id']}/file", headers=auth(tokens["office"]))
+    assert r.status_code == 410 and r.content_type == "application/problem+json"
+    entry = client_module.get(f"/api/v1/documents/{doc['id']}", headers=auth(tokens["office"])).json
+    assert entry["available"] is False and entry["sha256"] == doc["sha256"]  # the register outlives the file
+    job = client_module.get(notice_job["href"], headers=auth(tokens["office"])).json
+    assert job["expired"] is True
+
+
+def test_audit_log_records_submit_and_download(client_module, tokens, notice_job):
+    items = client_module.get("/api/v1/audit?limit=500", headers=auth(tokens["office"])).json["items"]
+    actions = {(e["action"], e["job_id"]) for e in items}
+    assert ("submit", notice_job["id"]) in actions and ("download", notice_job["id"]) in actions
