@@ -9,6 +9,7 @@ import click
 COMMAND_MODULES = [
     "service.render.cli",
     "service.run",
+    "service.forms.cli",
 ]
 
 

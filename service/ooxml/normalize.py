@@ -68,11 +68,15 @@ def _pdf_date(stamp: dt.datetime) -> str:
 
 
 def normalize_pdf(data: bytes, when: dt.date | dt.datetime | None = None) -> bytes:
-    """Fixed /CreationDate and /ModDate, the XMP packet removed, /ID computed from the content."""
+    """Fixed /CreationDate and /ModDate, the XMP packet and LibreOffice's /DocChecksum removed, /ID computed
+    from the content."""
     stamp = fixed_datetime(when)
     with pikepdf.open(io.BytesIO(data)) as pdf:
         if "/Metadata" in pdf.Root:
             del pdf.Root.Metadata
+        for key in ("/DocChecksum", "/ID"):  # LibreOffice writes a per-run checksum into the trailer
+            if key in pdf.trailer:
+                del pdf.trailer[key]
         info = pdf.docinfo
         info[pikepdf.Name.CreationDate] = pikepdf.String(_pdf_date(stamp))
         info[pikepdf.Name.ModDate] = pikepdf.String(_pdf_date(stamp))
