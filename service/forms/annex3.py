@@ -26,11 +26,11 @@ BLANK_ROWS = 15  # rows in the blank form; a filled form has at least this many 
 
 COLUMNS = [
     sheet.Column("序号", 5, "seq"),
-    sheet.Column("培训项目", 22),
+    sheet.Column("培训项目", 24),
     sheet.Column("培训人数", 8, "int"),
-    sheet.Column("培训地点", 15),
-    sheet.Column("培训课时数", 8, "int"),
-    sheet.Column("培训方式", 10),
+    sheet.Column("培训地点", 17),
+    sheet.Column("培训课时数", 10, "int"),
+    sheet.Column("培训方式", 8),
     sheet.Column("备注", 8),
 ]
 COL = {c.title: i for i, c in enumerate(COLUMNS, start=1)}
@@ -143,14 +143,14 @@ def render_monthly_report(data: MonthlyReport | None, *, township_short: str = "
         ws.row_dimensions[r].height = sheet.fitted_height(texts)
 
     total_row = last_data_row + 1
-    sheet.merged_line(ws, total_row, 1, COL["培训项目"], "合计", font=sheet.body_font(bold=True), align=sheet.CENTER,
+    sheet.merged_line(ws, total_row, 1, COL["培训项目"], "合计", font=sheet.body_font(bold=True, size=sheet.SIZE_TABLE), align=sheet.CENTER,
                       height=sheet.ROW_DATA)
     for c in range(1, ncols + 1):
         ws.cell(row=total_row, column=c).border = sheet.BOX
     for title in ("培训人数", "培训课时数"):
         letter = get_column_letter(COL[title])
         cell = ws.cell(row=total_row, column=COL[title], value=f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last_data_row})")
-        cell.font = sheet.body_font(bold=True)
+        cell.font = sheet.body_font(bold=True, size=sheet.SIZE_TABLE)
         cell.number_format = sheet.INT_HIDE_ZERO
         cell.alignment = sheet.CENTER
 

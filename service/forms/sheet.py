@@ -25,7 +25,8 @@ FONT_HEADER = "黑体"
 FONT_TITLE = "方正小标宋简体"
 SIZE_TITLE = 18
 SIZE_TITLE_MIN = 14
-SIZE_BODY = 12
+SIZE_BODY = 12  # lines above and below the table
+SIZE_TABLE = 11  # header and cells of the table
 CREATOR = "社教文书"
 
 MM_PER_INCH = 25.4
@@ -40,7 +41,7 @@ ROW_TITLE = 40
 ROW_LINE = 24
 ROW_HEADER = 32
 ROW_DATA = 26
-LINE_HEIGHT = 16  # one wrapped line of 12 pt text
+LINE_HEIGHT = 15  # one wrapped line of 11 pt table text
 INT_HIDE_ZERO = "0;-0;;@"  # totals of a blank form print empty, not 0
 
 
@@ -51,8 +52,8 @@ class Column:
     kind: str = "text"  # text | int | phone | seq
 
 
-def body_font(bold: bool = False) -> Font:
-    return Font(name=FONT_BODY, size=SIZE_BODY, bold=bold)
+def body_font(bold: bool = False, size: float = SIZE_BODY) -> Font:
+    return Font(name=FONT_BODY, size=size, bold=bold)
 
 
 def new_workbook(sheet_title: str, doc_title: str) -> tuple[Workbook, Worksheet]:
@@ -76,11 +77,11 @@ def text_width(text: str) -> int:
 
 
 def fitted_height(texts_and_widths: list[tuple[str, float]], minimum: float = ROW_DATA) -> float:
-    """Row height that shows every wrapped value in full (a 12 pt CJK character is about 2 width units)."""
+    """Row height that shows every wrapped table value in full (a 12 pt CJK character is about 2 width units)."""
     lines = 1
     for text, width in texts_and_widths:
         usable = max(width - 1, 1)
-        lines = max(lines, math.ceil(text_width(text) / usable))
+        lines = max(lines, math.ceil(text_width(text) * SIZE_TABLE / SIZE_BODY / usable))
     return max(minimum, lines * LINE_HEIGHT + 8)
 
 
@@ -114,7 +115,7 @@ def title_row(ws: Worksheet, row: int, columns: list[Column], text: str) -> None
 def header_row(ws: Worksheet, row: int, columns: list[Column]) -> None:
     for i, col in enumerate(columns, start=1):
         cell = ws.cell(row=row, column=i, value=col.title)
-        cell.font = Font(name=FONT_HEADER, size=SIZE_BODY)
+        cell.font = Font(name=FONT_HEADER, size=SIZE_TABLE)
         cell.alignment = CENTER
         cell.border = BOX
     ws.row_dimensions[row].height = ROW_HEADER
@@ -122,7 +123,7 @@ def header_row(ws: Worksheet, row: int, columns: list[Column]) -> None:
 
 def data_cell(ws: Worksheet, row: int, column: int, value, col: Column):
     cell = ws.cell(row=row, column=column, value=value)
-    cell.font = body_font()
+    cell.font = body_font(size=SIZE_TABLE)
     cell.border = BOX
     if col.kind in ("int", "seq"):
         cell.number_format = "0"
