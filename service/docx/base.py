@@ -97,13 +97,13 @@ def styles_xml(p: Profile) -> str:
         "<w:docDefaults><w:rPrDefault>"
         + rpr(body_font, body_pt, lang=True)
         + "</w:rPrDefault><w:pPrDefault>"
-        + ppr(line=line, widow=False, overflow_punct=True, jc="both")
+        + ppr(line=line, widow=False, overflow_punct=True, auto_space=False, jc="both")
         + "</w:pPrDefault></w:docDefaults>"
     )
     body_r = rpr(body_font, body_pt, spacing=spacing)
     styles = [
         '<w:style w:type="paragraph" w:default="1" w:styleId="Normal"><w:name w:val="Normal"/><w:qFormat/>'
-        + ppr(line=line, widow=False, overflow_punct=True, jc="both", snap=False)
+        + ppr(line=line, widow=False, overflow_punct=True, auto_space=False, jc="both", snap=False)
         + body_r + "</w:style>",
         '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
         '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/></w:style>',

@@ -72,6 +72,7 @@ def ppr(
     widow: bool | None = None,
     snap: bool | None = None,
     overflow_punct: bool | None = None,
+    auto_space: bool | None = None,
     sect: str | None = None,
     extra_rpr: str = "",
 ) -> str:
@@ -91,10 +92,12 @@ def ppr(
         out.append(f"<w:pBdr>{border_bottom}</w:pBdr>")
     if tabs:
         out.append("<w:tabs>" + "".join(f"<w:tab w:val={attr(k)} w:pos={attr(p)}/>" for k, p in tabs) + "</w:tabs>")
-    if snap is not None:
-        out.append(f'<w:snapToGrid w:val="{int(snap)}"/>')
     if overflow_punct is not None:
         out.append(f'<w:overflowPunct w:val="{int(overflow_punct)}"/>')
+    if auto_space is not None:
+        out.append(f'<w:autoSpaceDE w:val="{int(auto_space)}"/><w:autoSpaceDN w:val="{int(auto_space)}"/>')
+    if snap is not None:
+        out.append(f'<w:snapToGrid w:val="{int(snap)}"/>')
     if line is not None:
         out.append(f'<w:spacing w:before="{before}" w:after="{after}" w:line={attr(line)} w:lineRule="exact"/>')
     if ind:

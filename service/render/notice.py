@@ -44,8 +44,12 @@ class Blocks:
 
 
 def text_width_chars(text: str) -> float:
-    """Width in 字: CJK and full-width characters are one, ASCII half (the 仿宋 convention)."""
-    return sum(0.5 if ord(ch) < 0x2E80 and ch not in "—…“”‘’" else 1.0 for ch in text)
+    """Width in 字 of a line of body text: full-width characters are one, Western characters and the gaps
+    LibreOffice puts between the two scripts as calibrated in the profile."""
+    cal = profile()["calibration"]
+    western = [ord(ch) < 0x2E80 and ch not in "—…“”‘’" for ch in text]
+    gaps = sum(1 for a, b in zip(western, western[1:]) if a != b)
+    return sum(cal["ascii_width_chars"] if w else 1.0 for w in western) + gaps * cal["script_gap_chars"]
 
 
 def masthead_metrics(p: Profile, chars: float) -> tuple[float, int]:
@@ -160,7 +164,7 @@ def _attachments(b: Blocks, annexes: list[Annex]) -> None:
         b.add("attach", label=c["label"], tabbed=False, text=annexes[0].title, tab=0,
               left=start + label_w, hanging=label_w)
         return
-    left = start + label_w + p.chars(c["number_width_chars"])
+    left = start + label_w + p.chars(text_width_chars(f"{len(annexes)}.") + c["number_gap_chars"])
     for i, annex in enumerate(annexes, 1):
         first = start if i == 1 else start + label_w
         label = (c["label"] if i == 1 else "") + f"{i}."
