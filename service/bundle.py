@@ -19,8 +19,8 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from service.forms.annex3 import MonthlyReport, load_monthly_report, monthly_report_title, render_monthly_report
-from service.forms.annex4 import LeadershipTable, leadership_title, render_leadership_table
+from service.forms.annex3 import MonthlyReport, load_monthly_report, monthly_report_name, render_monthly_report
+from service.forms.annex4 import LeadershipTable, leadership_table_name, render_leadership_table
 from service.forms.validation import DataValidationError, FieldIssue, read_json
 from service.naming import document_filename
 from service.ooxml import ZipEntry, normalize_ooxml, normalize_pdf, write_zip
@@ -207,23 +207,34 @@ def load_source(source_dir: Path, produce_notice: NoticeProducer = render_notice
 def office_files(src: BundleSource) -> list[BundleFile]:
     """The .docx and .xlsx files of a bundle, rendered in memory."""
     notice, units, report = src.notice, src.units, src.report
-    annex3 = monthly_report_title(units.township_short)
-    annex4 = leadership_title(units.township)
-    files = [
-        BundleFile(document_filename(notice.title, ".docx", notice.number), "notice-docx",
-                   normalize_ooxml(notice.docx, notice.date)),
-        BundleFile(document_filename(f"附件3 {annex3}（空白）", ".xlsx"), "monthly-report-blank-xlsx",
-                   render_monthly_report(None, township_short=units.township_short)),
-        BundleFile(document_filename(f"附件4 {annex4}（空白）", ".xlsx"), "leadership-table-blank-xlsx",
-                   render_leadership_table(None, township=units.township)),
-        BundleFile(document_filename(f"附件4 {annex4}", ".xlsx"), "leadership-table-xlsx",
-                   render_leadership_table(LeadershipTable.from_units(units))),
+    table = LeadershipTable.from_units(units)
+    forms = [
+        ("附件3", "monthly-report-blank", monthly_report_name(None, township_short=units.township_short),
+         render_monthly_report(None, township_short=units.township_short)),
+        ("附件4", "leadership-table-blank", leadership_table_name(None, township=units.township),
+         render_leadership_table(None, township=units.township)),
+        ("附件4", "leadership-table", leadership_table_name(table), render_leadership_table(table)),
     ]
     if report is not None:
-        files.append(BundleFile(
-            document_filename(f"附件3 {annex3}（{report.unit}{report.year}年{report.month}月）", ".xlsx"),
-            "monthly-report-xlsx", render_monthly_report(report)))
-    return files
+        forms.append(("附件3", "monthly-report", monthly_report_name(report), render_monthly_report(report)))
+    return [BundleFile(document_filename(notice.title, ".docx", notice.number), "notice-docx",
+                       normalize_ooxml(notice.docx, notice.date))] + [
+        BundleFile(document_filename(f"{label} {stem}", ".xlsx"), f"{kind}-xlsx", data)
+        for label, kind, stem, data in forms]
+
+
+def pack(files: list[BundleFile], *, source_sha256: str, when: dt.date | None) -> tuple[bytes, Manifest]:
+    """The zip of `files` (sorted by name) plus manifest.json last. Every bundle the service makes goes through
+    here, so all share the manifest schema and the reproducible zip layout."""
+    files = sorted(files, key=lambda f: f.name)
+    manifest = Manifest(
+        source_sha256=source_sha256,
+        files=[ManifestFile(name=f.name, kind=f.kind, sha256=sha256(f.data), size=len(f.data)) for f in files],
+    )
+    # .docx/.xlsx are deflated already: stored as they are; PDFs and the manifest are deflated
+    entries = [ZipEntry(f.name, f.data, compress=not f.name.endswith((".docx", ".xlsx"))) for f in files]
+    entries.append(ZipEntry(MANIFEST_NAME, manifest.to_json()))
+    return write_zip(entries, when), manifest
 
 
 def assemble_bundle(src: BundleSource, *, pdf: bool = False, convert: Converter = lo_convert) -> Bundle:
@@ -232,18 +243,11 @@ def assemble_bundle(src: BundleSource, *, pdf: bool = False, convert: Converter 
     if pdf:
         office = {f.name: f.data for f in files}
         for f, (name, data) in zip(list(files), to_pdfs(office, convert).items()):
-            files.append(BundleFile(str(Path(name).with_suffix(".pdf")), f.kind.removesuffix("-docx")
-                                    .removesuffix("-xlsx") + "-pdf", normalize_pdf(data, src.notice.date)))
-    files.sort(key=lambda f: f.name)
-    manifest = Manifest(
-        source_sha256=src.source_sha256,
-        files=[ManifestFile(name=f.name, kind=f.kind, sha256=sha256(f.data), size=len(f.data)) for f in files],
-    )
-    # .docx/.xlsx are deflated already: stored as they are; PDFs and the manifest are deflated
-    entries = [ZipEntry(f.name, f.data, compress=not f.name.endswith((".docx", ".xlsx"))) for f in files]
-    entries.append(ZipEntry(MANIFEST_NAME, manifest.to_json()))
+            kind = f.kind.removesuffix("-docx").removesuffix("-xlsx") + "-pdf"
+            files.append(BundleFile(str(Path(name).with_suffix(".pdf")), kind, normalize_pdf(data, src.notice.date)))
+    data, manifest = pack(files, source_sha256=src.source_sha256, when=src.notice.date)
     name = document_filename(f"{src.notice.title}（文件包）", ".zip", src.notice.number)
-    return Bundle(name=name, data=write_zip(entries, src.notice.date), manifest=manifest)
+    return Bundle(name=name, data=data, manifest=manifest)
 
 
 def build_bundle(source_dir: Path, *, pdf: bool = False, produce_notice: NoticeProducer = render_notice,

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import phonenumbers
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, NonNegativeInt
+from pydantic import AfterValidator, BeforeValidator, Field, NonNegativeInt
 
-from service.forms.validation import DataValidationError, FieldIssue, read_json, validate_data
+from service.forms.validation import DataValidationError, FieldIssue, StrictModel, read_json, validate_data
 
 UnitKind = Literal["村", "居委", "学校", "相关单位"]
 UNIT_KINDS: tuple[str, ...] = UnitKind.__args__  # type: ignore[attr-defined]
@@ -60,15 +60,11 @@ Phone = Annotated[str, BeforeValidator(lambda v: v if isinstance(v, str) else st
 Name = Annotated[str, Field(min_length=1, max_length=40)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class Person(_Model):
+class Person(StrictModel):
     name: Name = Field(title="姓名")
 
 
-class Registered(_Model):
+class Registered(StrictModel):
     """The year's registered counts the year-end rates divide by (建档要求 卷二、卷三)."""
 
     laid_off: NonNegativeInt = Field(title="下岗待业人员")
@@ -79,7 +75,7 @@ class Registered(_Model):
     managers: NonNegativeInt = Field(title="专兼职管理人员")
 
 
-class Unit(_Model):
+class Unit(StrictModel):
     name: Name = Field(title="单位名称")
     kind: UnitKind = Field(title="单位类别")
     resident_population: NonNegativeInt = Field(title="常住人口")
@@ -91,7 +87,7 @@ class Unit(_Model):
     registered: Registered = Field(title="登记人数")
 
 
-class UnitsFile(_Model):
+class UnitsFile(StrictModel):
     synthetic: bool = Field(title="合成数据标记")
     note: str = Field(default="", title="说明")
     township: Name = Field(title="镇（乡、街道）全称")

@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Annotated
 
 from openpyxl.utils import get_column_letter
-from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, field_validator
+from pydantic import Field, NonNegativeInt, field_validator
 
 from service.forms import sheet
 from service.forms.catalog import training_methods
-from service.forms.validation import read_json, validate_data
+from service.forms.validation import StrictModel, read_json, validate_data
 from service.units import Phone
 
 SHEET_TITLE = "月报表"
@@ -41,11 +41,7 @@ _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 Text = Annotated[str, Field(min_length=1, max_length=100)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class MonthlyReportRow(_Model):
+class MonthlyReportRow(StrictModel):
     project: Text = Field(title="培训项目")
     trainees: NonNegativeInt = Field(title="培训人数")
     location: Text = Field(title="培训地点")
@@ -62,7 +58,7 @@ class MonthlyReportRow(_Model):
         return value
 
 
-class MonthlyReport(_Model):
+class MonthlyReport(StrictModel):
     """One unit's training of one month (Annex 3)."""
 
     synthetic: bool = Field(default=False, title="合成数据标记")  # sample files say so; never rendered
@@ -108,6 +104,13 @@ def load_monthly_report(path: str | Path) -> MonthlyReport:
 
 def monthly_report_title(township_short: str) -> str:
     return TITLE_TEMPLATE.format(township_short=township_short)
+
+
+def monthly_report_name(data: MonthlyReport | None, *, township_short: str = "") -> str:
+    """File name stem: `百胜镇社区教育培训月报表（空白）` or `…（紫荆村2020年5月）`."""
+    if data is None:
+        return f"{monthly_report_title(township_short)}（空白）"
+    return f"{monthly_report_title(data.township_short)}（{data.unit}{data.year}年{data.month}月）"
 
 
 def render_monthly_report(data: MonthlyReport | None, *, township_short: str = "") -> bytes:

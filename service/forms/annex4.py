@@ -11,9 +11,10 @@ from typing import Annotated
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from service.forms import sheet
+from service.forms.validation import StrictModel
 from service.units import Phone, UnitsFile, local_township_name
 
 SHEET_TITLE = "领导小组成员表"
@@ -35,11 +36,7 @@ PHONE_NOTE = "注：组长电话填写11位手机号码，或带区号的固定�
 Name = Annotated[str, Field(min_length=1, max_length=40)]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class LeadershipRow(_Model):
+class LeadershipRow(StrictModel):
     activity_room: Annotated[str, Field(min_length=1, max_length=60)] = Field(title="活动室名称")
     leader: Name = Field(title="组长")
     deputy: Name = Field(title="副组长")
@@ -47,7 +44,7 @@ class LeadershipRow(_Model):
     leader_phone: Phone = Field(title="组长电话")
 
 
-class LeadershipTable(_Model):
+class LeadershipTable(StrictModel):
     township: Name = Field(title="镇（乡、街道）全称")
     rows: list[LeadershipRow] = Field(min_length=1, max_length=500, title="活动室")
 
@@ -61,6 +58,11 @@ class LeadershipTable(_Model):
 
 def leadership_title(township: str) -> str:
     return TITLE_TEMPLATE.format(township=local_township_name(township))
+
+
+def leadership_table_name(data: LeadershipTable | None, *, township: str = "") -> str:
+    """File name stem: the title, with （空白） for the blank form."""
+    return f"{leadership_title(township)}（空白）" if data is None else leadership_title(data.township)
 
 
 def _phone_validation() -> DataValidation:

@@ -31,6 +31,12 @@ def form() -> None:
     """社区教育表格（Excel）：附件3 月报表、附件4 领导小组成员表。"""
 
 
+def _write_form(outdir: Path, stem: str, data: bytes) -> None:
+    from service.bundle import write_atomic
+
+    click.echo(write_atomic(outdir / document_filename(stem, ".xlsx"), data))
+
+
 @form.command("monthly-report")
 @click.option("--data", "data_path", type=click.Path(path_type=Path), help="月报数据 JSON；省略则生成空白表。")
 @click.option("--township-short", default="", help="空白表标题中的镇名，如 百胜镇。")
@@ -38,20 +44,13 @@ def form() -> None:
 @_fail_on_bad_data
 def monthly_report(data_path: Path | None, township_short: str, outdir: Path) -> None:
     """附件3 社区教育培训月报表（.xlsx），空白或按数据填好。"""
-    from service.bundle import write_atomic
-    from service.forms.annex3 import load_monthly_report, monthly_report_title, render_monthly_report
+    from service.forms.annex3 import load_monthly_report, monthly_report_name, render_monthly_report
 
-    if data_path is None:
-        if not township_short:
-            raise click.UsageError("生成空白表需要 --township-short（如 百胜镇）")
-        name = document_filename(f"{monthly_report_title(township_short)}（空白）", ".xlsx")
-        data = render_monthly_report(None, township_short=township_short)
-    else:
-        report = load_monthly_report(data_path)
-        name = document_filename(
-            f"{monthly_report_title(report.township_short)}（{report.unit}{report.year}年{report.month}月）", ".xlsx")
-        data = render_monthly_report(report)
-    click.echo(write_atomic(outdir / name, data))
+    if data_path is None and not township_short:
+        raise click.UsageError("生成空白表需要 --township-short（如 百胜镇）")
+    report = load_monthly_report(data_path) if data_path else None
+    _write_form(outdir, monthly_report_name(report, township_short=township_short),
+                render_monthly_report(report, township_short=township_short))
 
 
 @form.command("leadership")
@@ -61,20 +60,14 @@ def monthly_report(data_path: Path | None, township_short: str, outdir: Path) ->
 @_fail_on_bad_data
 def leadership(units_path: Path | None, township: str, outdir: Path) -> None:
     """附件4 村（居委）活动室领导小组成员表（.xlsx），空白或按单位数据填好。"""
-    from service.bundle import write_atomic
-    from service.forms.annex4 import LeadershipTable, leadership_title, render_leadership_table
+    from service.forms.annex4 import LeadershipTable, leadership_table_name, render_leadership_table
     from service.units import load_units
 
-    if units_path is None:
-        if not township:
-            raise click.UsageError("生成空白表需要 --township（如 重庆市涪陵区百胜镇）")
-        name = document_filename(f"{leadership_title(township)}（空白）", ".xlsx")
-        data = render_leadership_table(None, township=township)
-    else:
-        units = load_units(units_path)
-        name = document_filename(leadership_title(units.township), ".xlsx")
-        data = render_leadership_table(LeadershipTable.from_units(units))
-    click.echo(write_atomic(outdir / name, data))
+    if units_path is None and not township:
+        raise click.UsageError("生成空白表需要 --township（如 重庆市涪陵区百胜镇）")
+    table = LeadershipTable.from_units(load_units(units_path)) if units_path else None
+    _write_form(outdir, leadership_table_name(table, township=township),
+                render_leadership_table(table, township=township))
 
 
 @click.command("bundle")
