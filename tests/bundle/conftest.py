@@ -13,9 +13,17 @@ from service.config import SAMPLES_DIR
 SAMPLE_DIR = SAMPLES_DIR / "baisheng-2020"
 
 
+@pytest.fixture(autouse=True)
+def _no_source_date_epoch(monkeypatch):
+    """The tests pin the fixed 1980 timestamp; a SOURCE_DATE_EPOCH in the CI environment would move it."""
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+
+
 @pytest.fixture(scope="session")
 def pdf_bundle():
-    return build_bundle(SAMPLE_DIR, pdf=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv("SOURCE_DATE_EPOCH", raising=False)
+        return build_bundle(SAMPLE_DIR, pdf=True)
 
 
 @pytest.fixture(scope="session")
