@@ -40,6 +40,15 @@ def _in(column: str, values: tuple[str, ...]) -> str:
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
+class RecordsMeta(Base):
+    """Facts about the whole store: the township's full and short name (from the units file)."""
+
+    __tablename__ = "records_meta"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))
+
+
 class Unit(Base):
     """A learning centre's unit: a village, a residents' committee, a school or a related body (Annex 4 row)."""
 
@@ -281,6 +290,6 @@ class DocNumber(Base):
 
 
 RECORD_TABLES = [m.__table__ for m in (
-    Unit, UnitYearCounts, Teacher, TrainingClass, ClassTeacher, Trainee, TraineeCategory, Enrolment, Attendance,
+    RecordsMeta, Unit, UnitYearCounts, Teacher, TrainingClass, ClassTeacher, Trainee, TraineeCategory, Enrolment, Attendance,
     Activity, ActivityParticipants, Volunteer, Funding, DocNumber,
 )]

@@ -82,7 +82,7 @@ TEACHERS = SheetSpec("教师", (
 
 CLASSES = SheetSpec("培训班", (
     Field("unit", "办班单位", "choice", 20, True, _unit_names),
-    Field("title", "培训项目", "text", 28, True, max_len=120),
+    Field("title", "培训项目", "text", 28, True, max_len=100),
     Field("category_no", "培训内容类别", "choice", 26, True, _category_labels, hint="附件1的13类培训内容之一"),
     Field("model_code", "培训模式", "choice", 12, True, _model_names, hint="短平快、能人带动、自选培训、流动培训、资源共享"),
     Field("method", "培训方式", "choice", 12, True, vocab.training_methods),
@@ -110,7 +110,7 @@ TRAINEES = SheetSpec("学员", (
 
 ENROLMENTS = SheetSpec("参训记录", (
     Field("class_unit", "办班单位", "choice", 20, True, _unit_names),
-    Field("class_title", "培训项目", "text", 28, True, max_len=120),
+    Field("class_title", "培训项目", "text", 28, True, max_len=100),
     Field("class_start", "开班日期", "date", 13, True),
     Field("trainee_unit", "学员所属单位", "choice", 20, True, _unit_names),
     Field("trainee_name", "学员姓名", "text", 12, True, max_len=40),

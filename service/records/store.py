@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_sessionmaker, upgrade
-from service.records.models import Unit, UnitYearCounts
+from service.records.models import RecordsMeta, Unit, UnitYearCounts
 from service.records.vocab import REGISTERED_COUNTS
 from service.units import UnitsFile
 
@@ -42,11 +42,31 @@ def unit_by_name(session: Session, name: str) -> Unit | None:
     return session.scalars(select(Unit).where(Unit.name == name)).one_or_none()
 
 
+def set_meta(session: Session, **values: str) -> None:
+    for key, value in values.items():
+        row = session.get(RecordsMeta, key)
+        if row is None:
+            session.add(RecordsMeta(key=key, value=value))
+        else:
+            row.value = value
+
+
+def get_meta(session: Session, key: str, default: str = "") -> str:
+    row = session.get(RecordsMeta, key)
+    return row.value if row is not None else default
+
+
+def township_short(session: Session) -> str:
+    """The township's short name (e.g. 百胜镇) as loaded with the units; used in form titles."""
+    return get_meta(session, "township_short")
+
+
 def upsert_units(session: Session, data: UnitsFile) -> dict[str, int]:
     """Insert or update every unit of a validated units file, and its registered counts for the file's year.
 
     Returns {"created": n, "updated": n, "unchanged": n}.
     """
+    set_meta(session, township=data.township, township_short=data.township_short)
     existing = {u.name: u for u in session.scalars(select(Unit))}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for order, src in enumerate(data.units, start=1):

@@ -94,3 +94,16 @@ def store(_clean_store) -> Store:
 @pytest.fixture(scope="session")
 def sample_dir() -> Path:
     return SAMPLE_DIR
+
+
+@pytest.fixture(scope="session")
+def sample_store(databases, backend) -> Store:
+    """A store holding the whole Baisheng 2020 sample (units + synthetic records), loaded once per backend.
+    Read-only for tests: do not write to it."""
+    from service.records.sample import load_sample
+
+    store = open_store(databases.url(backend, "sample"))
+    with store.transaction() as s:
+        load_sample(s, SAMPLE_DIR)
+    yield store
+    store.engine.dispose()

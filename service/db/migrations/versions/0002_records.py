@@ -28,6 +28,11 @@ DIRECTIONS = ("收入", "支出")
 
 def upgrade() -> None:
     op.create_table(
+        "records_meta",
+        sa.Column("key", sa.String(40), primary_key=True),
+        sa.Column("value", sa.String(200), nullable=False),
+    )
+    op.create_table(
         "units",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("name", sa.String(60), nullable=False, unique=True),
@@ -191,5 +196,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in ("doc_numbers", "funding", "volunteers", "activity_participants", "activities", "attendance",
                  "enrolments", "trainee_categories", "trainees", "class_teachers", "training_classes", "teachers",
-                 "unit_year_counts", "units"):
+                 "unit_year_counts", "units", "records_meta"):
         op.drop_table(name)
