@@ -27,16 +27,22 @@ class ImprintPlacement:
     spacer_twips: int = 20
     new_page: bool = False
     blank_page: bool = False
-    tighten_twips: int | None = None  # clause 7.3.5.5: tighter line pitch for the notice's last page
+    # clause 7.3.5.5, so that 署名 and date never stand alone on a page: from block `tighten_from` to the date,
+    # lines of `tighten_twips`; or, when that would be tighter than the profile allows, the last body paragraph
+    # goes with them (`pull_from`: the block that starts the signature page)
+    tighten_from: int | None = None
+    tighten_twips: int | None = None
+    pull_from: int | None = None
 
 
 @dataclass
 class Blocks:
     p: Profile
     items: list[dict[str, Any]] = field(default_factory=list)
+    signature: tuple[int, int] = (0, 0)  # item range of the notice's closing: blank lines, 署名, date, 附注
 
     def add(self, kind: str, **kw: Any) -> None:
-        self.items.append({"k": kind, **kw})
+        self.items.append({"k": kind, "line": self.p.line_twips, "pbb": "0", **kw})
 
     def blank(self, n: int = 1) -> None:
         for _ in range(n):
@@ -85,7 +91,7 @@ def _masthead(b: Blocks, n: Notice) -> None:
         b.add("masthead", text=organs[0] + suffix, half=round(size * 2), scale=scale, line=line)
     else:
         glyph = size * 20 * scale / 100
-        names_w = round(longest * glyph)
+        names_w = round((longest + 0.3) * glyph)  # a little slack: an exact fit wraps in LibreOffice
         suffix_w = round((text_width_chars(suffix) + c["suffix_gap_chars"]) * glyph) if suffix else 0
         b.add("masthead_joint", organs=organs, suffix=suffix, half=round(size * 2), scale=scale, line=line,
               names_width=names_w, suffix_width=max(suffix_w, 1), width=names_w + max(suffix_w, 1))
@@ -215,9 +221,9 @@ def _annex_pages(b: Blocks, annexes: list[Annex]) -> None:
         _body(b, annex.blocks)
 
 
-def build_blocks(n: Notice, placement: ImprintPlacement) -> list[dict[str, Any]]:
+def build_blocks(n: Notice, placement: ImprintPlacement, into: Blocks | None = None) -> list[dict[str, Any]]:
     p = profile()
-    b = Blocks(p)
+    b = into or Blocks(p)
     _masthead(b, n)
     b.blank(p["7.3.1"]["blank_lines_above"])
     _title(b, n.title)
@@ -226,7 +232,10 @@ def build_blocks(n: Notice, placement: ImprintPlacement) -> list[dict[str, Any]]
         b.add("recipients", text="、".join(n.recipients) + "：")
     _body(b, n.blocks)
     _attachments(b, n.attachments)
+    start = len(b.items)
     _signature(b, n)
+    b.signature = (start, len(b.items))
+    _fit_signature(b, placement)
     if n.issued:
         _title(b, n.issued.title, new_page=True)
         b.blank()
@@ -235,6 +244,23 @@ def build_blocks(n: Notice, placement: ImprintPlacement) -> list[dict[str, Any]]
     _annex_pages(b, n.annexes)
     b.add("spacer", twips=placement.spacer_twips, pbb="1" if placement.new_page else "0", imprint_spacer=True)
     return b.items
+
+
+def _fit_signature(b: Blocks, placement: ImprintPlacement) -> None:
+    end = b.signature[1]
+    if placement.tighten_from is not None and placement.tighten_twips:
+        for item in b.items[placement.tighten_from:end]:
+            item["line"] = placement.tighten_twips
+    if placement.pull_from is not None:
+        b.items[placement.pull_from]["pbb"] = "1"
+
+
+def block_texts(n: Notice) -> tuple[list[str], tuple[int, int]]:
+    """Each block's text (for matching measured lines back to blocks) and the signature's block range."""
+    b = Blocks(profile())
+    items = build_blocks(n, ImprintPlacement(), into=b)
+    texts = ["".join(str(i.get(k) or "") for k in ("label", "text", "head", "body")) for i in items]
+    return texts, b.signature
 
 
 def context(n: Notice, placement: ImprintPlacement) -> dict[str, Any]:

@@ -7,17 +7,17 @@ comes out paginates as LibreOffice does; the PDF is the print master.
 from __future__ import annotations
 
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from service.layout.profile import mm_to_twips, profile
 from service.models.notice import Notice, cn_date
 from service.pdf.convert import to_pdf
 from service.pdf.measure import Page, Rule, measure
-from service.render.notice import ImprintPlacement, render_notice_docx
+from service.render.notice import ImprintPlacement, block_texts, render_notice_docx
 
 TOLERANCE_MM = 0.3
-MAX_PASSES = 4
+MAX_PASSES = 5
 
 
 @dataclass
@@ -57,6 +57,11 @@ def _imprint_rules(pages: list[Page]) -> tuple[int, list[Rule]]:
     raise RuntimeError("rendered notice has no 版记 rules")
 
 
+def _replace_imprint(current: ImprintPlacement, found: ImprintPlacement) -> ImprintPlacement:
+    """Keep the signature fitting of `current`, take the 版记 placement of `found`."""
+    return replace(current, spacer_twips=found.spacer_twips, new_page=found.new_page, blank_page=found.blank_page)
+
+
 def _target(last: Rule) -> float:
     """Where the last rule's centre goes: its lower edge on the type area's bottom line. LibreOffice moves the
     table to the next page once its last row passes that line, so aim a hair inside it."""
@@ -90,15 +95,62 @@ def _place(n: Notice, pages: list[Page], current: ImprintPlacement) -> ImprintPl
     return ImprintPlacement(spacer_twips=full_page, new_page=True, blank_page=True)
 
 
+def _block_of(texts: list[str], text: str, before: int) -> int | None:
+    needle = text.replace(" ", "")
+    for i in range(before - 1, -1, -1):
+        if needle and needle in texts[i].replace(" ", ""):
+            return i
+    return None
+
+
+def _fit_signature(n: Notice, pages: list[Page]) -> tuple[ImprintPlacement, str] | None:
+    """Clause 7.3.5.5: if 署名 and date open a page with no text above them, tighten the previous page's lines
+    so they fit there; where that would go below the profile's minimum pitch, take the last paragraph along."""
+    p = profile()
+    texts, (s0, s1) = block_texts(n)
+    first = next(t for t in texts[s0:s1] if t)
+    top = p.margins_mm["top"]
+    bottom = _type_area_bottom()
+    for page in pages:
+        idx = next((i for i, x in enumerate(page.lines) if x.text.replace(" ", "") == first.replace(" ", "")
+                    and x.x0 > page.width / 3), None)
+        if idx is not None:
+            break
+    else:
+        return None
+    if page.number == 1 or any(x.top >= top - 0.5 for x in page.lines[:idx]):
+        return None
+    prev = pages[page.number - 2]
+    body = [x for x in prev.lines if top - 0.5 <= x.top and x.bottom <= bottom + 0.5]
+    if not body:
+        return None
+    last = _block_of(texts, body[-1].text, s0)
+    first_block = _block_of(texts, body[0].text, (last or s0) + 1)
+    pitch = p.line_pt * 25.4 / 72
+    closing = [x for x in page.lines[idx:] if x.bottom <= bottom + 0.5]
+    closing_lines = len(closing) + p["7.3.5.1" if n.signature.sealed else "7.3.5.2"]["blank_lines_above"]
+    slots = round((bottom - body[0].top + 2.0) / pitch)
+    twips = int(p.line_twips * slots / (slots + closing_lines)) - 1
+    if first_block is not None and twips >= p["7.3.5.5"]["min_line_twips"]:
+        return (ImprintPlacement(tighten_from=first_block, tighten_twips=twips),
+                f"署名和成文日期将单独成页：第{prev.number}页行距由{p.line_pt:g}磅调整为{twips / 20:g}磅"
+                f"（GB/T 9704-2012 第7.3.5.5条）")
+    if last is None:
+        return None
+    return (ImprintPlacement(pull_from=last),
+            f"署名和成文日期将单独成页，且第{prev.number}页行距压缩后仍容不下：正文最后一段移至第{page.number}页与署名同页"
+            f"（GB/T 9704-2012 第7.3.5.5条）")
+
+
 def render_measured(n: Notice, workdir: Path | None = None) -> Rendered:
     """Render the notice, then place the 版记 by measuring LibreOffice's pages."""
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
         tmpdir = Path(tmp)
         report = RenderReport()
         placement = ImprintPlacement()
-        bottom = _type_area_bottom()
         docx = pdf_bytes = b""
         pages: list[Page] = []
+        placed = False
         for attempt in range(1, MAX_PASSES + 1):
             docx = render_notice_docx(n, placement)
             src = tmpdir / f"pass{attempt}.docx"
@@ -107,23 +159,28 @@ def render_measured(n: Notice, workdir: Path | None = None) -> Rendered:
             pdf_bytes = pdf.read_bytes()
             pages = measure(pdf)
             report.passes = attempt
+            if attempt == 1:
+                fit = _fit_signature(n, pages)
+                if fit is not None:
+                    placement, note = fit
+                    report.notes.append(note)
+                    continue
             page, rules = _imprint_rules(pages)
             error = _target(rules[-1]) - rules[-1].y
-            if attempt == 1:
-                placement = _place(n, pages, placement)
+            if not placed:
+                placement = _replace_imprint(placement, _place(n, pages, placement))
+                placed = True
                 continue
             if page % 2 == 0 and abs(error) <= TOLERANCE_MM:
                 break
-            if page % 2 == 1:  # overshot onto the next page: shrink by what overflowed
-                placement = ImprintPlacement(placement.spacer_twips - mm_to_twips(5), placement.new_page,
-                                             placement.blank_page)
-            else:
-                placement = ImprintPlacement(placement.spacer_twips + mm_to_twips(error), placement.new_page,
-                                             placement.blank_page)
+            shift = -mm_to_twips(5) if page % 2 == 1 else mm_to_twips(error)  # odd: overshot onto the next page
+            placement = replace(placement, spacer_twips=placement.spacer_twips + shift)
         page, rules = _imprint_rules(pages)
         report.pages = len(pages)
         report.imprint_page = page
         report.imprint_bottom_mm = round(rules[-1].y, 2)
+        if page % 2 or abs(_target(rules[-1]) - rules[-1].y) > 2 * TOLERANCE_MM:
+            report.notes.append(f"警告：版记末条分隔线未能落在偶数页版心下边缘（第{page}页，{rules[-1].y:.1f} 毫米）")
         if placement.blank_page:
             report.notes.append(f"正文止于第{page - 2}页（偶数页），版记另起偶数页：插入空白页第{page - 1}页，"
                                 f"空白页和版记页不编页码（GB/T 9704-2012 第7.5条）")

@@ -51,6 +51,10 @@ def _penalty(lines: list[str], cuts: tuple[int, ...], text: str, max_chars: int,
         if b < a and b < c:
             score += 8
     for cut in cuts:
+        if text[cut - 1].isascii() and text[cut - 1].isalnum():
+            score += 50  # 2023 | 年度: a number stays with its unit
+        if text[cut - 1].isspace():
+            score -= 4  # joint titles separate the organs with a space: the natural break
         if text.startswith("关于", cut):
             score -= 1  # the organ name ends where 关于 begins: the natural break
         elif text.endswith("关于", 0, cut):
@@ -77,6 +81,6 @@ def split_title(text: str, max_chars: int = 20, max_spread: int = 6) -> list[str
                 best = (score, cuts)
         if best is not None:
             edges = (0, *best[1], len(text))
-            return [text[a:b] for a, b in zip(edges, edges[1:])]
+            return [text[a:b].strip() for a, b in zip(edges, edges[1:])]
     # no word boundary works (a single very long word): cut at max_chars
     return [text[i:i + max_chars] for i in range(0, len(text), max_chars)]
