@@ -152,7 +152,7 @@ def ink_box(pdf: Path, page: int, *, red: bool, dpi: int = 200, region: tuple[fl
     """Bounding box (mm) of the red (or dark) ink on a page, optionally within a vertical band (mm)."""
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "p"
-        subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), "-ppm", str(pdf), str(base)],
+        subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf), str(base)],
                        check=True)
         ppm = next(Path(tmp).glob("p*.ppm")).read_bytes()
     # binary PPM: P6\n<w> <h>\n255\n

@@ -112,8 +112,10 @@ def _docno(b: Blocks, n: Notice) -> None:
     groups = [n.signers[i:i + per] for i in range(0, len(n.signers), per)]
     for group in groups[:-1]:
         b.add("docno", style="GwBlank", text="", jc="left", left=0, tab=right, signers="\u3000".join(group))
-    b.add("docno", style="GwDocNo", text=number, jc="left", left=p.chars(p["7.2.5"]["upward_indent_chars"]),
-          tab=right, signers="\u3000".join(groups[-1]))
+    # the 1-字 indent is a full-width space, not a paragraph indent, so the red line keeps the full 156 mm
+    indent = "\u3000" * int(p["7.2.5"]["upward_indent_chars"])
+    b.add("docno", style="GwDocNo", text=indent + number, jc="left", left=0, tab=right,
+          signers="\u3000".join(groups[-1]))
 
 
 def _title(b: Blocks, text: str, new_page: bool = False) -> None:

@@ -1,0 +1,90 @@
+"""Notice fixtures: each sample is rendered once per test session through the measured LibreOffice layout
+(one LibreOffice profile per process), and its PDF is measured once."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from service.config import SAMPLES_DIR
+from service.models.notice import Notice, parse_notice
+from service.pdf.measure import Page, measure
+from service.render.paginate import Rendered, render_measured
+
+
+@dataclass
+class RenderedSample:
+    notice: Notice
+    rendered: Rendered
+    pdf: Path
+    docx: Path
+    pages: list[Page]
+
+
+def render_sample(notice: Notice, outdir: Path) -> RenderedSample:
+    rendered = render_measured(notice)
+    outdir.mkdir(parents=True, exist_ok=True)
+    pdf, docx = outdir / "notice.pdf", outdir / "notice.docx"
+    pdf.write_bytes(rendered.pdf)
+    docx.write_bytes(rendered.docx)
+    return RenderedSample(notice, rendered, pdf, docx, measure(pdf))
+
+
+def sample_data(name: str) -> dict:
+    return json.loads((SAMPLES_DIR / name / "notice.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def baisheng(tmp_path_factory) -> RenderedSample:
+    return render_sample(parse_notice(sample_data("baisheng-2020")), tmp_path_factory.mktemp("baisheng"))
+
+
+@pytest.fixture(scope="session")
+def qingxi(tmp_path_factory) -> RenderedSample:
+    return render_sample(parse_notice(sample_data("qingxi-2023")), tmp_path_factory.mktemp("qingxi"))
+
+
+def one_line_paragraphs(n: int, start: int = 1) -> list[dict]:
+    """n paragraphs of one line each (26 characters after the 2-字 indent)."""
+    return [{"type": "paragraph", "text": f"第{i:02d}项工作按计划推进，各学习中心按月报送培训台帐。"} for i in range(start, start + n)]
+
+
+def minimal_notice(**changes) -> dict:
+    data = {
+        "masthead": {"organs": ["某某县某某镇人民政府"]},
+        "number": {"agency_code": "某镇府发", "year": 2025, "serial": 3},
+        "title": "关于开展社区教育培训工作的通知",
+        "recipients": ["各村（居）民委员会"],
+        "blocks": one_line_paragraphs(3),
+        "signature": {"organs": ["某某县某某镇人民政府"], "date": "2025-03-05", "sealed": True},
+        "imprint": {"printer": "某某县某某镇党政办公室", "print_date": "2025-03-05"},
+    }
+    data.update(copy.deepcopy(changes))
+    return data
+
+
+@pytest.fixture(scope="session")
+def blank_page_case(tmp_path_factory) -> RenderedSample:
+    """The issued document fills page 2 to the last line: the 版记 needs a blank page 3 and goes on page 4."""
+    data = minimal_notice(issued={"title": "某某镇社区教育工作方案", "blocks": one_line_paragraphs(20)})
+    return render_sample(parse_notice(data), tmp_path_factory.mktemp("blank"))
+
+
+@pytest.fixture(scope="session")
+def tightened_case(tmp_path_factory) -> RenderedSample:
+    """A notice whose unsealed 署名 and date would open page 3 alone (clause 7.3.5.5)."""
+    data = minimal_notice(blocks=one_line_paragraphs(29),
+                          signature={"organs": ["某某县某某镇人民政府"], "date": "2025-03-05", "sealed": False})
+    return render_sample(parse_notice(data), tmp_path_factory.mktemp("tight"))
+
+
+@pytest.fixture(scope="session")
+def pulled_case(tmp_path_factory) -> RenderedSample:
+    """The sealed 署名, date and 附注 would open page 3 alone, and page 2 cannot be tightened enough for 5 lines:
+    the last paragraph goes with them."""
+    data = minimal_notice(blocks=one_line_paragraphs(29), note="联系人：张敏，联系电话：023-72345678")
+    return render_sample(parse_notice(data), tmp_path_factory.mktemp("pulled"))
