@@ -2,15 +2,21 @@
 same models validate requests: the document cannot drift from the behaviour."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, create_model
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, create_model
 
 from service.jobs.kinds import kinds
 from service.jobs.models import JOB_STATES
 
+def _utc(value: datetime) -> datetime:
+    """Times are stored as naive UTC; the API sends them as RFC 3339 with an explicit offset."""
+    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value
+
+
+UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 JobState = Literal[JOB_STATES]  # type: ignore[valid-type]
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[0-9a-f]+$")]
 
@@ -70,8 +76,8 @@ class DocumentView(BaseModel):
     sha256: str = Field(title="文件 SHA-256")
     input_sha256: str = Field(title="输入数据 SHA-256")
     page_count: int | None = Field(title="页数")
-    created_at: datetime = Field(title="生成时间")
-    expires_at: datetime | None = Field(title="文件过期时间")
+    created_at: UtcDateTime = Field(title="生成时间")
+    expires_at: UtcDateTime | None = Field(title="文件过期时间")
     available: bool = Field(title="文件可下载")
     href: str = Field(title="下载地址")
 
@@ -85,10 +91,10 @@ class JobView(BaseModel):
     progress: Progress = Field(title="进度")
     errors: list[ItemError] = Field(title="各项错误")
     error: str | None = Field(title="任务错误")
-    created_at: datetime = Field(title="提交时间")
-    updated_at: datetime = Field(title="更新时间")
-    finished_at: datetime | None = Field(title="完成时间")
-    expires_at: datetime | None = Field(title="结果过期时间")
+    created_at: UtcDateTime = Field(title="提交时间")
+    updated_at: UtcDateTime = Field(title="更新时间")
+    finished_at: UtcDateTime | None = Field(title="完成时间")
+    expires_at: UtcDateTime | None = Field(title="结果过期时间")
     expired: bool = Field(title="结果已过期")
     href: str = Field(title="任务地址")
     result: DocumentView | None = Field(title="结果文件")
@@ -130,7 +136,7 @@ class Health(BaseModel):
 
 class AuditView(BaseModel):
     id: int
-    at: datetime
+    at: UtcDateTime
     token_id: str | None
     role: str | None
     unit: str | None
