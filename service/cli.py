@@ -10,6 +10,7 @@ COMMAND_MODULES = [
     "service.render.cli",
     "service.run",
     "service.forms.cli",
+    "service.records.cli",
 ]
 
 
@@ -21,3 +22,7 @@ def main() -> None:
 for _name in COMMAND_MODULES:
     for _cmd in importlib.import_module(_name).commands:
         main.add_command(_cmd)
+
+
+if __name__ == "__main__":
+    main()

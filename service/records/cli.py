@@ -1,0 +1,179 @@
+"""`wenshu` commands of the records area: load, ledger, assessment, report, records (templates, import)."""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import click
+
+from service.forms.validation import DataValidationError
+from service.records import outputs, reports
+from service.records.importer import import_workbook
+from service.records.marking import mark_errors
+from service.records.sample import load_sample
+from service.records.store import Store, open_store
+from service.records.upload import UploadRefused
+from service.units import normalize_phone
+
+DB_OPTION = click.option("--database-url", envvar="DATABASE_URL", default=None,
+                         help="数据库地址（默认：实例目录中的 SQLite 文件；也可用环境变量 DATABASE_URL）")
+OUT_OPTION = click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+                          help="输出目录")
+
+
+def _store(url: str | None) -> Store:
+    return open_store(url)
+
+
+def _month(value: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})", value.strip())
+    if not m or not 1 <= int(m[2]) <= 12:
+        raise click.BadParameter(f"“{value}”不是月份，应写作 2020-05", param_hint="--month")
+    return int(m[1]), int(m[2])
+
+
+def _fail(message: str) -> None:
+    click.echo(message, err=True)
+    sys.exit(1)
+
+
+def _written(files: list[outputs.OutputFile], out_dir: Path) -> None:
+    for f in files:
+        click.echo(str(f.write(out_dir)))
+
+
+@click.command("load")
+@click.argument("sample_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@DB_OPTION
+def load_cmd(sample_dir: Path, database_url: str | None) -> None:
+    """载入样例数据集（单位数据 units.json 和培训记录）到记录库。可重复运行，不会产生重复记录。"""
+    store = _store(database_url)
+    try:
+        with store.transaction() as s:
+            summary = load_sample(s, sample_dir)
+    except DataValidationError as exc:
+        _fail(str(exc))
+    names = {"units": "单位", "activities": "活动", "volunteers": "志愿者", "funding": "经费"}
+    for key, value in summary.items():
+        label = names.get(key, key)
+        if isinstance(value, dict):
+            click.echo(f"{label}：新增{value['created']}，更新{value['updated']}，未变{value['unchanged']}")
+        else:
+            click.echo(f"{label}：新增{value}")
+
+
+@click.command("ledger")
+@click.option("--unit", required=True, help="单位名称，如 紫荆村")
+@click.option("--month", required=True, help="月份，如 2020-05")
+@OUT_OPTION
+@DB_OPTION
+def ledger_cmd(unit: str, month: str, out_dir: Path, database_url: str | None) -> None:
+    """写出某单位某月开班的每个培训班的学员培训记录卡。"""
+    year, mon = _month(month)
+    with _store(database_url).transaction() as s:
+        try:
+            files = outputs.ledger_files(s, unit, year, mon)
+        except reports.NotFound as exc:
+            _fail(str(exc))
+    if not files:
+        click.echo(f"{unit}在{year}年{mon}月没有开班记录，未生成文件。", err=True)
+    _written(files, out_dir)
+
+
+@click.command("assessment")
+@click.option("--class", "class_id", required=True, type=int, help="培训班编号")
+@OUT_OPTION
+@DB_OPTION
+def assessment_cmd(class_id: int, out_dir: Path, database_url: str | None) -> None:
+    """写出一个培训班的学员考核表。"""
+    with _store(database_url).transaction() as s:
+        try:
+            files = [outputs.assessment_file(s, class_id)]
+        except reports.NotFound as exc:
+            _fail(str(exc))
+    _written(files, out_dir)
+
+
+@click.group("report")
+def report_group() -> None:
+    """月报表、季报。"""
+
+
+@report_group.command("monthly")
+@click.option("--unit", required=True, help="单位名称")
+@click.option("--month", required=True, help="月份，如 2020-05")
+@click.option("--filled-on", type=click.DateTime(["%Y-%m-%d"]), default=None, help="填报时间，如 2020-06-03")
+@click.option("--filler", default=None, help="填表人（默认：单位工作人员）")
+@click.option("--phone", default=None, help="联系电话")
+@click.option("--email", default="", help="邮箱")
+@OUT_OPTION
+@DB_OPTION
+def monthly_cmd(unit, month, filled_on, filler, phone, email, out_dir, database_url) -> None:
+    """写出某单位某月的社区教育培训月报表（附件3）。"""
+    year, mon = _month(month)
+    try:
+        phone = normalize_phone(phone) if phone else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--phone") from None
+    with _store(database_url).transaction() as s:
+        try:
+            f = outputs.monthly_report_file(s, unit, year, mon, filled_on=filled_on.date() if filled_on else None,
+                                            filler=filler, phone=phone, email=email)
+        except reports.NotFound as exc:
+            _fail(str(exc))
+    _written([f], out_dir)
+
+
+@report_group.command("quarterly")
+@click.option("--year", required=True, type=int, help="年度，如 2020")
+@click.option("--quarter", required=True, type=click.IntRange(1, 4), help="季度 1—4")
+@click.option("--filled-on", type=click.DateTime(["%Y-%m-%d"]), default=None, help="报出日期")
+@OUT_OPTION
+@DB_OPTION
+def quarterly_cmd(year, quarter, filled_on, out_dir, database_url) -> None:
+    """写出全镇某季度的社区教育培训季报表。"""
+    with _store(database_url).transaction() as s:
+        f = outputs.quarterly_report_file(s, year, quarter, filled_on=filled_on.date() if filled_on else None)
+    _written([f], out_dir)
+
+
+@click.group("records")
+def records_group() -> None:
+    """培训记录：空白表、导入模板、Excel 导入。"""
+
+
+@records_group.command("blank")
+@OUT_OPTION
+@DB_OPTION
+def blank_cmd(out_dir: Path, database_url: str | None) -> None:
+    """写出各表的空白版（手工填写用）和两个导入模板（单位下拉取自记录库）。"""
+    with _store(database_url).transaction() as s:
+        files = outputs.store_blank_files(s)
+    _written(files, out_dir)
+
+
+@records_group.command("import")
+@click.argument("workbook", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--unit", default=None, help="只允许导入该单位的记录（学习中心使用）")
+@click.option("--marked", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="导入失败时，把标出错误单元格的工作簿写到此处")
+@DB_OPTION
+def import_cmd(workbook: Path, unit: str | None, marked: Path | None, database_url: str | None) -> None:
+    """导入培训班计划表或学员名册（.xlsx）。有任何错误则不写入任何记录。"""
+    data = workbook.read_bytes()
+    store = _store(database_url)
+    try:
+        with store.transaction() as s:
+            result = import_workbook(s, data, unit_scope=unit)
+    except UploadRefused as exc:
+        _fail(str(exc))
+    click.echo(result.summary())
+    if not result.ok:
+        if marked is not None:
+            marked.write_bytes(mark_errors(data, result.errors))
+            click.echo(f"已标出错误的工作簿：{marked}", err=True)
+        sys.exit(1)
+
+
+commands = [load_cmd, ledger_cmd, assessment_cmd, report_group, records_group]

@@ -1,0 +1,35 @@
+"""Layout pieces the record forms share on top of service.forms.sheet: label/value field grids above a table,
+bordered blank rows, signature lines under it."""
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from service.forms import sheet
+
+LABEL_FONT = Font(name=sheet.FONT_HEADER, size=sheet.SIZE_TABLE)
+VALUE_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
+BLANK = "　"  # the value of a field left for the hand
+
+
+def boxed(ws: Worksheet, row: int, first: int, last: int, value, *, font: Font, align: Alignment) -> None:
+    """One bordered (merged) cell spanning columns first..last."""
+    cell = ws.cell(row=row, column=first, value=value)
+    cell.font, cell.alignment = font, align
+    for c in range(first, last + 1):
+        ws.cell(row=row, column=c).border = sheet.BOX
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+
+
+def field_row(ws: Worksheet, row: int, pairs: list[tuple[str, str, int, int, int]], height: float) -> None:
+    """A row of label/value pairs: (label, value, label first col, value first col, value last col)."""
+    for label, value, lcol, vfirst, vlast in pairs:
+        boxed(ws, row, lcol, vfirst - 1, label, font=LABEL_FONT, align=sheet.CENTER)
+        boxed(ws, row, vfirst, vlast, value or BLANK, font=sheet.body_font(size=sheet.SIZE_TABLE),
+              align=VALUE_ALIGN)
+    ws.row_dimensions[row].height = height
+
+
+def sign_line(ws: Worksheet, row: int, ncols: int, text: str, height: float = 30) -> None:
+    sheet.merged_line(ws, row, 1, ncols, text, font=sheet.body_font(), align=sheet.LEFT, height=height)

@@ -1,0 +1,77 @@
+"""学员培训记录卡 (training ledger card), one per class, as an .xlsx form (portrait A4).
+
+Header fields 办班时间 / 培训内容 / 培训方式 / 培训教师姓名 (and 培训项目, 地点, 模式, 课次课时), a roster with a
+signature column whose header row repeats on every printed page, then the 学员代表签字 line. Blank when data is None.
+"""
+from __future__ import annotations
+
+from service.forms import sheet
+from service.records.documents import LedgerCard
+from service.records.forms.grid import field_row, sign_line
+
+TITLE = "{township}社区教育学员培训记录卡"
+SHEET_TITLE = "学员培训记录卡"
+BLANK_ROWS = 20
+COLUMNS = [
+    sheet.Column("序号", 5, "seq"),
+    sheet.Column("姓名", 10),
+    sheet.Column("性别", 5),
+    sheet.Column("出生年份", 7, "int"),
+    sheet.Column("所在村（社区）/单位", 17),
+    sheet.Column("学员类别", 13),
+    sheet.Column("出勤（次）", 8),
+    sheet.Column("学员签名", 14),
+]
+FIELD_ROWS = 5  # rows 3-7, under the title (1) and the unit line (2)
+HEADER_ROW = 3 + FIELD_ROWS  # the roster's column headings, repeated on every printed page
+ROW_SIGN = 24  # room for a handwritten signature
+
+
+def ledger_title(township_short: str) -> str:
+    return TITLE.format(township=township_short)
+
+
+def render_ledger_card(card: LedgerCard | None, *, township_short: str = "") -> bytes:
+    """The card as normalised .xlsx bytes; `card=None` gives the blank form."""
+    k = card.klass if card else None
+    township = k.township_short if k else township_short
+    title = ledger_title(township)
+    wb, ws = sheet.new_workbook(SHEET_TITLE, title)
+    sheet.set_columns(ws, COLUMNS)
+    n = len(COLUMNS)
+    sheet.title_row(ws, 1, COLUMNS, title)
+    sheet.merged_line(ws, 2, 1, n, "学习中心（单位）：" + (k.unit if k else ""), font=sheet.body_font(),
+                      align=sheet.LEFT, height=sheet.ROW_LINE)
+    teachers = k.teachers_text if k else ""
+    rows = [
+        [("培训项目", k.title if k else "", 1, 3, n)],
+        [("办班时间", k.dates_text if k else "", 1, 3, 5), ("培训地点", k.location if k else "", 6, 7, n)],
+        [("培训内容", k.category_name if k else "", 1, 3, 5), ("培训模式", k.model_name if k else "", 6, 7, n)],
+        [("培训方式", k.method if k else "", 1, 3, 5),
+         ("课次/课时", f"{k.sessions}次／{k.hours}课时" if k else "", 6, 7, n)],
+        [("培训教师姓名", teachers, 1, 3, n)],
+    ]
+    for i, pairs in enumerate(rows):
+        value_width = sum(c.width for c in COLUMNS[2:])
+        height = sheet.fitted_height([(pairs[0][1], value_width if len(pairs) == 1 else 30)], sheet.ROW_DATA)
+        field_row(ws, 3 + i, pairs, height)
+    header = HEADER_ROW
+    sheet.header_row(ws, header, COLUMNS)
+    items = card.rows if card else ()
+    count = max(len(items), BLANK_ROWS) if not card else len(items)
+    for i in range(count):
+        r = header + 1 + i
+        item = items[i] if i < len(items) else None
+        values = ((item.seq, item.name, item.gender, item.birth_year, item.home_unit, item.categories,
+                   f"{item.attended}/{item.sessions}", None) if item else (i + 1,) + (None,) * 7)
+        for c, (value, col) in enumerate(zip(values, COLUMNS), start=1):
+            sheet.data_cell(ws, r, c, value, col)
+        ws.row_dimensions[r].height = max(ROW_SIGN, sheet.fitted_height(
+            [(item.home_unit, COLUMNS[4].width), (item.categories, COLUMNS[5].width)] if item else [], ROW_SIGN))
+    last = header + count
+    sign_line(ws, last + 2, n, "学员代表签字：＿＿＿＿＿＿＿＿　　　　签字日期：" + sheet.cn_date(None))
+    sign_line(ws, last + 3, n, "填卡人：＿＿＿＿＿＿　　　　社区教育学习中心（盖章）")
+    sheet.a4_print_setup(ws, last_row=last + 3, ncols=n, repeat_rows=f"{header}:{header}",
+                         margins_mm=(20, 15, 20, 15))
+    ws.freeze_panes = ws.cell(row=header + 1, column=1)
+    return sheet.workbook_bytes(wb)

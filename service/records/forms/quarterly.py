@@ -1,0 +1,157 @@
+"""季报 (quarterly report) as an .xlsx form on landscape A4: a row per unit with 班次, 人次 and 课时 overall and
+for each Annex 1 category, then the totals.
+
+Fourteen groups of three columns do not fit one A4 width at a readable size, so the table is printed the way wide
+statistical tables are: in column bands, one worksheet (and page) per band, the 序号/单位 columns and the unit rows
+repeated, the continuation titled （续表）. Band 1 holds 合计 and the first categories, the next bands the rest.
+Each band's two header rows repeat on every printed page. Filled: values from the records (totals included).
+Blank: unit names typed on the first band (the others follow by formula), 合计 and totals by formula.
+"""
+from __future__ import annotations
+
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter, quote_sheetname
+
+from service.forms import sheet
+from service.records.documents import QuarterlyReport, Tally
+from service.records.forms.grid import boxed, sign_line
+from service.records.vocab import annex1_categories
+
+TITLE = "{township}社区教育培训季报表"
+SHEET_TITLES = ("季报", "季报（续）", "季报（续二）", "季报（续三）")
+GROUPS_PER_BAND = 7  # groups of 班次/人次/课时 per printed page
+BLANK_ROWS = 18
+SEQ_W, UNIT_W, NUM_W, TOTAL_W = 3.5, 13, 3.6, 4.6  # 合计 columns hold four-digit 人次
+MEASURES = ("班次", "人次", "课时")
+TITLE_ROW, PERIOD_ROW, HEAD1, HEAD2, FIRST = 1, 2, 3, 4, 5
+TABLE_SIZE = 9
+HEAD_FONT = Font(name=sheet.FONT_HEADER, size=TABLE_SIZE)
+MIDDLE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+ROW_H = 17
+
+
+def quarterly_title(township_short: str) -> str:
+    return TITLE.format(township=township_short)
+
+
+def _bands(labels: list[str]) -> list[list[tuple[int, str]]]:
+    """Group labels (合计 first) cut into bands of GROUPS_PER_BAND, keeping each label's index."""
+    indexed = list(enumerate(labels))
+    return [indexed[i:i + GROUPS_PER_BAND] for i in range(0, len(indexed), GROUPS_PER_BAND)]
+
+
+def render_quarterly_report(report: QuarterlyReport | None, *, township_short: str = "", year: int | None = None,
+                            quarter: int | None = None) -> bytes:
+    """The report as normalised .xlsx bytes; `report=None` gives the blank form (year/quarter optional)."""
+    cats = [(c.no, c.name) for c in (report.categories if report else annex1_categories())]
+    township = report.township_short if report else township_short
+    title = quarterly_title(township)
+    labels = ["合计"] + [f"{no}.{name}" for no, name in cats]
+    if report:
+        period = report.period_text
+        units = [r.unit for r in report.rows]
+        values = [[r.total, *r.by_category] for r in report.rows]
+        t = report.totals
+        totals = [t.total, *t.by_category]
+    else:
+        period = f"{year or '　　　　'}年第{'一二三四'[quarter - 1] if quarter else '　　'}季度"
+        units, values, totals = [None] * BLANK_ROWS, None, None
+    bands = _bands(labels)
+    wb, first_ws = sheet.new_workbook(SHEET_TITLES[0], title)
+    count = len(units)
+    total_row = FIRST + count
+    # where each group's three columns are: (sheet title, first column)
+    place = {}
+    for b, band in enumerate(bands):
+        for j, (gi, _) in enumerate(band):
+            place[gi] = (SHEET_TITLES[b], 3 + 3 * j)
+    for b, band in enumerate(bands):
+        ws = first_ws if b == 0 else wb.create_sheet(SHEET_TITLES[b])
+        cols = [sheet.Column("序号", SEQ_W, "seq"), sheet.Column("单位", UNIT_W)]
+        cols += [sheet.Column(m, TOTAL_W if b == 0 and j == 0 else NUM_W, "int")
+                 for j in range(GROUPS_PER_BAND) for m in MEASURES]
+        n = len(cols)
+        sheet.set_columns(ws, cols)
+        sheet.title_row(ws, TITLE_ROW, cols, title + ("（续表）" if b else ""))
+        split = 2 + 3 * (GROUPS_PER_BAND // 2 + 1)
+        sheet.merged_line(ws, PERIOD_ROW, 1, split,
+                          f"报告期：{period}　　填报单位：{township}社区教育学校" + ("（盖章）" if b == 0 else ""),
+                          font=sheet.body_font(), align=sheet.LEFT, height=sheet.ROW_LINE)
+        sheet.merged_line(ws, PERIOD_ROW, split + 1, n, "计量单位：班次、人次、课时", font=sheet.body_font(),
+                          align=sheet.RIGHT)
+        for col, text in ((1, "序号"), (2, "单位")):
+            boxed(ws, HEAD1, col, col, text, font=HEAD_FONT, align=MIDDLE)
+            ws.cell(row=HEAD2, column=col).border = sheet.BOX
+            ws.merge_cells(start_row=HEAD1, start_column=col, end_row=HEAD2, end_column=col)
+        for j, (_, text) in enumerate(band):
+            first = 3 + 3 * j
+            boxed(ws, HEAD1, first, first + 2, text, font=HEAD_FONT, align=MIDDLE)
+            for k, m in enumerate(MEASURES):
+                boxed(ws, HEAD2, first + k, first + k, m, font=HEAD_FONT, align=MIDDLE)
+        per_line = int(3 * NUM_W * 12 / TABLE_SIZE / 2)  # CJK characters per line in a group header
+        lines = max(-(-sheet.text_width(text) // (2 * per_line)) for _, text in band)
+        ws.row_dimensions[HEAD1].height = max(26, lines * (TABLE_SIZE + 3) + 6)
+        ws.row_dimensions[HEAD2].height = 16
+        for i in range(count):
+            r = FIRST + i
+            if report:
+                unit = units[i]
+            else:
+                unit = None if b == 0 else f"=IF({quote_sheetname(SHEET_TITLES[0])}!B{r}=\"\",\"\","\
+                                           f"{quote_sheetname(SHEET_TITLES[0])}!B{r})"
+            cells = [i + 1, unit]
+            for gi, _ in band:
+                if values is not None:
+                    cells += _tally(values[i][gi])
+                elif gi == 0:
+                    cells += [_row_total(r, k, place, len(labels)) for k in range(3)]
+                else:
+                    cells += [None, None, None]
+            _write_row(ws, r, cells, cols, zero_shown={3, 4, 5} if b == 0 and report else set())
+        if totals is not None:
+            cells = [None, "合计"] + [v for gi, _ in band for v in _tally(totals[gi])]
+        else:
+            cells = [None, "合计"] + [f"=SUM({get_column_letter(c)}{FIRST}:{get_column_letter(c)}{total_row - 1})"
+                                     for c in range(3, 3 + 3 * len(band))]
+        _write_row(ws, total_row, cells, cols, zero_shown=set(range(3, len(cells) + 1)) if report else set(),
+                   bold=True)
+        last = total_row
+        if b == len(bands) - 1:
+            sign_line(ws, total_row + 2, n, "单位负责人：＿＿＿＿　统计负责人：＿＿＿＿　填表人：＿＿＿＿　"
+                      "联系电话：＿＿＿＿＿＿　报出日期：" + sheet.cn_date(report.filled_on if report else None),
+                      height=24)
+            sign_line(ws, total_row + 3, n, "说明：班次为本季度开班的培训班数，人次为参训人次，课时为各班课时之和；"
+                                            "类别按附件1《社区教育培训内容》。", height=18)
+            for r in (total_row + 2, total_row + 3):
+                ws.cell(row=r, column=1).font = sheet.body_font(size=TABLE_SIZE + 2)
+            last = total_row + 3
+        sheet.a4_print_setup(ws, last_row=last, ncols=n, repeat_rows=f"{HEAD1}:{HEAD2}", landscape=True,
+                             margins_mm=(15, 10, 15, 10))
+        ws.freeze_panes = ws.cell(row=FIRST, column=3)
+    return sheet.workbook_bytes(wb)
+
+
+def _tally(t: Tally) -> list[int]:
+    return [t.classes, t.trainees, t.hours]
+
+
+def _row_total(r: int, k: int, place: dict, n_groups: int) -> str:
+    """A blank row's 合计 of measure k: the sum over every category group, on whichever band it sits."""
+    refs = []
+    for gi in range(1, n_groups):
+        title, first = place[gi]
+        ref = f"{get_column_letter(first + k)}{r}"
+        refs.append(ref if title == SHEET_TITLES[0] else f"{quote_sheetname(title)}!{ref}")
+    return f"=SUM({','.join(refs)})"
+
+
+def _write_row(ws, r: int, cells: list, cols: list[sheet.Column], *, zero_shown: set[int], bold: bool = False
+               ) -> None:
+    """One table row; a 0 prints empty except in the columns of `zero_shown` (合计, totals of a filled report)."""
+    for c, (value, col) in enumerate(zip(cells, cols), start=1):
+        cell = sheet.data_cell(ws, r, c, value, col)
+        cell.font = Font(name=sheet.FONT_HEADER if bold else sheet.FONT_BODY, size=TABLE_SIZE + 1)
+        cell.alignment = MIDDLE if c != 2 else Alignment(horizontal="left", vertical="center", wrap_text=True)
+        if col.kind == "int":
+            cell.number_format = "0" if c in zero_shown else sheet.INT_HIDE_ZERO
+    ws.row_dimensions[r].height = ROW_H

@@ -1,0 +1,104 @@
+"""The record documents as named files: what the CLI writes and the job tasks store. Each function takes a
+session (or nothing, for blanks) and returns `OutputFile`s (Chinese name by service.naming, bytes, kind); the caller
+decides where and how to write them (the CLI: a directory; the API: its atomic storage).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.forms.annex3 import monthly_report_title, render_monthly_report
+from service.naming import document_filename
+from service.records import reports
+from service.records.forms import render_assessment_sheet, render_ledger_card, render_quarterly_report
+from service.records.forms.assessment_sheet import assessment_title
+from service.records.forms.ledger_card import ledger_title
+from service.records.forms.quarterly import quarterly_title
+from service.records.models import Unit
+from service.records.store import township_short
+from service.records.templates import blank_roster, blank_schedule
+
+XLSX = ".xlsx"
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    name: str  # Chinese file name (service.naming rule)
+    data: bytes
+    kind: str  # ledger_card | assessment | monthly_report | quarterly_report | import_template
+
+    def write(self, directory: str | Path) -> Path:
+        """Write into `directory` atomically (temporary name, then rename)."""
+        directory = Path(directory)
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / self.name
+        tmp = path.with_name(f".{self.name}.part")
+        tmp.write_bytes(self.data)
+        tmp.replace(path)
+        return path
+
+
+def _class_stem(info) -> str:
+    return f"{info.unit}《{info.title}》（{info.start_date.isoformat()}）"
+
+
+def ledger_card_file(session: Session, class_id: int) -> OutputFile:
+    card = reports.ledger_card(session, class_id)
+    name = document_filename(_class_stem(card.klass) + "学员培训记录卡", XLSX)
+    return OutputFile(name, render_ledger_card(card), "ledger_card")
+
+
+def assessment_file(session: Session, class_id: int) -> OutputFile:
+    sheet = reports.assessment_sheet(session, class_id)
+    name = document_filename(_class_stem(sheet.klass) + "学员考核表", XLSX)
+    return OutputFile(name, render_assessment_sheet(sheet), "assessment")
+
+
+def ledger_files(session: Session, unit: str, year: int, month: int) -> list[OutputFile]:
+    """A unit's ledger cards for every class started in the month (empty list when none)."""
+    start, end = reports.month_bounds(year, month)
+    return [ledger_card_file(session, cid) for cid in reports.class_ids(session, unit, start, end)]
+
+
+def monthly_report_file(session: Session, unit: str, year: int, month: int, **header) -> OutputFile:
+    """Annex 3 月报表 of one unit and month, filled from the records (header: filled_on, filler, phone, email)."""
+    data = reports.monthly_report(session, unit, year, month, **header)
+    title = f"{unit} {year}年{month}月 {monthly_report_title(data.township_short)}"
+    return OutputFile(document_filename(title, XLSX), render_monthly_report(data), "monthly_report")
+
+
+def quarterly_report_file(session: Session, year: int, quarter: int, *,
+                          filled_on: dt.date | None = None) -> OutputFile:
+    report = reports.quarterly_report(session, year, quarter, filled_on=filled_on)
+    title = f"{quarterly_title(report.township_short)}（{report.period_text}）"
+    return OutputFile(document_filename(title, XLSX), render_quarterly_report(report), "quarterly_report")
+
+
+def blank_files(township: str, unit_names: list[str] | None = None) -> list[OutputFile]:
+    """Blank versions of every record form (for filling by hand) and the two import workbooks."""
+    blank = "（空白）"
+    out = [
+        OutputFile(document_filename(ledger_title(township) + blank, XLSX),
+                   render_ledger_card(None, township_short=township), "ledger_card"),
+        OutputFile(document_filename(assessment_title(township) + blank, XLSX),
+                   render_assessment_sheet(None, township_short=township), "assessment"),
+        OutputFile(document_filename(monthly_report_title(township) + blank, XLSX),
+                   render_monthly_report(None, township_short=township), "monthly_report"),
+        OutputFile(document_filename(quarterly_title(township) + blank, XLSX),
+                   render_quarterly_report(None, township_short=township), "quarterly_report"),
+    ]
+    if unit_names is not None:
+        out += [OutputFile(document_filename("培训班计划表（导入模板）", XLSX), blank_schedule(unit_names),
+                           "import_template"),
+                OutputFile(document_filename("学员名册（导入模板）", XLSX), blank_roster(unit_names), "import_template")]
+    return out
+
+
+def store_blank_files(session: Session) -> list[OutputFile]:
+    """Blank forms titled with the store's township, import templates with its unit drop-down."""
+    names = list(session.scalars(select(Unit.name).order_by(Unit.sort_order, Unit.id)))
+    return blank_files(township_short(session), names)
