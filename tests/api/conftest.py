@@ -106,3 +106,21 @@ def worker(api_env, tmp_path_factory):
     proc = start_worker(dict(os.environ), log)
     yield proc
     proc.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def purge_after_module(request):
+    """After each test module: jobs that no worker will run (submitted by contract tests) are closed, and the
+    session's Redis db (queue, chord state) is emptied, so that the next module's workers start clean."""
+    yield
+    if "api_env" not in request.fixturenames and "app" not in request.fixturenames:
+        return
+    from sqlalchemy import update
+
+    from service.jobs.db import session
+    from service.jobs.models import Job, utcnow
+
+    with session() as s:
+        s.execute(update(Job).where(Job.state.in_(("accepted", "running")))
+                  .values(state="failed", error="测试结束，未执行", finished_at=utcnow()))
+    redis.Redis.from_url(REDIS_URL).flushdb()
