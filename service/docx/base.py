@@ -143,6 +143,8 @@ def styles_xml(p: Profile) -> str:
                rpr(body_font, imprint_pt, spacing=0)),
         _style("paragraph", "GwTableHead", "表头文字", ppr(line=round(imprint_line * 0.8), jc="center", keep_next=True),
                rpr(hfonts[1], imprint_pt, spacing=0), based="GwTableText"),
+        _style("paragraph", "GwTableNote", "表格说明", ppr(line=round(imprint_line * 0.8), jc="left", keep_next=True),
+               rpr(body_font, imprint_pt, spacing=0)),
         _style("paragraph", "GwImprint", "版记", ppr(line=imprint_line, jc="left"),
                rpr(body_font, imprint_pt, spacing=0)),
         _style("paragraph", "GwSpacer", "版记定位", ppr(jc="left"), rpr(size_pt=1)),

@@ -103,6 +103,9 @@ class Annex(Model):
 
     title: str = Field(title="附件标题", min_length=1, max_length=100)
     listed_as: str | None = Field(default=None, title="附件说明原文", max_length=100)
+    # the annex's pages: its own blocks, or a standard form of the programme laid out from config/
+    source: Literal["training_content", "archive_volumes", "monthly_report", "leadership_table"] | None = Field(
+        default=None, title="附件来源")
     blocks: list[Block] = Field(default_factory=list, title="附件内容", max_length=2000)
 
 

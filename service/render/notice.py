@@ -152,11 +152,11 @@ def _table(b: Blocks, t: Table) -> None:
     widths = [round(width * r / total) for r in ratios]
     widths[-1] += width - sum(widths)
     if t.caption:
-        b.add("plain", text=t.caption, jc="left")
+        b.add("table_note", text=t.caption)
     b.add("table", columns=list(t.columns), rows=[list(r) for r in t.rows], widths=widths,
           row_twips=b.p["7.4.3"]["row_twips"])
     if t.footer:
-        b.add("plain", text=t.footer, jc="left")
+        b.add("table_note", text=t.footer)
 
 
 def _attachments(b: Blocks, annexes: list[Annex]) -> None:
@@ -213,14 +213,17 @@ def _signature(b: Blocks, n: Notice) -> None:
 
 def _annex_pages(b: Blocks, annexes: list[Annex]) -> None:
     """Annexes bound after the body (7.3.7): 附件N on line 1, the title centred on line 3, new page each."""
+    from service.render.annexes import annex_blocks
+
     for i, annex in enumerate(annexes, 1):
-        if not annex.blocks:
+        blocks = annex_blocks(annex)
+        if not blocks:
             continue
         b.add("annex_label", text=f"附件{i}" if len(annexes) > 1 else "附件")
         b.blank(b.p["7.3.7"]["title_line"] - 2)
         _title(b, annex.title)
         b.blank()
-        _body(b, annex.blocks)
+        _body(b, blocks)
 
 
 def build_blocks(n: Notice, placement: ImprintPlacement, into: Blocks | None = None) -> list[dict[str, Any]]:

@@ -127,7 +127,7 @@ def body_xml(tb: TemplateBuilder) -> str:
         ("date", para(ppr("GwDate", line="{{ b.line }}", ind={"right": "{{ b.right }}"}), run(J % "b.text", raw=True))),
         ("note", para(ppr("GwNote", line="{{ b.line }}"), run(J % "b.text", raw=True))),
         ("annex_label", para(ppr("GwAnnexLabel", page_break_before=True), run(J % "b.text", raw=True))),
-        ("plain", para(ppr("GwBlank", jc="{{ b.jc }}"), run(J % "b.text", raw=True))),
+        ("table_note", para(ppr("GwTableNote"), run(J % "b.text", raw=True))),
         ("table", _data_table(p)),
     ]
     out = [tag_para("{%p for b in blocks %}")]
