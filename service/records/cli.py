@@ -89,7 +89,7 @@ def assessment_cmd(class_id: int, out_dir: Path, database_url: str | None) -> No
     """写出一个培训班的学员考核表。"""
     with _store(database_url).transaction() as s:
         try:
-            files = [outputs.assessment_file(s, class_id)]
+            files = outputs.assessment_files(s, class_id)
         except reports.NotFound as exc:
             _fail(str(exc))
     _written(files, out_dir)
@@ -134,8 +134,8 @@ def monthly_cmd(unit, month, filled_on, filler, phone, email, out_dir, database_
 def quarterly_cmd(year, quarter, filled_on, out_dir, database_url) -> None:
     """写出全镇某季度的社区教育培训季报表。"""
     with _store(database_url).transaction() as s:
-        f = outputs.quarterly_report_file(s, year, quarter, filled_on=filled_on.date() if filled_on else None)
-    _written([f], out_dir)
+        files = outputs.quarterly_report_files(s, year, quarter, filled_on=filled_on.date() if filled_on else None)
+    _written(files, out_dir)
 
 
 @click.group("records")

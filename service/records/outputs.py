@@ -21,8 +21,10 @@ from service.records.forms.quarterly import quarterly_title
 from service.records.models import Unit
 from service.records.store import township_short
 from service.records.templates import blank_roster, blank_schedule
+from service.records.word import render_assessment_docx, render_ledger_card_docx, render_quarterly_docx
 
-XLSX = ".xlsx"
+XLSX, DOCX = ".xlsx", ".docx"
+FORMATS = ("xlsx", "docx")
 
 
 @dataclass(frozen=True)
@@ -46,22 +48,34 @@ def _class_stem(info) -> str:
     return f"{info.unit}《{info.title}》（{info.start_date.isoformat()}）"
 
 
-def ledger_card_file(session: Session, class_id: int) -> OutputFile:
+def _both(stem: str, kind: str, data, xlsx, docx, formats) -> list[OutputFile]:
+    out = []
+    if "xlsx" in formats:
+        out.append(OutputFile(document_filename(stem, XLSX), xlsx(data), kind))
+    if "docx" in formats:
+        out.append(OutputFile(document_filename(stem, DOCX), docx(data), kind))
+    return out
+
+
+def ledger_card_files(session: Session, class_id: int, formats=FORMATS) -> list[OutputFile]:
+    """学员培训记录卡 of one class, as .xlsx and .docx."""
     card = reports.ledger_card(session, class_id)
-    name = document_filename(_class_stem(card.klass) + "学员培训记录卡", XLSX)
-    return OutputFile(name, render_ledger_card(card), "ledger_card")
+    return _both(_class_stem(card.klass) + "学员培训记录卡", "ledger_card", card, render_ledger_card,
+                 render_ledger_card_docx, formats)
 
 
-def assessment_file(session: Session, class_id: int) -> OutputFile:
+def assessment_files(session: Session, class_id: int, formats=FORMATS) -> list[OutputFile]:
+    """学员考核表 of one class, as .xlsx and .docx."""
     sheet = reports.assessment_sheet(session, class_id)
-    name = document_filename(_class_stem(sheet.klass) + "学员考核表", XLSX)
-    return OutputFile(name, render_assessment_sheet(sheet), "assessment")
+    return _both(_class_stem(sheet.klass) + "学员考核表", "assessment", sheet, render_assessment_sheet,
+                 render_assessment_docx, formats)
 
 
-def ledger_files(session: Session, unit: str, year: int, month: int) -> list[OutputFile]:
+def ledger_files(session: Session, unit: str, year: int, month: int, formats=FORMATS) -> list[OutputFile]:
     """A unit's ledger cards for every class started in the month (empty list when none)."""
     start, end = reports.month_bounds(year, month)
-    return [ledger_card_file(session, cid) for cid in reports.class_ids(session, unit, start, end)]
+    return [f for cid in reports.class_ids(session, unit, start, end)
+            for f in ledger_card_files(session, cid, formats)]
 
 
 def monthly_report_file(session: Session, unit: str, year: int, month: int, **header) -> OutputFile:
@@ -71,26 +85,28 @@ def monthly_report_file(session: Session, unit: str, year: int, month: int, **he
     return OutputFile(document_filename(title, XLSX), render_monthly_report(data), "monthly_report")
 
 
-def quarterly_report_file(session: Session, year: int, quarter: int, *,
-                          filled_on: dt.date | None = None) -> OutputFile:
+def quarterly_report_files(session: Session, year: int, quarter: int, *, filled_on: dt.date | None = None,
+                           formats=FORMATS) -> list[OutputFile]:
+    """季报 of the township for one quarter, as .xlsx and .docx."""
     report = reports.quarterly_report(session, year, quarter, filled_on=filled_on)
     title = f"{quarterly_title(report.township_short)}（{report.period_text}）"
-    return OutputFile(document_filename(title, XLSX), render_quarterly_report(report), "quarterly_report")
+    return _both(title, "quarterly_report", report, render_quarterly_report, render_quarterly_docx, formats)
 
 
 def blank_files(township: str, unit_names: list[str] | None = None) -> list[OutputFile]:
     """Blank versions of every record form (for filling by hand) and the two import workbooks."""
     blank = "（空白）"
-    out = [
-        OutputFile(document_filename(ledger_title(township) + blank, XLSX),
-                   render_ledger_card(None, township_short=township), "ledger_card"),
-        OutputFile(document_filename(assessment_title(township) + blank, XLSX),
-                   render_assessment_sheet(None, township_short=township), "assessment"),
-        OutputFile(document_filename(monthly_report_title(township) + blank, XLSX),
-                   render_monthly_report(None, township_short=township), "monthly_report"),
-        OutputFile(document_filename(quarterly_title(township) + blank, XLSX),
-                   render_quarterly_report(None, township_short=township), "quarterly_report"),
-    ]
+    out = []
+    for title, kind, xlsx, docx in (
+            (ledger_title, "ledger_card", render_ledger_card, render_ledger_card_docx),
+            (assessment_title, "assessment", render_assessment_sheet, render_assessment_docx),
+            (monthly_report_title, "monthly_report", render_monthly_report, None),
+            (quarterly_title, "quarterly_report", render_quarterly_report, render_quarterly_docx)):
+        out.append(OutputFile(document_filename(title(township) + blank, XLSX), xlsx(None, township_short=township),
+                              kind))
+        if docx is not None:
+            out.append(OutputFile(document_filename(title(township) + blank, DOCX),
+                                  docx(None, township_short=township), kind))
     if unit_names is not None:
         out += [OutputFile(document_filename("培训班计划表（导入模板）", XLSX), blank_schedule(unit_names),
                            "import_template"),

@@ -149,17 +149,21 @@ def test_monthly_report_goes_through_the_annex3_renderer(sample_store):
 def test_blank_forms_exist_for_every_record_document():
     files = outputs.blank_files("某某镇", ["甲村", "乙村"])
     names = [f.name for f in files]
-    assert names[:4] == ["某某镇社区教育学员培训记录卡（空白）.xlsx", "某某镇社区教育培训学员考核表（空白）.xlsx",
-                         "某某镇社区教育培训月报表（空白）.xlsx", "某某镇社区教育培训季报表（空白）.xlsx"]
+    assert names == ["某某镇社区教育学员培训记录卡（空白）.xlsx", "某某镇社区教育学员培训记录卡（空白）.docx",
+                     "某某镇社区教育培训学员考核表（空白）.xlsx", "某某镇社区教育培训学员考核表（空白）.docx",
+                     "某某镇社区教育培训月报表（空白）.xlsx",
+                     "某某镇社区教育培训季报表（空白）.xlsx", "某某镇社区教育培训季报表（空白）.docx",
+                     "培训班计划表（导入模板）.xlsx", "学员名册（导入模板）.xlsx"]
+    by_name = {f.name: f for f in files}
     ledger = wb_of(files[0].data).active
     h = ledger_mod.HEADER_ROW
     assert [ledger.cell(row=h + i, column=1).value for i in (1, 20)] == [1, 20]
     assert all(ledger.cell(row=h + 1, column=c).value is None for c in range(2, 9))
-    assessment = wb_of(files[1].data).active
+    assessment = wb_of(by_name["某某镇社区教育培训学员考核表（空白）.xlsx"].data).active
     formula = assessment.cell(row=assess_mod.HEADER_ROW + 1, column=9).value
     w = load_rules().weights
     assert formula.startswith("=IF(") and f"*{w.attendance}" in formula and f"*{w.notes}" in formula
-    quarterly = wb_of(files[3].data)
+    quarterly = wb_of(by_name["某某镇社区教育培训季报表（空白）.xlsx"].data)
     assert quarterly["季报"].cell(row=quarterly_mod.FIRST, column=3).value.startswith("=SUM(")
     assert all(f.data == g.data for f, g in zip(files, outputs.blank_files("某某镇", ["甲村", "乙村"])))
 
@@ -177,13 +181,15 @@ def test_cli_loads_the_sample_and_writes_every_document(store, sample_dir, tmp_p
         may = reports.class_ids(s, "紫荆村", dt.date(2020, 5, 1), dt.date(2020, 6, 1))
     cards = sorted(out.glob("紫荆村《*》（2020-05-*）学员培训记录卡.xlsx"))
     assert len(cards) == len(may) > 0
+    assert len(sorted(out.glob("紫荆村《*》（2020-05-*）学员培训记录卡.docx"))) == len(may)
     r = run(main, ["assessment", "--class", str(may[0]), "--out", str(out), "--database-url", url])
-    assert r.exit_code == 0 and len(list(out.glob("*学员考核表.xlsx"))) == 1
+    assert r.exit_code == 0 and len(list(out.glob("*学员考核表.xlsx"))) == len(list(out.glob("*学员考核表.docx"))) == 1
     r = run(main, ["report", "monthly", "--unit", "紫荆村", "--month", "2020-05", "--out", str(out),
                    "--database-url", url])
     assert r.exit_code == 0 and (out / "紫荆村 2020年5月 百胜镇社区教育培训月报表.xlsx").exists()
     r = run(main, ["report", "quarterly", "--year", "2020", "--quarter", "2", "--out", str(out), "--database-url", url])
     assert r.exit_code == 0 and (out / "百胜镇社区教育培训季报表（2020年第二季度）.xlsx").exists()
+    assert (out / "百胜镇社区教育培训季报表（2020年第二季度）.docx").exists()
     r = run(main, ["ledger", "--unit", "火星村", "--month", "2020-05", "--out", str(out), "--database-url", url])
     assert r.exit_code == 1 and "找不到“火星村”" in r.output
     r = run(main, ["assessment", "--class", "999999", "--out", str(out), "--database-url", url])
@@ -224,31 +230,44 @@ def one_sample_store(databases, sample_dir):
 
 @pytest.mark.pdf
 def test_a_120_trainee_ledger_card_spans_pages_with_its_header_repeated(one_sample_store, tmp_path):
+    """Excel and Word card of the 120-trainee class, plus the Word quarterly report, in one conversion."""
     from service.pdf.convert import to_pdf
+    from service.records.word import render_ledger_card_docx, render_quarterly_docx
 
     with one_sample_store.transaction() as s:
         cid, n = s.execute(select(Enrolment.class_id, func.count()).group_by(Enrolment.class_id)
                            .order_by(func.count().desc())).first()
         card = reports.ledger_card(s, cid)
+        quarter = reports.quarterly_report(s, YEAR, 2)
     assert n == len(card.rows) == 120
-    src = tmp_path / "ledger.xlsx"
-    src.write_bytes(render_ledger_card(card))
-    (pdf_path,) = to_pdf([src], tmp_path)
-    with pdfplumber.open(pdf_path) as pdf:
-        pages = [p.extract_text() for p in pdf.pages]
-        tops = []
+    sources = [tmp_path / "ledger.xlsx", tmp_path / "ledger.docx", tmp_path / "quarterly.docx"]
+    sources[0].write_bytes(render_ledger_card(card))
+    sources[1].write_bytes(render_ledger_card_docx(card))
+    sources[2].write_bytes(render_quarterly_docx(quarter))
+    xlsx_pdf, docx_pdf, quarterly_pdf = to_pdf(sources, tmp_path)
+    for pdf_path in (xlsx_pdf, docx_pdf):
+        with pdfplumber.open(pdf_path) as pdf:
+            pages = [p.extract_text() for p in pdf.pages]
+            tops = []
+            for page in pdf.pages:
+                words = page.extract_words()
+                head = [w for w in words if w["text"] == "学员签名"]
+                assert len(head) == 1, f"{pdf_path.name}: the roster header is on every page, once"
+                below = [w for w in words if w["text"].isdigit() and w["top"] > head[0]["top"]]
+                tops.append((head[0]["top"], min(w["top"] for w in below) if below else None))
+                assert abs(page.width - 595.3) < 1 and abs(page.height - 841.9) < 1  # portrait A4
+            seqs = [int(w["text"]) for page in pdf.pages for w in page.extract_words()
+                    if w["text"].isdigit() and int(w["text"]) <= 120 and w["x0"] < 110]
+        assert len(pages) >= 3, pdf_path.name
+        text = "\n".join(pages)
+        assert all(r.name in text for r in card.rows)
+        assert sorted(set(seqs)) == list(range(1, 121))  # every row once: none lost, none split in two
+        assert "学员代表签字" in pages[-1] and "学员代表签字" not in pages[0]
+        assert all(first is not None and first > head for head, first in tops)
+        assert all(top < 160 for top, _ in tops[1:])  # on continuation pages the header comes first
+    with pdfplumber.open(quarterly_pdf) as pdf:
+        assert len(pdf.pages) == 2
         for page in pdf.pages:
-            words = page.extract_words()
-            head = [w for w in words if w["text"] == "学员签名"]
-            assert len(head) == 1, "the roster header is on every page, once"
-            first_row = min((w for w in words if w["text"].isdigit() and w["top"] > head[0]["top"]),
-                            key=lambda w: w["top"], default=None)
-            tops.append((head[0]["top"], first_row["top"] if first_row else None))
-            assert page.width < page.height  # portrait A4
-            assert abs(page.width - 595.3) < 1 and abs(page.height - 841.9) < 1
-    assert len(pages) >= 3
-    text = "\n".join(pages)
-    assert all(r.name in text for r in card.rows)
-    assert "学员代表签字" in pages[-1] and "学员代表签字" not in pages[0]
-    assert all(first is not None and first > head for head, first in tops)
-    assert all(top < 140 for top, _ in tops[1:])  # on continuation pages the header is the first thing
+            assert page.width > page.height  # landscape A4
+            assert page.extract_text().count("班次") >= 7
+        assert "（续表）" in pdf.pages[1].extract_text()
