@@ -15,7 +15,7 @@ from service.jobs import kinds as registry
 from service.jobs.db import session
 from service.jobs.models import AuditEntry, Document, Job, JobItem
 from service.jobs.settings import redis_client
-from service.jobs.store import IdempotencyConflict, NothingToDo, items_of, submit, visible_job
+from service.jobs.store import IdempotencyConflict, RequestRefused, items_of, submit, visible_job
 from service.naming import content_disposition
 
 SECURITY = [{"bearer": []}]
@@ -78,7 +78,7 @@ def create_job(body: S.job_request_model(), header: S.SubmitHeaders):  # type: i
         job, created = submit(who, kind, req.params, header.idempotency_key)
     except IdempotencyConflict as exc:
         return problem(409, f"幂等键已用于另一不同的请求（任务 {exc.args[0]}）。")
-    except NothingToDo as exc:
+    except RequestRefused as exc:
         return validation_problem([{"field": "params", "title": "参数", "message": str(exc)}])
     if created:
         send(job.id)  # broker down: stays accepted, the sweep sends it

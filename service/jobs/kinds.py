@@ -72,76 +72,25 @@ def _available(module: str) -> bool:
         return False
 
 
-# --- built-in kinds -------------------------------------------------------------------------------------------
-
-
-def _render_notice(data: dict, out_dir: Path) -> list[Path]:
-    from service.models.notice import parse_notice
-    from service.naming import document_filename
-    from service.ooxml import normalize_ooxml
-    from service.render.notice import render_notice_docx
-
-    notice = parse_notice(data)
-    path = out_dir / document_filename(notice.title, ".docx", str(notice.number))
-    path.write_bytes(normalize_ooxml(render_notice_docx(notice), notice.signature.date))
-    return [path]
-
-
-def _render_notice_bundle(data: dict, out_dir: Path) -> list[Path]:
-    """The source files the bundle reads (notice.json, units.json, monthly_report.json), then build_bundle."""
-    import tempfile
-
-    from service import bundle
-
-    with tempfile.TemporaryDirectory(prefix="wenshu-src-") as tmp:
-        src = Path(tmp)
-        for name, key in ((bundle.NOTICE_FILE, "notice"), (bundle.UNITS_FILE, "units"),
-                          (bundle.MONTHLY_REPORT_FILE, "monthly_report")):
-            if data.get(key) is not None:
-                (src / name).write_text(json.dumps(data[key], ensure_ascii=False, indent=2), encoding="utf-8")
-        return [bundle.build_bundle(src, pdf=bool(data.get("pdf"))).write(out_dir)]
-
-
-def _notice_bundle_params() -> type[BaseModel]:
-    from pydantic import ConfigDict, Field
-
-    from service.forms.annex3 import MonthlyReport
-    from service.models.notice import Notice
-    from service.units import UnitsFile
-
-    class NoticeBundleParams(BaseModel):
-        """通知及其附件、附件3/附件4 Excel 表（空白与填报）、可选 PDF，打包为一个 zip（含 manifest.json）。"""
-
-        model_config = ConfigDict(extra="forbid", title="通知文件包参数")
-        notice: Notice = Field(title="通知")
-        units: UnitsFile = Field(title="单位数据")
-        monthly_report: MonthlyReport | None = Field(default=None, title="月报表数据")
-        pdf: bool = Field(default=False, title="同时生成 PDF")
-
-    return NoticeBundleParams
+def write_outputs(files, out_dir: Path) -> list[Path]:
+    """Write named files (objects with .name and .data, e.g. service.records.outputs.OutputFile) into out_dir."""
+    paths = []
+    for f in files:
+        path = out_dir / f.name
+        path.write_bytes(f.data)
+        paths.append(path)
+    return paths
 
 
 def _register_builtin() -> None:
+    """Every kind whose renderer is installed: the notice and its bundle, then the record documents."""
     if _available("service.render.notice"):
-        from service.models.notice import Notice
+        from service.jobs import notice_kinds
 
-        register(JobKind(
-            name="notice",
-            title="红头通知",
-            params=Notice,
-            render=_render_notice,
-            period=lambda p: str(p.number.year),
-            description="按 GB/T 9704-2012 版式生成红头通知及其附件（.docx）。",
-            office_only=True,
-        ))
-    if _available("service.bundle"):
-        register(JobKind(
-            name="notice-bundle",
-            title="通知文件包",
-            params=_notice_bundle_params(),
-            render=_render_notice_bundle,
-            period=lambda p: str(p.notice.number.year),
-            description="通知（含附件）、附件3 月报表与附件4 领导小组成员表的 Excel 表（空白与填报）、可选 PDF，"
-                        "打包为可复现的 zip，内含 manifest.json。",
-            office_only=True,
-        ))
+        for kind in notice_kinds.kinds():
+            register(kind)
+    if _available("service.records.outputs"):
+        from service.jobs import record_kinds
+
+        for kind in record_kinds.kinds():
+            register(kind)

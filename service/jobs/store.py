@@ -20,8 +20,8 @@ class IdempotencyConflict(Exception):
     """The Idempotency-Key was used before with a different request."""
 
 
-class NothingToDo(ValueError):
-    """The request is valid but selects no document (e.g. a month without classes)."""
+class RequestRefused(ValueError):
+    """The request is well-formed but cannot be served: no document in its scope, or an unknown unit or class."""
 
 
 def new_job_id() -> str:
@@ -37,9 +37,12 @@ def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
         existing = find_idempotent(who, idempotency_key)
         if existing is not None:
             return _same_or_conflict(existing, digest), False
-    items = kind.split(params)
+    try:
+        items = kind.split(params)
+    except (ValueError, LookupError) as exc:
+        raise RequestRefused(str(exc)) from None
     if not items:
-        raise NothingToDo("所选范围内没有可生成的文书")
+        raise RequestRefused("所选范围内没有可生成的文书（例如该月没有开班记录）")
     now = utcnow()
     job = Job(id=new_job_id(), kind=kind.name, unit=kind.unit(params), period=kind.period(params), params=data,
               input_hash=digest, state="accepted", total=len(items), done=0, failed=0,

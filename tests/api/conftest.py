@@ -18,7 +18,11 @@ from tests.api.helpers import ROOT, start_worker
 
 TEST_REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "7"))
 REDIS_URL = f"redis://127.0.0.1:6379/{TEST_REDIS_DB}"
-NOTICE_SAMPLE = ROOT / "samples" / "baisheng-2020" / "notice.json"
+SAMPLE_DIR = ROOT / "samples" / "baisheng-2020"
+NOTICE_SAMPLE = SAMPLE_DIR / "notice.json"
+# Centre A and centre B: two units of the sample data set.
+_UNIT_NAMES = [u["name"] for u in json.loads((SAMPLE_DIR / "units.json").read_text(encoding="utf-8"))["units"]]
+UNIT_A, UNIT_B = _UNIT_NAMES[2], _UNIT_NAMES[1]
 
 # Small limits so that re-delivery after a killed worker happens within seconds (visibility > hard limit).
 TEST_ENV = {
@@ -70,8 +74,13 @@ def api_env(tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(api_env):
     from service.api import create_app
+    from service.jobs.db import session
+    from service.records.sample import load_sample
 
-    return create_app({"TESTING": True})
+    app = create_app({"TESTING": True})
+    with session() as s:  # the records store the record kinds read (same database as the jobs)
+        load_sample(s, SAMPLE_DIR)
+    return app
 
 
 @pytest.fixture()
@@ -85,8 +94,8 @@ def tokens(app):
 
     return {
         "office": t.create("office", label="test office")[1],
-        "A": t.create("centre", "测试甲村", label="test centre A")[1],
-        "B": t.create("centre", "测试乙居委", label="test centre B")[1],
+        "A": t.create("centre", UNIT_A, label="test centre A")[1],
+        "B": t.create("centre", UNIT_B, label="test centre B")[1],
     }
 
 
@@ -97,6 +106,21 @@ def auth(token: str, **extra) -> dict:
 @pytest.fixture(scope="session")
 def notice_data() -> dict:
     return json.loads(NOTICE_SAMPLE.read_text(encoding="utf-8"))
+
+
+def busiest_month(unit: str) -> tuple[int, int, int]:
+    """(year, month, classes) of the unit's month with the most classes in the loaded sample."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from service.jobs.db import session
+    from service.records.models import TrainingClass, Unit
+
+    with session() as s:
+        starts = s.scalars(select(TrainingClass.start_date).join(Unit).where(Unit.name == unit))
+        (ym, n), = Counter((d.year, d.month) for d in starts).most_common(1)
+    return ym[0], ym[1], n
 
 
 @pytest.fixture(scope="module")

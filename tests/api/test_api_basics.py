@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from tests.api.conftest import auth
+from tests.api.conftest import UNIT_A, auth
 
 PROBLEM = "application/problem+json"
 
@@ -91,7 +91,7 @@ def test_method_not_allowed_is_a_problem(client, tokens):
 def test_whoami_per_role(client, tokens):
     assert client.get("/api/v1/whoami", headers=auth(tokens["office"])).json["role"] == "office"
     me = client.get("/api/v1/whoami", headers=auth(tokens["A"])).json
-    assert me["role"] == "centre" and me["unit"] == "测试甲村"
+    assert me["role"] == "centre" and me["unit"] == UNIT_A
 
 
 def test_rate_limit_gives_429_problem(api_env, tokens):

@@ -6,9 +6,7 @@ import hashlib
 
 import pytest
 
-from tests.api.conftest import auth
-
-UNIT_A, UNIT_B = "测试甲村", "测试乙居委"
+from tests.api.conftest import UNIT_A, UNIT_B, auth, busiest_month
 
 
 def _finished_job(unit: str | None, kind: str, body: bytes) -> tuple[str, str]:
@@ -96,3 +94,25 @@ def test_office_only_kind(client, tokens, notice_data, who, expected):
     r = client.post("/api/v1/jobs", json={"kind": "notice", "params": notice_data}, headers=auth(tokens[who]))
     assert r.status_code == expected, r.json
     assert client.post("/api/v1/jobs", json={"kind": "notice", "params": notice_data}).status_code == 401
+
+
+@pytest.mark.parametrize("who,expected", [("office", 202), ("A", 202), ("B", 404)])
+def test_unit_kind_only_for_own_unit(client, tokens, who, expected):
+    """Centre A may request its own unit's ledger cards; centre B gets 404 for A's unit."""
+    year, month, _n = busiest_month(UNIT_A)
+    body = {"kind": "ledger-cards", "params": {"unit": UNIT_A, "year": year, "month": month}}
+    r = client.post("/api/v1/jobs", json=body, headers=auth(tokens[who]))
+    assert r.status_code == expected, r.json
+    if expected == 202:
+        assert r.json["unit"] == UNIT_A
+        assert client.get(r.json["href"], headers=auth(tokens["B"])).status_code == 404
+
+
+@pytest.mark.parametrize("who,expected", [("office", 422), ("A", 403), ("B", 403)])
+def test_all_units_scope_is_office_only(client, tokens, who, expected):
+    """Without a unit the request spans every unit: the office may ask (here: a year without classes → 422)."""
+    body = {"kind": "ledger-cards", "params": {"year": 2001}}
+    r = client.post("/api/v1/jobs", json=body, headers=auth(tokens[who]))
+    assert r.status_code == expected, r.json
+    if expected == 422:
+        assert r.json["errors"][0]["field"] == "params" and "没有" in r.json["detail"]

@@ -107,3 +107,56 @@ def test_audit_log_records_submit_and_download(client_module, tokens, notice_job
     items = client_module.get("/api/v1/audit?limit=500", headers=auth(tokens["office"])).json["items"]
     actions = {(e["action"], e["job_id"]) for e in items}
     assert ("submit", notice_job["id"]) in actions and ("download", notice_job["id"]) in actions
+
+
+def test_batch_of_ledger_cards_as_a_centre(client_module, tokens):
+    """A centre's batch: one chunk task per 2 classes (chord), then the bundle task checks the manifest and
+    packs a zip whose manifest.json lists every file with its SHA-256."""
+    import json
+
+    from tests.api.conftest import UNIT_A, busiest_month
+
+    year, month, n = busiest_month(UNIT_A)
+    assert n >= 3  # several chunks
+    body = {"kind": "ledger-cards", "params": {"unit": UNIT_A, "year": year, "month": month}}
+    r = client_module.post("/api/v1/jobs", json=body, headers=auth(tokens["A"]))
+    assert r.status_code == 202, r.json
+    job = poll(client_get(client_module), r.headers["Location"], auth(tokens["A"]), timeout=120)
+    assert job["state"] == "succeeded" and job["progress"] == {"done": n, "failed": 0, "total": n}, job
+    assert len(job["documents"]) == 2 * n  # .xlsx and .docx per class
+    assert job["result"]["role"] == "bundle" and job["result"]["filename"].endswith(".zip")
+    assert job["result"]["filename"].startswith(f"{UNIT_A} {year}-{month:02d}")
+    r = client_module.get(f"{job['href']}/result", headers=auth(tokens["A"]))
+    assert r.status_code == 200 and hashlib.sha256(r.data).hexdigest() == job["result"]["sha256"]
+    assert "filename=\"bundle-" in r.headers["Content-Disposition"]
+    zf = zipfile.ZipFile(io.BytesIO(r.data))
+    manifest = json.loads(zf.read("manifest.json"))
+    assert manifest["schema"] == "wenshu.manifest/1"
+    by_name = {f["name"]: f for f in manifest["files"]}
+    assert set(by_name) == {d["filename"] for d in job["documents"]}
+    for info in zf.infolist():
+        if info.filename == "manifest.json":
+            continue
+        assert info.flag_bits & 0x800  # UTF-8 names
+        data = zf.read(info)
+        assert hashlib.sha256(data).hexdigest() == by_name[info.filename]["sha256"]
+        assert UNIT_A in info.filename and "学员培训记录卡" in info.filename
+    # Each document is downloadable on its own as well, and is in the register under the unit.
+    one = job["documents"][0]
+    r = client_module.get(one["href"], headers=auth(tokens["A"]))
+    assert r.status_code == 200 and hashlib.sha256(r.data).hexdigest() == one["sha256"]
+    listed = client_module.get(f"/api/v1/documents?unit={UNIT_A}&kind=ledger-cards&limit=500",
+                               headers=auth(tokens["A"])).json["items"]
+    assert {d["id"] for d in job["documents"]} <= {d["id"] for d in listed}
+
+
+def test_bad_params_are_a_422_naming_the_field(client_module, tokens):
+    r = client_module.post("/api/v1/jobs", json={"kind": "monthly-report", "params": {
+        "unit": "不存在的村", "year": 2020, "month": 13, "phone": "12"}}, headers=auth(tokens["office"]))
+    assert r.status_code == 422 and r.content_type == "application/problem+json"
+    fields = {e["field"]: e for e in r.json["errors"]}
+    assert fields["params.month"]["title"] == "月份" and "12" in fields["params.month"]["message"]
+    assert "params.phone" in fields
+    r = client_module.post("/api/v1/jobs", json={"kind": "monthly-report", "params": {
+        "unit": "不存在的村", "year": 2020, "month": 5}}, headers=auth(tokens["office"]))
+    assert r.status_code == 422 and "不存在的村" in r.json["detail"]

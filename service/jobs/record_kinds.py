@@ -1,0 +1,178 @@
+"""Job kinds made from the records store: ledger cards, assessment sheets, monthly and quarterly reports.
+
+At submission the store is read once and each document's plain data (service.records.documents) becomes a job
+item: the workers render from that snapshot (no database reads while rendering), the input hash in the register
+is the hash of exactly what was rendered, and the year-end work can rebuild any document from it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Callable, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from service.jobs.db import session
+from service.jobs.kinds import JobKind, write_outputs
+
+Format = Literal["xlsx", "docx"]
+UnitName = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+def _phone(value: str | None) -> str | None:
+    from service.units import normalize_phone
+
+    return normalize_phone(value) if value else value
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ClassDocumentsParams(_Params):
+    """一个单位（或全部单位）某月（或全年）开班的每个培训班各一份。"""
+
+    unit: UnitName | None = Field(default=None, title="单位", description="不填为全部单位（仅党政办）")
+    year: int = Field(ge=2000, le=2100, title="年度")
+    month: int | None = Field(default=None, ge=1, le=12, title="月份", description="不填为全年")
+    formats: list[Format] = Field(default=["xlsx", "docx"], min_length=1, max_length=2, title="格式")
+
+
+class MonthlyReportParams(_Params):
+    unit: UnitName = Field(title="填报单位")
+    year: int = Field(ge=2000, le=2100, title="年度")
+    month: int = Field(ge=1, le=12, title="月份")
+    filled_on: dt.date | None = Field(default=None, title="填报时间")
+    filler: str | None = Field(default=None, max_length=30, title="填表人")
+    phone: Annotated[str | None, AfterValidator(_phone)] = Field(default=None, max_length=20, title="联系电话")
+    email: str = Field(default="", max_length=80, title="邮箱")
+
+
+class QuarterlyReportParams(_Params):
+    year: int = Field(ge=2000, le=2100, title="年度")
+    quarter: int = Field(ge=1, le=4, title="季度")
+    filled_on: dt.date | None = Field(default=None, title="报出日期")
+    formats: list[Format] = Field(default=["xlsx", "docx"], min_length=1, max_length=2, title="格式")
+
+
+def _span(p: ClassDocumentsParams) -> tuple[dt.date, dt.date]:
+    from service.records.reports import month_bounds
+
+    return month_bounds(p.year, p.month) if p.month else (dt.date(p.year, 1, 1), dt.date(p.year + 1, 1, 1))
+
+
+def _month_period(p) -> str:
+    return f"{p.year}-{p.month:02d}" if p.month else str(p.year)
+
+
+def _refuse(exc: LookupError) -> ValueError:
+    return ValueError(str(exc.args[0]) if exc.args else "找不到所请求的记录")
+
+
+def _per_class(build: Callable) -> Callable[[ClassDocumentsParams], list[tuple[str, dict]]]:
+    """Items: one per class of the scope, carrying the document's plain data."""
+    def items(p: ClassDocumentsParams) -> list[tuple[str, dict]]:
+        from service.records.reports import class_ids
+
+        try:
+            with session() as s:
+                docs = [build(s, cid) for cid in class_ids(s, p.unit, *_span(p))]
+        except LookupError as exc:
+            raise _refuse(exc) from None
+        return [(f"{d.klass.unit}《{d.klass.title}》", {"data": d.model_dump(mode="json"), "formats": p.formats})
+                for d in docs]
+
+    return items
+
+
+def _class_render(model: str, suffix: str, xlsx: str, docx: str):
+    """Render one class document from its plain data, as .xlsx and/or .docx, named by the records' rule."""
+    def render(data: dict, out_dir: Path) -> list[Path]:
+        from service.records import documents, outputs
+        from service.records import forms, word
+
+        doc = getattr(documents, model).model_validate(data["data"])
+        files = outputs._both(outputs._class_stem(doc.klass) + suffix, model, doc, getattr(forms, xlsx),
+                              getattr(word, docx), data["formats"])
+        return write_outputs(files, out_dir)
+
+    return render
+
+
+def _monthly_items(p: MonthlyReportParams) -> list[tuple[str, dict]]:
+    from service.records.reports import monthly_report
+
+    try:
+        with session() as s:
+            report = monthly_report(s, p.unit, p.year, p.month, filled_on=p.filled_on, filler=p.filler,
+                                    phone=p.phone, email=p.email)
+    except LookupError as exc:
+        raise _refuse(exc) from None
+    return [(f"{p.unit} {p.year}年{p.month}月月报表", report.model_dump(mode="json"))]
+
+
+def _render_monthly(data: dict, out_dir: Path) -> list[Path]:
+    from service.forms.annex3 import MonthlyReport, monthly_report_title, render_monthly_report
+    from service.naming import document_filename
+
+    report = MonthlyReport.model_validate(data)
+    title = f"{report.unit} {report.year}年{report.month}月 {monthly_report_title(report.township_short)}"
+    path = out_dir / document_filename(title, ".xlsx")
+    path.write_bytes(render_monthly_report(report))
+    return [path]
+
+
+def _quarterly_items(p: QuarterlyReportParams) -> list[tuple[str, dict]]:
+    from service.records.reports import quarterly_report
+
+    try:
+        with session() as s:
+            report = quarterly_report(s, p.year, p.quarter, filled_on=p.filled_on)
+    except LookupError as exc:
+        raise _refuse(exc) from None
+    return [(f"{p.year}年第{p.quarter}季度季报", {"data": report.model_dump(mode="json"), "formats": p.formats})]
+
+
+def _render_quarterly(data: dict, out_dir: Path) -> list[Path]:
+    from service.records import outputs
+    from service.records.documents import QuarterlyReport
+    from service.records.forms import render_quarterly_report
+    from service.records.forms.quarterly import quarterly_title
+    from service.records.word import render_quarterly_docx
+
+    report = QuarterlyReport.model_validate(data["data"])
+    title = f"{quarterly_title(report.township_short)}（{report.period_text}）"
+    return write_outputs(outputs._both(title, "quarterly_report", report, render_quarterly_report,
+                                       render_quarterly_docx, data["formats"]), out_dir)
+
+
+def kinds() -> list[JobKind]:
+    from service.records import reports
+
+    return [
+        JobKind(
+            name="ledger-cards", title="学员培训记录卡", params=ClassDocumentsParams,
+            items=_per_class(reports.ledger_card),
+            render=_class_render("LedgerCard", "学员培训记录卡", "render_ledger_card", "render_ledger_card_docx"),
+            unit=lambda p: p.unit, period=_month_period,
+            description="某单位某月（或全年）开班的每个培训班的学员培训记录卡（Excel 与 Word），多份时打包为 zip。",
+        ),
+        JobKind(
+            name="assessment-sheets", title="学员考核表", params=ClassDocumentsParams,
+            items=_per_class(reports.assessment_sheet),
+            render=_class_render("AssessmentSheet", "学员考核表", "render_assessment_sheet", "render_assessment_docx"),
+            unit=lambda p: p.unit, period=_month_period,
+            description="某单位某月（或全年）开班的每个培训班的学员考核表（Excel 与 Word），多份时打包为 zip。",
+        ),
+        JobKind(
+            name="monthly-report", title="社区教育培训月报表", params=MonthlyReportParams,
+            items=_monthly_items, render=_render_monthly, unit=lambda p: p.unit, period=_month_period,
+            description="某单位某月的月报表（附件3，Excel），由培训记录填写。",
+        ),
+        JobKind(
+            name="quarterly-report", title="社区教育培训季报表", params=QuarterlyReportParams,
+            items=_quarterly_items, render=_render_quarterly, office_only=True,
+            period=lambda p: f"{p.year}-Q{p.quarter}",
+            description="全镇某季度的季报表（横向 A4，Excel 与 Word），每单位一行，按附件1类别分列。",
+        ),
+    ]
