@@ -15,9 +15,11 @@ import threading
 from functools import lru_cache
 from pathlib import Path
 
+from docx.oxml import parse_xml
+
 from service.docx.base import TemplateBuilder
 from service.docx.engine import CompiledTemplate
-from service.docx.ooxml import border, para, ppr, rpr, run, tag_para
+from service.docx.ooxml import NSDECL, border, para, ppr, rpr, run, tag_para
 from service.records.assessment import load_rules
 from service.records.documents import AssessmentSheet, LedgerCard, QuarterlyReport
 from service.records.forms.assessment_sheet import COLUMNS as ASSESS_COLUMNS
@@ -44,11 +46,28 @@ def _fonts():
     return p["5.2.2"]["body_font"], p["7.3.3"]["heading_fonts"][1], p["7.3.1"]["font"]
 
 
+# Table text goes through paragraph styles (one per size, face and alignment) rather than inline properties:
+# the rendered document.xml stays small, so filling, checking and deflating it stays quick.
+_STYLES: dict[str, str] = {}
+_used: set[str] = set()  # the styles of the template being built (only those go into it: same bytes every time)
+
+
+def _cell_style(size: float, head: bool, jc: str) -> str:
+    sid = f"RecT{'H' if head else 'B'}{jc[0].upper()}{round(size * 2)}"
+    _used.add(sid)
+    if sid not in _STYLES:
+        body, heading, _ = _fonts()
+        name = f"记录表格{'表头' if head else '文字'}{jc}{size:g}"
+        _STYLES[sid] = (
+            f'<w:style {NSDECL} w:type="paragraph" w:customStyle="1" w:styleId="{sid}"><w:name w:val="{name}"/>'
+            '<w:basedOn w:val="Normal"/><w:qFormat/>'
+            + ppr(line=round(size * 20 * 1.25), jc=jc, snap=False, overflow_punct=True, ind={"firstLine": 0})
+            + rpr(heading if head else body, size, spacing=0) + "</w:style>")
+    return sid
+
+
 def _text_para(expr: str, *, size: float, head: bool = False, jc: str = "center", raw: bool = True) -> str:
-    body, heading, _ = _fonts()
-    line = round(size * 20 * 1.25)
-    return para(ppr(line=line, jc=jc, snap=False, overflow_punct=True),
-                run(expr, rpr(heading if head else body, size, spacing=0), raw=raw))
+    return para(ppr(_cell_style(size, head, jc)), run(expr, raw=raw))
 
 
 def _cell(content: str, width: int, *, span: int = 1, vmerge: str | None = None) -> str:
@@ -207,14 +226,19 @@ def template(name: str) -> CompiledTemplate:
             _tmp.append(folder)
         path = _tmp[0] / f"{name}.docx"
         tb = TemplateBuilder()
-        tb.save(_BUILDERS[name](tb), path)
+        _used.clear()
+        body = _BUILDERS[name](tb)
+        styles = tb.doc.part._styles_part._element
+        for sid in sorted(_used):
+            styles.append(parse_xml(_STYLES[sid]))
+        tb.save(body, path)
         return CompiledTemplate(path)
 
 
-def template_bytes(name: str) -> bytes:
-    """The built template itself (for inspection and tests)."""
+def template_path(name: str) -> Path:
+    """Where the built template `name` lies (for inspection, tests and the benchmark's plain docxtpl loop)."""
     template(name)
-    return (_tmp[0] / f"{name}.docx").read_bytes()
+    return _tmp[0] / f"{name}.docx"
 
 
 # ------------------------------------------------------------------------------------------------- rendering
@@ -235,8 +259,8 @@ def _s(value) -> str:
     return "" if value is None else str(value)
 
 
-def render_ledger_card_docx(card: LedgerCard | None, *, township_short: str = "") -> bytes:
-    """学员培训记录卡 .docx (portrait A4); `card=None` gives the blank form."""
+def ledger_card_context(card: LedgerCard | None, *, township_short: str = "") -> dict:
+    """The template context of a ledger card (the plain data, flattened to strings)."""
     k = card.klass if card else None
     title = ledger_title(k.township_short if k else township_short)
     if card:
@@ -244,7 +268,12 @@ def render_ledger_card_docx(card: LedgerCard | None, *, township_short: str = ""
                  f"{r.attended}/{r.sessions}", ""] for r in card.rows]
     else:
         rows = [[str(i + 1)] + [""] * 7 for i in range(BLANK_LEDGER_ROWS)]
-    return template("ledger_card").render({"title": title, "k": _klass(k), "rows": rows, "core": _core(title)})
+    return {"title": title, "k": _klass(k), "rows": rows, "core": _core(title)}
+
+
+def render_ledger_card_docx(card: LedgerCard | None, *, township_short: str = "") -> bytes:
+    """学员培训记录卡 .docx (portrait A4); `card=None` gives the blank form."""
+    return template("ledger_card").render(ledger_card_context(card, township_short=township_short))
 
 
 def render_assessment_docx(sheet: AssessmentSheet | None, *, township_short: str = "") -> bytes:
