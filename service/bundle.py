@@ -84,6 +84,7 @@ class NoticeDocument:
     number: str | None  # 发文字号, e.g. 涪百府发〔2020〕75号
     date: dt.date  # 成文日期: the timestamp of every file in the bundle
     docx: bytes  # the notice with its annexes bound after the body
+    pdf: bytes | None = None  # its print master, when the renderer laid it out through LibreOffice already
 
 
 NoticeProducer = Callable[[Path], NoticeDocument]
@@ -92,11 +93,12 @@ NoticeProducer = Callable[[Path], NoticeDocument]
 def render_notice(source_dir: Path) -> NoticeDocument:
     """The notice of `source_dir/notice.json`, rendered by the GB/T 9704 notice renderer."""
     from service.models.notice import load_notice
-    from service.render.notice import render_notice_docx
+    from service.render.paginate import render_measured
 
     notice = load_notice(source_dir / NOTICE_FILE)
+    rendered = render_measured(notice)  # the 版记 is placed by measuring LibreOffice's pages
     return NoticeDocument(title=notice.title, number=str(notice.number), date=notice.signature.date,
-                          docx=render_notice_docx(notice))
+                          docx=rendered.docx, pdf=rendered.pdf)
 
 
 # --------------------------------------------------------------------------------------------- PDF
@@ -241,10 +243,13 @@ def assemble_bundle(src: BundleSource, *, pdf: bool = False, convert: Converter 
     """Render everything in memory (PDFs with one converter call) and pack the zip with its manifest."""
     files = office_files(src)
     if pdf:
-        office = {f.name: f.data for f in files}
-        for f, (name, data) in zip(list(files), to_pdfs(office, convert).items()):
+        ready = {f.name: src.notice.pdf for f in files if f.kind == "notice-docx" and src.notice.pdf}
+        todo = [f for f in files if f.name not in ready]
+        converted = to_pdfs({f.name: f.data for f in todo}, convert)
+        for f in list(files):
+            data = ready.get(f.name) or converted[f.name]
             kind = f.kind.removesuffix("-docx").removesuffix("-xlsx") + "-pdf"
-            files.append(BundleFile(str(Path(name).with_suffix(".pdf")), kind, normalize_pdf(data, src.notice.date)))
+            files.append(BundleFile(str(Path(f.name).with_suffix(".pdf")), kind, normalize_pdf(data, src.notice.date)))
     data, manifest = pack(files, source_sha256=src.source_sha256, when=src.notice.date)
     name = document_filename(f"{src.notice.title}（文件包）", ".zip", src.notice.number)
     return Bundle(name=name, data=data, manifest=manifest)
