@@ -183,6 +183,9 @@ def finish_job(job_id: str) -> str | None:
     if any(i.state == "pending" for i in items):
         return None  # a chunk of this dispatch has not run: the sweep re-sends the job when it goes stale
 
+    # Every item is settled: scratch directories of attempts killed mid-render can go.
+    storage.clear_temporaries(storage.job_dir(job_id) / "items")
+    storage.clear_temporaries(storage.job_dir(job_id))
     done = [d for d in docs if any(i.idx == d.item_idx and i.state == "done" for i in items)]
     result_id = None
     if len(done) == 1:

@@ -1,87 +1,94 @@
-"""A worker killed with SIGKILL in the middle of a job: the job still completes, with no duplicate and no
-partial artifact. Once a pool child, once the whole worker (main process and children)."""
+"""A worker killed with SIGKILL in the middle of a batch job: the job still completes, with no duplicate and no
+partial artifact. Once a pool child, once the whole worker (main process and its children)."""
 from __future__ import annotations
 
 import os
 import signal
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from tests.api.conftest import auth
+from tests.api.conftest import UNIT_A, auth, busiest_month
 from tests.api.helpers import children, start_worker, wait_for
 from tests.api.jobs import client_get, poll
 
 pytestmark = pytest.mark.integration
 
 # Each item sleeps before rendering, so that the kill lands mid-job; hard limit < visibility timeout.
-SLOW = {"WENSHU_ITEM_DELAY": "3", "WENSHU_SOFT_TIME_LIMIT": "8", "WENSHU_HARD_TIME_LIMIT": "10",
+SLOW = {"WENSHU_ITEM_DELAY": "1.5", "WENSHU_SOFT_TIME_LIMIT": "8", "WENSHU_HARD_TIME_LIMIT": "10",
         "WENSHU_VISIBILITY_TIMEOUT": "12", "WENSHU_STALE_AFTER": "12"}
 
 
-def _submit(client, token, notice_data, tag: str) -> dict:
-    params = dict(notice_data, title=f"{notice_data['title']}{tag}")
-    r = client.post("/api/v1/jobs", json={"kind": "notice", "params": params}, headers=auth(token))
-    assert r.status_code == 202, r.json
-    return r.json
-
-
-def _item(job_id: str):
+def _items(job_id: str):
     from service.jobs.db import session
     from service.jobs.models import JobItem
 
     with session() as s:
-        return s.get(JobItem, (job_id, 0))
+        return list(s.scalars(select(JobItem).where(JobItem.job_id == job_id).order_by(JobItem.idx)))
 
 
-def _running(job_id: str) -> bool:
-    item = _item(job_id)
-    return item is not None and item.attempts >= 1 and item.state == "pending"
+def _mid_job(job_id: str) -> int | None:
+    """The index of the item being rendered once at least one item is done, else None."""
+    items = _items(job_id)
+    if not any(i.state == "done" for i in items):
+        return None
+    return next((i.idx for i in items if i.state == "pending" and i.attempts >= 1), None)
 
 
-def _assert_clean(job: dict) -> None:
+def _submit(client, token) -> tuple[dict, int]:
+    year, month, n = busiest_month(UNIT_A)
+    body = {"kind": "ledger-cards", "params": {"unit": UNIT_A, "year": year, "month": month, "formats": ["xlsx"]}}
+    r = client.post("/api/v1/jobs", json=body, headers=auth(token))
+    assert r.status_code == 202, r.json
+    return r.json, n
+
+
+def _assert_complete_and_clean(job: dict, n: int, killed_idx: int) -> None:
     from service.jobs import storage
     from service.jobs.db import session
     from service.jobs.models import Document
 
-    assert job["state"] == "succeeded", job
+    assert job["state"] == "succeeded" and job["progress"]["done"] == n, job
     with session() as s:
-        docs = s.scalar(select(func.count()).select_from(Document).where(Document.job_id == job["id"]))
-    assert docs == 1  # one register entry, not one per attempt
+        docs = list(s.scalars(select(Document).where(Document.job_id == job["id"])))
+    assert len(docs) == n + 1  # one register entry per card plus the bundle: none per attempt
     root = storage.job_dir(job["id"])
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
-    assert files == [f"items/00000/{job['result']['filename']}"], files  # no temporaries, no second copy
-    assert storage.sha256_file(root / files[0]) == job["result"]["sha256"]
+    assert files == sorted(d.storage_path.split(f"{job['id']}/", 1)[1] for d in docs), files  # nothing else
+    assert not [p for p in root.rglob(".tmp-*")]  # no partial artifact left behind
+    for d in docs:
+        assert storage.sha256_file(storage.absolute(d.storage_path)) == d.file_hash
+    attempts = {i.idx: i.attempts for i in _items(job["id"])}
+    assert attempts[killed_idx] == 2  # the item being rendered when the worker died was rendered again
 
 
-def test_pool_child_killed_mid_job(client, tokens, notice_data, api_env, tmp_path):
+def test_pool_child_killed_mid_job(client, tokens, api_env, tmp_path):
     env = dict(os.environ, **SLOW)
     worker = start_worker(env, tmp_path / "worker.log", concurrency=1, beat=False)  # one child: the pool
     try:
-        job = _submit(client, tokens["office"], notice_data, "（子进程被杀）")
-        wait_for(lambda: _running(job["id"]), 30, 0.05, "item started")
+        job, n = _submit(client, tokens["A"])
+        killed = wait_for(lambda: _mid_job(job["id"]), 60, 0.05, "mid-job")
         (child,) = children(worker.pid)
         os.kill(child, signal.SIGKILL)
-        done = poll(client_get(client), job["href"], auth(tokens["office"]), timeout=60)
-        assert _item(job["id"]).attempts == 2  # re-delivered once, rendered once more
-        _assert_clean(done)
+        done = poll(client_get(client), job["href"], auth(tokens["A"]), timeout=90)
+        _assert_complete_and_clean(done, n, killed)
     finally:
         worker.stop()
 
 
-def test_main_process_killed_mid_job(client, tokens, notice_data, api_env, tmp_path):
+def test_main_process_killed_mid_job(client, tokens, api_env, tmp_path):
     env = dict(os.environ, **SLOW)
     first = start_worker(env, tmp_path / "first.log", concurrency=1)
-    job = _submit(client, tokens["office"], notice_data, "（主进程被杀）")
+    job, n = _submit(client, tokens["A"])
     try:
-        wait_for(lambda: _running(job["id"]), 30, 0.05, "item started")
-        first.kill_group()  # SIGKILL to the main process and its pool child at once
+        killed = wait_for(lambda: _mid_job(job["id"]), 60, 0.05, "mid-job")
+        first.kill_group()  # SIGKILL to the main process, its pool child and beat at once
     finally:
         first.stop()
-    assert client.get(job["href"], headers=auth(tokens["office"])).json["state"] == "running"
+    assert client.get(job["href"], headers=auth(tokens["A"])).json["state"] == "running"
     second = start_worker(env, tmp_path / "second.log", concurrency=1)
     try:
-        done = poll(client_get(client), job["href"], auth(tokens["office"]), timeout=90)
-        _assert_clean(done)
+        done = poll(client_get(client), job["href"], auth(tokens["A"]), timeout=120)
+        _assert_complete_and_clean(done, n, killed)
     finally:
         second.stop()
