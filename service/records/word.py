@@ -26,8 +26,7 @@ from service.records.forms.assessment_sheet import COLUMNS as ASSESS_COLUMNS
 from service.records.forms.assessment_sheet import assessment_title
 from service.records.forms.ledger_card import COLUMNS as LEDGER_COLUMNS
 from service.records.forms.ledger_card import ledger_title
-from service.records.forms.quarterly import GROUPS_PER_BAND, MEASURES, quarterly_title
-from service.records.vocab import annex1_categories
+from service.records.forms.quarterly import GROUPS_PER_BAND, MEASURES, layout
 
 J = "{{ %s }}"
 BLANK_LEDGER_ROWS = 20
@@ -298,37 +297,25 @@ def render_assessment_docx(sheet: AssessmentSheet | None, *, township_short: str
 def render_quarterly_docx(report: QuarterlyReport | None, *, township_short: str = "", year: int | None = None,
                           quarter: int | None = None) -> bytes:
     """季报 .docx (landscape A4, one column band per page like the workbook); `report=None` gives the blank."""
-    cats = [(c.no, c.name) for c in (report.categories if report else annex1_categories())]
-    township = report.township_short if report else township_short
-    title = quarterly_title(township)
-    heads = ["合计"] + [f"{no}.{name}" for no, name in cats]
-    if report:
-        period = report.period_text
-        units = [(str(i + 1), r.unit, [r.total, *r.by_category]) for i, r in enumerate(report.rows)]
-        t = report.totals
-        units.append(("", "合计", [t.total, *t.by_category]))
-        reported = _BLANK_DATE if report.filled_on is None else \
-            f"{report.filled_on.year}年{report.filled_on.month}月{report.filled_on.day}日"
-    else:
-        period = f"{year or '　　　　'}年第{'一二三四'[quarter - 1] if quarter else '　　'}季度"
-        units = [(str(i + 1), "", None) for i in range(BLANK_QUARTER_ROWS)] + [("", "合计", None)]
-        reported = _BLANK_DATE
+    lay = layout(report, township_short=township_short, year=year, quarter=quarter, blank_rows=BLANK_QUARTER_ROWS)
+    rows = [(str(i + 1), unit or "", lay.values[i] if lay.values else None) for i, unit in enumerate(lay.units)]
+    rows.append(("", "合计", lay.totals))
     bands = []
-    for b, start in enumerate(range(0, len(heads), GROUPS_PER_BAND)):
-        idx = list(range(start, min(start + GROUPS_PER_BAND, len(heads))))
-        rows = []
-        for seq, unit, tallies in units:
-            values = []
-            for gi in idx:
+    for b, band in enumerate(lay.bands):
+        out = []
+        for seq, unit, tallies in rows:
+            cells = []
+            for gi, _ in band:
                 if tallies is None:
-                    values += ["", "", ""]
-                else:
-                    tally = tallies[gi]
-                    shown = [tally.classes, tally.trainees, tally.hours]
-                    hide = gi > 0 and unit != "合计"
-                    values += ["" if hide and v == 0 else str(v) for v in shown]
-            rows.append({"seq": seq, "unit": unit, "cells": values})
-        bands.append({"title": title + ("（续表）" if b else ""), "heads": [heads[i] for i in idx], "rows": rows})
+                    cells += ["", "", ""]
+                    continue
+                t = tallies[gi]
+                hide = gi > 0 and unit != "合计"  # categories print empty for 0, like the workbook
+                cells += ["" if hide and v == 0 else str(v) for v in (t.classes, t.trainees, t.hours)]
+            out.append({"seq": seq, "unit": unit, "cells": cells})
+        bands.append({"title": lay.title + ("（续表）" if b else ""), "heads": [h for _, h in band], "rows": out})
+    filled = report.filled_on if report else None
+    reported = f"{filled.year}年{filled.month}月{filled.day}日" if filled else _BLANK_DATE
     return template("quarterly").render({
-        "bands": bands, "period": f"报告期：{period}　　填报单位：{township}社区教育学校（盖章）　　计量单位：班次、人次、课时",
-        "reported": reported, "core": _core(title), "row_h": 280 if report else 340})
+        "bands": bands, "reported": reported, "core": _core(lay.title), "row_h": 280 if report else 340,
+        "period": f"报告期：{lay.period}　　填报单位：{lay.township}社区教育学校（盖章）　　计量单位：班次、人次、课时"})

@@ -179,47 +179,62 @@ class _Writer:
         self.s.flush()
         return {k: v for k, v in self.s.execute(select(Teacher.name, Teacher.id))}
 
+    def child_changed(self, sheet: str, rec, label: str, title: str, old, new, obj_id: int,
+                      pending: dict) -> bool:
+        """Compare a record's child collection (teachers, categories, attendance); schedule a rewrite if changed."""
+        if old == new:
+            return False
+        self.result.changes.append(Change(sheet, self.batch.rows.get(id(rec)), label, title, old, new))
+        pending[obj_id] = new
+        return True
+
+    def counted(self, sheet: str, changed: bool) -> None:
+        self.tally(sheet).updated += int(changed)
+        self.tally(sheet).unchanged += int(not changed)
+
+    def store(self, model, new_rows: list[dict], new_children: list, pending: dict, child_fk, child_model,
+              child_rows) -> None:
+        """Insert the new parents (ids back in order), replace the children of `pending` parents (existing ones
+        whose children changed) and insert the children of the new ones: child_rows(parent id, value) -> rows."""
+        self.s.flush()
+        _delete_in(self.s, child_fk, pending)
+        if new_rows:
+            ids = self.s.execute(insert(model).returning(model.id, sort_by_parameter_order=True),
+                                 new_rows).scalars().all()
+            pending.update(zip(ids, new_children))
+        rows = [row for pid, value in pending.items() for row in child_rows(pid, value)]
+        if rows:
+            self.s.execute(insert(child_model), rows)
+
     # -- classes -----------------------------------------------------------------------------------------
     def classes(self, teacher_ids: dict[str, int]) -> None:
         if not self.batch.classes:
             return
         names = {v: k for k, v in self.units.items()}
         existing = {(names[c.unit_id], c.title, c.start_date): c for c in self.s.scalars(select(TrainingClass))}
-        links = {}
+        links: dict[int, list[tuple[int, int]]] = {}
         for cid, tid, pos in self.s.execute(select(ClassTeacher.class_id, ClassTeacher.teacher_id,
                                                    ClassTeacher.position)):
             links.setdefault(cid, []).append((pos, tid))
         id_to_name = {v: k for k, v in teacher_ids.items()}
-        new_recs, new_rows, relink = [], [], {}
+        new_rows, new_children, pending = [], [], {}
         for rec in self.batch.classes:
             values = {k: getattr(rec, k) for k in CLASS_FIELDS}
             obj = existing.get(rec.key)
             if obj is None:
-                new_recs.append(rec)
                 new_rows.append({"unit_id": self.units[rec.unit], "title": rec.title, "start_date": rec.start_date,
                                  **values})
+                new_children.append(rec.teachers)
                 self.tally("培训班").created += 1
                 continue
             label = f"培训班 {rec.unit}《{rec.title}》{rec.start_date.isoformat()}"
             changed = self.note("培训班", rec, label, CLASS_FIELDS, obj, values)
-            old_teachers = tuple(id_to_name[t] for _, t in sorted(links.get(obj.id, [])))
-            if old_teachers != rec.teachers:
-                self.result.changes.append(Change("培训班", self.batch.rows.get(id(rec)), label, "培训教师",
-                                                  old_teachers, rec.teachers))
-                relink[obj.id] = rec.teachers
-                changed = True
-            self.tally("培训班").updated += int(changed)
-            self.tally("培训班").unchanged += int(not changed)
-        self.s.flush()
-        _delete_in(self.s, ClassTeacher.class_id, relink)
-        if new_rows:
-            ids = self.s.execute(insert(TrainingClass).returning(TrainingClass.id, sort_by_parameter_order=True),
-                                 new_rows).scalars().all()
-            relink.update({cid: rec.teachers for cid, rec in zip(ids, new_recs)})
-        if relink:
-            self.s.execute(insert(ClassTeacher), [
-                {"class_id": cid, "teacher_id": teacher_ids[name], "position": pos}
-                for cid, names_ in relink.items() for pos, name in enumerate(names_)])
+            old = tuple(id_to_name[t] for _, t in sorted(links.get(obj.id, [])))
+            changed |= self.child_changed("培训班", rec, label, "培训教师", old, rec.teachers, obj.id, pending)
+            self.counted("培训班", changed)
+        self.store(TrainingClass, new_rows, new_children, pending, ClassTeacher.class_id, ClassTeacher,
+                   lambda cid, names_: [{"class_id": cid, "teacher_id": teacher_ids[n], "position": pos}
+                                        for pos, n in enumerate(names_)])
 
     # -- trainees ----------------------------------------------------------------------------------------
     def trainees(self) -> None:
@@ -230,35 +245,22 @@ class _Writer:
         cats: dict[int, set[str]] = {}
         for tid, cat in self.s.execute(select(TraineeCategory.trainee_id, TraineeCategory.category)):
             cats.setdefault(tid, set()).add(cat)
-        new_recs, new_rows, recat = [], [], {}
+        new_rows, new_children, pending = [], [], {}
         for rec in self.batch.trainees:
             values = {k: getattr(rec, k) for k in TRAINEE_FIELDS}
             obj = existing.get(rec.key)
             if obj is None:
-                new_recs.append(rec)
                 new_rows.append({"unit_id": self.units[rec.unit], "name": rec.name, "phone": rec.phone, **values})
+                new_children.append(_ordered(rec.categories))
                 self.tally("学员").created += 1
                 continue
             label = f"学员 {rec.name}（{rec.unit}{'，' + rec.phone if rec.phone else ''}）"
             changed = self.note("学员", rec, label, TRAINEE_FIELDS, obj, values)
-            old = cats.get(obj.id, set())
-            if old != set(rec.categories):
-                self.result.changes.append(Change("学员", self.batch.rows.get(id(rec)), label, "学员类别",
-                                                  _ordered(old), _ordered(rec.categories)))
-                recat[obj.id] = rec.categories
-                changed = True
-            self.tally("学员").updated += int(changed)
-            self.tally("学员").unchanged += int(not changed)
-        self.s.flush()
-        _delete_in(self.s, TraineeCategory.trainee_id, recat)
-        if new_rows:
-            ids = self.s.execute(insert(Trainee).returning(Trainee.id, sort_by_parameter_order=True),
-                                 new_rows).scalars().all()
-            recat.update({tid: rec.categories for tid, rec in zip(ids, new_recs)})
-        if recat:
-            rows = [{"trainee_id": tid, "category": c} for tid, cs in recat.items() for c in cs]
-            if rows:
-                self.s.execute(insert(TraineeCategory), rows)
+            changed |= self.child_changed("学员", rec, label, "学员类别", _ordered(cats.get(obj.id, ())),
+                                          _ordered(rec.categories), obj.id, pending)
+            self.counted("学员", changed)
+        self.store(Trainee, new_rows, new_children, pending, TraineeCategory.trainee_id, TraineeCategory,
+                   lambda tid, cs: [{"trainee_id": tid, "category": c} for c in cs])
 
     # -- enrolments --------------------------------------------------------------------------------------
     def enrolments(self) -> None:
@@ -275,37 +277,25 @@ class _Writer:
             for eid, no, mark in self.s.execute(select(Attendance.enrolment_id, Attendance.session_no,
                                                        Attendance.mark)):
                 marks.setdefault(eid, {})[no] = mark
-        new_recs, new_rows, remark = [], [], {}
+        scores = {"notes_score": "听课记录", "question_score": "课堂提问"}
+        new_rows, new_children, pending = [], [], {}
         for rec in self.batch.enrolments:
             cid, tid = class_ids[rec.class_key], trainee_ids[rec.trainee_key]
             values = {"notes_score": rec.notes_score, "question_score": rec.question_score}
             obj = existing.get((cid, tid))
             if obj is None:
-                new_recs.append(rec)
                 new_rows.append({"class_id": cid, "trainee_id": tid, **values})
+                new_children.append(rec.marks)
                 self.tally("参训记录").created += 1
                 continue
             label = f"{rec.trainee_key[1]}参加《{rec.class_key[1]}》"
-            changed = self.note("参训记录", rec, label, {"notes_score": "听课记录", "question_score": "课堂提问"},
-                                obj, values)
+            changed = self.note("参训记录", rec, label, scores, obj, values)
             old = "".join(m for _, m in sorted(marks.get(obj.id, {}).items()))
-            if old != rec.marks:
-                self.result.changes.append(Change("参训记录", self.batch.rows.get(id(rec)), label, "出勤",
-                                                  old, rec.marks))
-                remark[obj.id] = rec.marks
-                changed = True
-            self.tally("参训记录").updated += int(changed)
-            self.tally("参训记录").unchanged += int(not changed)
-        self.s.flush()
-        _delete_in(self.s, Attendance.enrolment_id, remark)
-        if new_rows:
-            ids = self.s.execute(insert(Enrolment).returning(Enrolment.id, sort_by_parameter_order=True),
-                                 new_rows).scalars().all()
-            remark.update({eid: rec.marks for eid, rec in zip(ids, new_recs)})
-        if remark:
-            self.s.execute(insert(Attendance), [
-                {"enrolment_id": eid, "session_no": no, "mark": m}
-                for eid, ms in remark.items() for no, m in enumerate(ms, start=1)])
+            changed |= self.child_changed("参训记录", rec, label, "出勤", old, rec.marks, obj.id, pending)
+            self.counted("参训记录", changed)
+        self.store(Enrolment, new_rows, new_children, pending, Attendance.enrolment_id, Attendance,
+                   lambda eid, ms: [{"enrolment_id": eid, "session_no": no, "mark": m}
+                                    for no, m in enumerate(ms, start=1)])
 
 
 def _delete_in(session: Session, column, ids: Iterable[int], chunk: int = 5000) -> None:

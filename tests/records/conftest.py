@@ -107,3 +107,14 @@ def sample_store(databases, backend) -> Store:
         load_sample(s, SAMPLE_DIR)
     yield store
     store.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def may_class_id(sample_store) -> int:
+    """The first class 紫荆村 started in May 2020 in the sample."""
+    import datetime as dt
+
+    from service.records.reports import class_ids
+
+    with sample_store.transaction() as s:
+        return class_ids(s, "紫荆村", dt.date(2020, 5, 1), dt.date(2020, 6, 1))[0]

@@ -9,6 +9,8 @@ Blank: unit names typed on the first band (the others follow by formula), 合计
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 
@@ -34,29 +36,42 @@ def quarterly_title(township_short: str) -> str:
     return TITLE.format(township=township_short)
 
 
-def _bands(labels: list[str]) -> list[list[tuple[int, str]]]:
-    """Group labels (合计 first) cut into bands of GROUPS_PER_BAND, keeping each label's index."""
+@dataclass(frozen=True)
+class Layout:
+    """What both the workbook and the Word version print: groups (合计 first) cut into column bands."""
+
+    township: str
+    title: str
+    period: str
+    labels: list[str]  # group headings: 合计, then "N.category"
+    bands: list[list[tuple[int, str]]]  # per band: (group index, heading)
+    units: list[str | None]  # one per table row (None: a blank row)
+    values: list[list[Tally]] | None  # per unit row, per group; None for the blank form
+    totals: list[Tally] | None
+
+
+def layout(report: QuarterlyReport | None, *, township_short: str = "", year: int | None = None,
+           quarter: int | None = None, blank_rows: int = BLANK_ROWS) -> Layout:
+    cats = [(c.no, c.name) for c in (report.categories if report else annex1_categories())]
+    township = report.township_short if report else township_short
+    labels = ["合计"] + [f"{no}.{name}" for no, name in cats]
     indexed = list(enumerate(labels))
-    return [indexed[i:i + GROUPS_PER_BAND] for i in range(0, len(indexed), GROUPS_PER_BAND)]
+    bands = [indexed[i:i + GROUPS_PER_BAND] for i in range(0, len(indexed), GROUPS_PER_BAND)]
+    if report:
+        t = report.totals
+        return Layout(township, quarterly_title(township), report.period_text, labels, bands,
+                      [r.unit for r in report.rows], [[r.total, *r.by_category] for r in report.rows],
+                      [t.total, *t.by_category])
+    period = f"{year or '　　　　'}年第{'一二三四'[quarter - 1] if quarter else '　　'}季度"
+    return Layout(township, quarterly_title(township), period, labels, bands, [None] * blank_rows, None, None)
 
 
 def render_quarterly_report(report: QuarterlyReport | None, *, township_short: str = "", year: int | None = None,
                             quarter: int | None = None) -> bytes:
     """The report as normalised .xlsx bytes; `report=None` gives the blank form (year/quarter optional)."""
-    cats = [(c.no, c.name) for c in (report.categories if report else annex1_categories())]
-    township = report.township_short if report else township_short
-    title = quarterly_title(township)
-    labels = ["合计"] + [f"{no}.{name}" for no, name in cats]
-    if report:
-        period = report.period_text
-        units = [r.unit for r in report.rows]
-        values = [[r.total, *r.by_category] for r in report.rows]
-        t = report.totals
-        totals = [t.total, *t.by_category]
-    else:
-        period = f"{year or '　　　　'}年第{'一二三四'[quarter - 1] if quarter else '　　'}季度"
-        units, values, totals = [None] * BLANK_ROWS, None, None
-    bands = _bands(labels)
+    lay = layout(report, township_short=township_short, year=year, quarter=quarter)
+    township, title, period, labels, bands = lay.township, lay.title, lay.period, lay.labels, lay.bands
+    units, values, totals = lay.units, lay.values, lay.totals
     wb, first_ws = sheet.new_workbook(SHEET_TITLES[0], title)
     count = len(units)
     total_row = FIRST + count
