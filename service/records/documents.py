@@ -146,3 +146,25 @@ class QuarterlyReport(_Model):
     @property
     def period_text(self) -> str:
         return f"{self.year}年第{'一二三四'[self.quarter - 1]}季度"
+
+
+class NoticeItem(_Model):
+    """One coming class as the public sees it: no trainee's personal data."""
+
+    title: str
+    category_name: str
+    audience: str
+    objective: str  # 培训目标
+    plan: str  # 方案/计划: 办班时间, 课次与课时, 方式与模式
+    location: str
+    hours: int
+    teachers: str
+
+
+class ProjectNotice(_Model):
+    """培训项目公示 of a unit's coming classes (plain data for the foundation's GB/T 9704 body renderer)."""
+
+    township_short: str = ""
+    unit: str
+    activity_room: str = ""
+    items: tuple[NoticeItem, ...]

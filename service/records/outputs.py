@@ -11,9 +11,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.forms.annex3 import monthly_report_title, render_monthly_report
+from service.forms.annex3 import MonthlyReport, monthly_report_title, render_monthly_report
 from service.naming import document_filename
 from service.records import reports
+from service.records.documents import AssessmentSheet, LedgerCard, QuarterlyReport
 from service.records.forms import render_assessment_sheet, render_ledger_card, render_quarterly_report
 from service.records.forms.assessment_sheet import assessment_title
 from service.records.forms.ledger_card import ledger_title
@@ -57,18 +58,40 @@ def _both(stem: str, kind: str, data, xlsx, docx, formats) -> list[OutputFile]:
     return out
 
 
-def ledger_card_files(session: Session, class_id: int, formats=FORMATS) -> list[OutputFile]:
-    """学员培训记录卡 of one class, as .xlsx and .docx."""
-    card = reports.ledger_card(session, class_id)
+# -- from plain data (what a job item carries) -----------------------------------------------------------
+def ledger_card_outputs(card: LedgerCard, formats=FORMATS) -> list[OutputFile]:
+    """学员培训记录卡 files of one class's plain data."""
     return _both(_class_stem(card.klass) + "学员培训记录卡", "ledger_card", card, render_ledger_card,
                  render_ledger_card_docx, formats)
 
 
-def assessment_files(session: Session, class_id: int, formats=FORMATS) -> list[OutputFile]:
-    """学员考核表 of one class, as .xlsx and .docx."""
-    sheet = reports.assessment_sheet(session, class_id)
+def assessment_outputs(sheet: AssessmentSheet, formats=FORMATS) -> list[OutputFile]:
+    """学员考核表 files of one class's plain data."""
     return _both(_class_stem(sheet.klass) + "学员考核表", "assessment", sheet, render_assessment_sheet,
                  render_assessment_docx, formats)
+
+
+def monthly_report_output(report: MonthlyReport) -> OutputFile:
+    """Annex 3 月报表 file of one unit's month (Excel only: the form is a workbook)."""
+    title = f"{report.unit} {report.year}年{report.month}月 {monthly_report_title(report.township_short)}"
+    return OutputFile(document_filename(title, XLSX), render_monthly_report(report), "monthly_report")
+
+
+def quarterly_report_outputs(report: QuarterlyReport, formats=FORMATS) -> list[OutputFile]:
+    """季报 files of one quarter."""
+    title = f"{quarterly_title(report.township_short)}（{report.period_text}）"
+    return _both(title, "quarterly_report", report, render_quarterly_report, render_quarterly_docx, formats)
+
+
+# -- from the store ----------------------------------------------------------------------------------------
+def ledger_card_files(session: Session, class_id: int, formats=FORMATS) -> list[OutputFile]:
+    """学员培训记录卡 of one class, as .xlsx and .docx."""
+    return ledger_card_outputs(reports.ledger_card(session, class_id), formats)
+
+
+def assessment_files(session: Session, class_id: int, formats=FORMATS) -> list[OutputFile]:
+    """学员考核表 of one class, as .xlsx and .docx."""
+    return assessment_outputs(reports.assessment_sheet(session, class_id), formats)
 
 
 def ledger_files(session: Session, unit: str, year: int, month: int, formats=FORMATS) -> list[OutputFile]:
@@ -80,17 +103,13 @@ def ledger_files(session: Session, unit: str, year: int, month: int, formats=FOR
 
 def monthly_report_file(session: Session, unit: str, year: int, month: int, **header) -> OutputFile:
     """Annex 3 月报表 of one unit and month, filled from the records (header: filled_on, filler, phone, email)."""
-    data = reports.monthly_report(session, unit, year, month, **header)
-    title = f"{unit} {year}年{month}月 {monthly_report_title(data.township_short)}"
-    return OutputFile(document_filename(title, XLSX), render_monthly_report(data), "monthly_report")
+    return monthly_report_output(reports.monthly_report(session, unit, year, month, **header))
 
 
 def quarterly_report_files(session: Session, year: int, quarter: int, *, filled_on: dt.date | None = None,
                            formats=FORMATS) -> list[OutputFile]:
     """季报 of the township for one quarter, as .xlsx and .docx."""
-    report = reports.quarterly_report(session, year, quarter, filled_on=filled_on)
-    title = f"{quarterly_title(report.township_short)}（{report.period_text}）"
-    return _both(title, "quarterly_report", report, render_quarterly_report, render_quarterly_docx, formats)
+    return quarterly_report_outputs(reports.quarterly_report(session, year, quarter, filled_on=filled_on), formats)
 
 
 def blank_files(township: str, unit_names: list[str] | None = None) -> list[OutputFile]:

@@ -20,6 +20,8 @@ from service.records.documents import (
     ClassInfo,
     LedgerCard,
     LedgerRow,
+    NoticeItem,
+    ProjectNotice,
     QuarterlyReport,
     QuarterlyRow,
     Tally,
@@ -189,3 +191,18 @@ def quarterly_report(session: Session, year: int, quarter: int, *, filled_on: dt
     return QuarterlyReport(township_short=township_short(session) or "", year=year, quarter=quarter,
                            categories=tuple(CategoryHead(no=c.no, name=c.name) for c in cats), rows=rows,
                            filled_on=filled_on)
+
+
+def project_notice(session: Session, unit: str, start: dt.date, end: dt.date | None = None) -> ProjectNotice:
+    """培训项目公示 data: the unit's classes starting in [start, end) (all coming ones when end is None), with
+    培训目标, 方案 and 计划 as the public sees them. The 公示期, 监督电话 and layout belong to the renderer."""
+    u = unit_named(session, unit)
+    items = []
+    for cid in class_ids(session, unit, start, end):
+        k = class_info(session, cid)
+        plan = f"{k.dates_text}，共{k.sessions}次课、{k.hours}课时；{k.method}，“{k.model_name}”培训模式"
+        items.append(NoticeItem(title=k.title, category_name=k.category_name, audience=k.audience or "辖区居民",
+                                objective=session.get(TrainingClass, cid).objective or "", plan=plan,
+                                location=k.location, hours=k.hours, teachers=k.teachers_text))
+    return ProjectNotice(township_short=township_short(session) or "", unit=u.name,
+                         activity_room=u.activity_room or "", items=tuple(items))

@@ -160,3 +160,18 @@ def test_ledger_card_rows_equal_the_records(sample_store):
     assert len(card.rows) == big[1] == 120
     assert [r.name for r in card.rows] == names
     assert card.klass.teachers and card.klass.dates_text.startswith("2020年5月")
+
+
+def test_project_notice_lists_coming_classes_without_personal_data(sample_store):
+    with sample_store.transaction() as s:
+        start = dt.date(YEAR, 9, 1)
+        notice = reports.project_notice(s, "紫荆村", start, dt.date(YEAR, 10, 1))
+        expected = [(c.title, c.start_date) for c in s.scalars(
+            select(TrainingClass).join(Unit).where(Unit.name == "紫荆村", TrainingClass.start_date >= start,
+                                                   TrainingClass.start_date < dt.date(YEAR, 10, 1))
+            .order_by(TrainingClass.start_date, TrainingClass.title))]
+        phones = {p for (p,) in s.execute(select(Trainee.phone)) if p}
+    assert [i.title for i in notice.items] == [t for t, _ in expected] and notice.items
+    assert all(f"{d.month}月{d.day}日" in i.plan for i, (_, d) in zip(notice.items, expected))
+    dumped = notice.model_dump_json()
+    assert not any(p in dumped for p in phones)
