@@ -29,8 +29,8 @@ from service.records.forms.ledger_card import ledger_title
 from service.records.forms.quarterly import GROUPS_PER_BAND, MEASURES, layout
 
 J = "{{ %s }}"
-BLANK_LEDGER_ROWS = 20
-BLANK_ASSESS_ROWS = 22
+BLANK_LEDGER_ROWS = 14
+BLANK_ASSESS_ROWS = 17
 BLANK_QUARTER_ROWS = 18
 _BLANK_DATE = "　　　　年　　月　　日"
 
@@ -104,9 +104,9 @@ def _title(expr: str, line: int = 720, after: int = 120) -> str:
                 run(expr, rpr(title_font, 18, spacing=0), raw=True))
 
 
-def _line(expr: str, size: float = 12, jc: str = "left", before: int = 0) -> str:
+def _line(expr: str, size: float = 12, jc: str = "left", before: int = 0, keep_next: bool = False) -> str:
     body, _, _ = _fonts()
-    return para(ppr(line=round(size * 20 * 1.6), jc=jc, snap=False, before=before),
+    return para(ppr(line=round(size * 20 * 1.6), jc=jc, snap=False, before=before, keep_next=keep_next),
                 run(expr, rpr(body, size, spacing=0), raw=True))
 
 
@@ -148,7 +148,7 @@ def _ledger_body(tb: TemplateBuilder) -> str:
                     + body + _row(_cell(tag_para("{%tr endfor %}"), width, span=len(widths)), 0))
     return (_title(J % "title") + _line("学习中心（单位）：" + J % "k.unit") + fields
             + _line("", 6) + roster
-            + _line("学员代表签字：＿＿＿＿＿＿＿＿　　　　签字日期：" + _BLANK_DATE, before=240)
+            + _line("学员代表签字：＿＿＿＿＿＿＿＿　　　　签字日期：" + _BLANK_DATE, before=240, keep_next=True)
             + _line("填卡人：＿＿＿＿＿＿　　　　社区教育学习中心（盖章）") + tb.sect())
 
 
@@ -168,8 +168,8 @@ def _assessment_body(tb: TemplateBuilder) -> str:
                    + body + _row(_cell(tag_para("{%tr endfor %}"), width, span=len(widths)), 0))
     return (_title(J % "title") + _line("学习中心（单位）：" + J % "k.unit") + fields
             + _line("考核办法：" + J % "rules", 10.5, before=60) + table
-            + _line(J % "summary", before=120)
-            + _line("考核人（培训教师）：＿＿＿＿＿＿　　审核人：＿＿＿＿＿＿　　日期：" + _BLANK_DATE) + tb.sect())
+            + _line(J % "summary", before=120, keep_next=True)
+            + _line("考核人（培训教师）：＿＿＿＿　审核人：＿＿＿＿　日期：　　年　　月　　日") + tb.sect())
 
 
 def _quarterly_body(tb: TemplateBuilder) -> str:
