@@ -16,7 +16,7 @@ import docx
 from docx.oxml import parse_xml
 
 from service.docx.ooxml import NSDECL, attr, border, para, ppr, rpr, run
-from service.docx.zipout import deflate, write_zip
+from service.ooxml.archive import deflate, pack_members
 from service.layout.profile import Profile, mm_to_twips, profile
 
 FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
@@ -201,4 +201,4 @@ class TemplateBuilder:
             for name in zf.namelist():
                 data = CORE_XML.encode() if name == "docProps/core.xml" else zf.read(name)
                 entries.append(deflate(name, data))
-        path.write_bytes(write_zip(entries))
+        path.write_bytes(pack_members(entries))

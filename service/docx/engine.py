@@ -7,6 +7,7 @@ change and writes a deterministic zip (fixed timestamps, template order).
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 import zipfile
 from functools import lru_cache
@@ -19,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from service.config import TEMPLATE_DIR
-from service.docx.zipout import Entry, deflate, write_zip
+from service.ooxml.archive import Member, deflate, pack_members
 
 _TAG = re.compile(r"\{[{%#]")
 
@@ -44,7 +45,7 @@ class CompiledTemplate:
         self.path = path
         self._env = _environment()
         patcher = _Patcher()
-        self._parts: list[tuple[str, Entry | Any]] = []
+        self._parts: list[tuple[str, Member | Any]] = []
         self.raw: dict[str, bytes] = {}  # the template's parts as stored, for lookups (relationships, footers)
         with zipfile.ZipFile(path) as zf:
             for info in zf.infolist():
@@ -64,12 +65,14 @@ class CompiledTemplate:
 
     @property
     def templated_parts(self) -> list[str]:
-        return [name for name, part in self._parts if not isinstance(part, Entry)]
+        return [name for name, part in self._parts if not isinstance(part, Member)]
 
-    def render(self, context: dict[str, Any], postprocess: PostProcess | None = None) -> bytes:
+    def render(self, context: dict[str, Any], postprocess: PostProcess | None = None,
+               when: dt.date | None = None) -> bytes:
+        """The .docx for `context`; every zip entry is dated `when` (the document's own date)."""
         entries = []
         for name, part in self._parts:
-            if isinstance(part, Entry):
+            if isinstance(part, Member):
                 entries.append(part)
                 continue
             xml = part.render(context)
@@ -77,7 +80,7 @@ class CompiledTemplate:
                 xml = postprocess(name, xml)
             _check_xml(name, xml)
             entries.append(deflate(name, xml.encode("utf-8")))
-        return write_zip(entries)
+        return pack_members(entries, when)
 
 
 def _check_xml(name: str, xml: str) -> None:

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
-import zipfile
+import struct
+import zlib
 from dataclasses import dataclass
 
 # The earliest time a zip entry can hold; used when no document date is given. SOURCE_DATE_EPOCH (the
 # reproducible-builds convention) overrides it for a whole run.
 FIXED_TIME = dt.datetime(1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 6
+UTF8_FLAG = 0x0800
+MADE_BY_UNIX = 3 << 8 | 20
+MODE_644 = 0o644 << 16
 
 
 def fixed_datetime(when: dt.date | dt.datetime | None = None) -> dt.datetime:
@@ -35,23 +38,51 @@ class ZipEntry:
     compress: bool = True  # False for already-compressed members (PNG, nested zips)
 
 
-def write_zip(entries: list[ZipEntry], when: dt.date | dt.datetime | None = None) -> bytes:
-    """A zip holding `entries` in the given order. Same entries → same bytes.
+@dataclass(frozen=True)
+class Member:
+    """A zip member ready to be written: its payload already deflated (or stored). Templates deflate their
+    unchanged parts once per process and copy these into every document they render."""
 
-    Non-ASCII names get the UTF-8 flag (bit 11) from zipfile itself. Even seconds: the DOS time format
-    stores seconds / 2.
-    """
-    stamp = fixed_datetime(when)
-    date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second - stamp.second % 2)
-    names = [e.name for e in entries]
+    name: str
+    crc: int
+    size: int
+    payload: bytes
+    method: int  # 8 deflated, 0 stored
+
+
+def deflate(name: str, data: bytes, level: int = COMPRESS_LEVEL) -> Member:
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Member(name, zlib.crc32(data) & 0xFFFFFFFF, len(data), comp.compress(data) + comp.flush(), 8)
+
+
+def store(name: str, data: bytes) -> Member:
+    return Member(name, zlib.crc32(data) & 0xFFFFFFFF, len(data), data, 0)
+
+
+def _dos_stamp(when: dt.date | dt.datetime | None) -> tuple[int, int]:
+    s = fixed_datetime(when)
+    return (s.hour << 11 | s.minute << 5 | s.second // 2), ((s.year - 1980) << 9 | s.month << 5 | s.day)
+
+
+def pack_members(members: list[Member], when: dt.date | dt.datetime | None = None) -> bytes:
+    """A zip of `members` in the given order. Same members → same bytes: fixed timestamp, Unix mode 0644,
+    UTF-8 name flag (bit 11) on every entry."""
+    names = [m.name for m in members]
     if len(set(names)) != len(names):
         raise ValueError(f"duplicate zip entry names: {sorted(n for n in set(names) if names.count(n) > 1)}")
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        for entry in entries:
-            info = zipfile.ZipInfo(entry.name, date_time)
-            info.create_system = 3  # Unix, so the mode bits below are honoured
-            info.external_attr = 0o644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED if entry.compress else zipfile.ZIP_STORED
-            zf.writestr(info, entry.data, compresslevel=COMPRESS_LEVEL if entry.compress else None)
-    return buf.getvalue()
+    time, date = _dos_stamp(when)
+    out, central = bytearray(), bytearray()
+    for m in members:
+        name = m.name.encode("utf-8")
+        offset = len(out)
+        out += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, UTF8_FLAG, m.method, time, date,
+                           m.crc, len(m.payload), m.size, len(name), 0) + name + m.payload
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, MADE_BY_UNIX, 20, UTF8_FLAG, m.method, time, date,
+                               m.crc, len(m.payload), m.size, len(name), 0, 0, 0, 0, MODE_644, offset) + name
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members), len(central), len(out), 0)
+    return bytes(out + central + end)
+
+
+def write_zip(entries: list[ZipEntry], when: dt.date | dt.datetime | None = None) -> bytes:
+    """A zip holding `entries` in the given order. Same entries → same bytes."""
+    return pack_members([deflate(e.name, e.data) if e.compress else store(e.name, e.data) for e in entries], when)

@@ -346,4 +346,5 @@ def _style(p) -> str | None:
 
 def render_notice_docx(n: Notice, placement: ImprintPlacement | None = None) -> bytes:
     placement = placement or ImprintPlacement()
-    return load_template("notice").render(context(n, placement), postprocess=_postprocess(placement))
+    return load_template("notice").render(context(n, placement), postprocess=_postprocess(placement),
+                                          when=n.signature.date)

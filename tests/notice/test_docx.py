@@ -86,7 +86,8 @@ def test_render_is_byte_identical(docx_bytes):
     again = render_notice_docx(parse_notice(sample_data("baisheng-2020")))
     assert again == docx_bytes
     with zipfile.ZipFile(io.BytesIO(docx_bytes)) as zf:
-        assert {i.date_time for i in zf.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert {i.date_time for i in zf.infolist()} == {(2020, 6, 3, 0, 0, 0)}  # the 成文日期
+        assert all(i.flag_bits & 0x800 for i in zf.infolist())
         core = zf.read("docProps/core.xml").decode()
     assert "2020-06-03T00:00:00Z" in core
 
