@@ -88,3 +88,12 @@ def pulled_case(tmp_path_factory) -> RenderedSample:
     the last paragraph goes with them."""
     data = minimal_notice(blocks=one_line_paragraphs(29), note="联系人：张敏，联系电话：023-72345678")
     return render_sample(parse_notice(data), tmp_path_factory.mktemp("pulled"))
+
+
+@pytest.fixture(scope="session")
+def long_masthead(tmp_path_factory) -> RenderedSample:
+    """A 22-character organ name: shrunk and then scaled (w:w) to stay on one line within 156 mm."""
+    name = "某某省某某市某某区某某镇社区教育工作领导小组"
+    data = minimal_notice(masthead={"organs": [name], "suffix": "文件"},
+                          signature={"organs": [name], "date": "2025-03-05", "sealed": True})
+    return render_sample(parse_notice(data), tmp_path_factory.mktemp("long"))

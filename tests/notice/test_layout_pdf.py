@@ -220,3 +220,32 @@ def test_joint_masthead_and_signers(qingxi):
     assert signer.x0 == pytest.approx(LEFT + P.char_twips / 20 * 25.4 / 72, abs=1.5)
     top = [x.text for x in page.lines[:2]]
     assert top == ["000128", "加急"]
+
+
+def test_long_masthead_is_scaled_onto_one_line(long_masthead):
+    page = long_masthead.pages[0]
+    red = [x for x in page.lines if any(c[:3] == (1.0, 0.0, 0.0) for c in x.colors)]
+    assert len(red) == 1 and red[0].text == "某某省某某市某某区某某镇社区教育工作领导小组文件"
+    ink = ink_box(long_masthead.pdf, 1, red=True, region=(TOP, 110))
+    assert ink.right - ink.left <= P.type_area_mm["width"]
+    assert ink.top == pytest.approx(TOP + 35, abs=1.5)
+    assert (ink.left + ink.right) / 2 == pytest.approx(CENTRE, abs=1.5)
+
+
+def test_attachment_names_wrap_aligned(baisheng):
+    """附件说明 (7.3.4): a wrapped name lines up with the first character of the name above."""
+    lines = [x for pg in baisheng.pages for x in pg.lines]
+    i = next(k for k, x in enumerate(lines) if x.text.startswith("4.涪陵区百胜镇社区教育村"))
+    first, wrapped = lines[i], lines[i + 1]
+    assert wrapped.text == "组成员表" or wrapped.text.endswith("成员表")
+    three = next(x for x in lines if x.text.startswith("3.百胜镇社区教育培训月报表"))
+    assert first.x0 == pytest.approx(three.x0, abs=0.5)  # the numbers align
+    import pdfplumber
+
+    with pdfplumber.open(baisheng.pdf) as doc:
+        page = next(pg for pg in doc.pages if "4.涪陵区" in (pg.extract_text() or "").replace(" ", ""))
+        chars = [c for c in page.chars if abs(c["top"] * 25.4 / 72 - first.top) < 1]
+        name_start = next(c for c in chars if c["text"] == "涪")["x0"] * 25.4 / 72
+    assert wrapped.x0 == pytest.approx(name_start, abs=0.5)
+    label = next(x for x in lines if x.text.startswith("附件：1."))
+    assert label.x0 == pytest.approx(LEFT + 2 * P.char_twips / 20 * 25.4 / 72, abs=1)
