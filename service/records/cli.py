@@ -140,7 +140,7 @@ def quarterly_cmd(year, quarter, filled_on, out_dir, database_url) -> None:
 
 @click.group("records")
 def records_group() -> None:
-    """培训记录：空白表、导入模板、Excel 导入。"""
+    """培训记录：空白表、导入模板、导出、Excel 导入。"""
 
 
 @records_group.command("blank")
@@ -151,6 +151,27 @@ def blank_cmd(out_dir: Path, database_url: str | None) -> None:
     with _store(database_url).transaction() as s:
         files = outputs.store_blank_files(s)
     _written(files, out_dir)
+
+
+@records_group.command("export")
+@click.option("--unit", default=None, help="只导出该单位的记录（学习中心使用）")
+@OUT_OPTION
+@DB_OPTION
+def export_cmd(unit: str | None, out_dir: Path, database_url: str | None) -> None:
+    """把记录库中的培训班和学员导出为导入模板格式的工作簿，改好后可重新导入（只更新，不重复）。"""
+    from service.naming import document_filename
+    from service.records.export import export_workbooks
+
+    with _store(database_url).transaction() as s:
+        if unit is not None:
+            try:
+                reports.unit_named(s, unit)
+            except reports.NotFound as exc:
+                _fail(str(exc))
+        schedule, roster = export_workbooks(s, unit)
+    prefix = f"{unit} " if unit else ""
+    _written([outputs.OutputFile(document_filename(prefix + "培训班计划表", ".xlsx"), schedule, "import_template"),
+              outputs.OutputFile(document_filename(prefix + "学员名册", ".xlsx"), roster, "import_template")], out_dir)
 
 
 @records_group.command("import")

@@ -21,6 +21,7 @@ from lxml.etree import XMLSyntaxError
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.records.models import Teacher, Trainee, TrainingClass, Unit
@@ -322,8 +323,13 @@ def import_workbook(session: Session, data: bytes, *, unit_scope: str | None = N
     result = ImportResult(errors=errors, sheets=sheets)
     if errors:
         return result
-    with session.begin_nested():
-        written = write_batch(session, batch)
+    try:
+        with session.begin_nested():
+            written = write_batch(session, batch)
+    except IntegrityError:  # another import wrote the same records meanwhile: nothing of this one is kept
+        result.errors.append(CellError("工作簿", None, None, None,
+                                       "另一次导入同时写入了相同的记录，本次没有写入任何记录；请重新导入"))
+        return result
     result.tallies = {name: written.tallies[name] for name in sheets if name in written.tallies}
     result.changes = written.changes
     return result

@@ -23,7 +23,20 @@ from service.forms.sheet import (
     a4_print_setup,
     workbook_bytes,
 )
-from service.records.sheets import ROSTER_SHEETS, SCHEDULE_SHEETS, Field, SheetSpec
+from service.records import vocab
+from service.records.sheets import (
+    CLASSES,
+    ENROLMENTS,
+    NO,
+    ROSTER_SHEETS,
+    SCHEDULE_SHEETS,
+    TEACHERS,
+    TRAINEES,
+    YES,
+    Field,
+    SheetSpec,
+    category_label,
+)
 
 OPTIONS_SHEET = "选项"
 HELP_SHEET = "填写说明"
@@ -136,14 +149,41 @@ def _help_sheet(wb: Workbook, title: str, specs: Sequence[SheetSpec]) -> None:
         row += 1
 
 
+def to_cell(f: Field, value):
+    """A record value as the user would type it in the column of `f` (the importer reads it back)."""
+    if value is None:
+        return None
+    if f.kind == "bool":
+        return YES if value else NO
+    if f.kind == "multi":
+        return "、".join(value)
+    if f.key == "category_no":
+        return category_label(value)
+    if f.key == "model_code":
+        model = vocab.model_by_code(value)
+        return model.name if model else value
+    if f.kind == "phone" and value == "":
+        return None
+    return value
+
+
 def blank_workbook(title: str, specs: Sequence[SheetSpec], unit_names: Sequence[str],
-                   when: dt.date | None = None) -> bytes:
+                   when: dt.date | None = None, rows: dict[str, list[dict]] | None = None) -> bytes:
+    """The import workbook of `specs`; `rows` (sheet name -> field key -> value) fills it in."""
     wb = Workbook()
     wb.properties.creator = wb.properties.lastModifiedBy = CREATOR
     wb.properties.title = title
     sources = _options_sheet(wb, specs, unit_names)
     for i, spec in enumerate(specs):
         _data_sheet(wb, spec, sources, first=i == 0)
+        ws = wb[spec.name]
+        for r, values in enumerate((rows or {}).get(spec.name, ()), start=2):
+            for c, f in enumerate(spec.fields, start=1):
+                cell = ws.cell(row=r, column=c, value=to_cell(f, values.get(f.key)))
+                if f.kind == "date":
+                    cell.number_format = DATE_FORMAT
+                elif f.kind in ("phone", "text", "multi", "marks"):
+                    cell.number_format = "@"
     _help_sheet(wb, title, specs)
     wb.move_sheet(OPTIONS_SHEET, offset=len(wb.sheetnames))  # keep the hidden list last
     wb.active = 0
@@ -158,3 +198,21 @@ def blank_schedule(unit_names: Sequence[str], when: dt.date | None = None) -> by
 def blank_roster(unit_names: Sequence[str], when: dt.date | None = None) -> bytes:
     """The roster import workbook: sheets 学员 and 参训记录."""
     return blank_workbook(ROSTER_TITLE, ROSTER_SHEETS, unit_names, when)
+
+
+def schedule_workbook(unit_names: Sequence[str], classes, teachers, when: dt.date | None = None) -> bytes:
+    """The class-schedule workbook filled with records (service.records.writer ClassRec / TeacherRec)."""
+    return blank_workbook(SCHEDULE_TITLE, SCHEDULE_SHEETS, unit_names, when, {
+        CLASSES.name: [vars(c) for c in classes], TEACHERS.name: [vars(t) for t in teachers]})
+
+
+def roster_workbook(unit_names: Sequence[str], trainees, enrolments, when: dt.date | None = None) -> bytes:
+    """The roster workbook filled with records (TraineeRec / EnrolmentRec)."""
+    def enrolment(e) -> dict:
+        (cu, ct, cs), (tu, tn, tp) = e.class_key, e.trainee_key
+        return {"class_unit": cu, "class_title": ct, "class_start": cs, "trainee_unit": tu, "trainee_name": tn,
+                "trainee_phone": tp, "marks": e.marks, "notes_score": e.notes_score,
+                "question_score": e.question_score}
+
+    return blank_workbook(ROSTER_TITLE, ROSTER_SHEETS, unit_names, when, {
+        TRAINEES.name: [vars(t) for t in trainees], ENROLMENTS.name: [enrolment(e) for e in enrolments]})

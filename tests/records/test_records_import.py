@@ -311,3 +311,40 @@ def test_upload_limit_is_the_configured_one():
     check_xlsx(blank_schedule(UNITS), max_bytes=1024 * 1024)
     with pytest.raises(UploadRefused, match=r"超过上限0\.0 MB"):
         check_xlsx(blank_schedule(UNITS), max_bytes=1000)
+
+
+def _as_sets(batch) -> dict:
+    return {"teachers": set(batch.teachers), "classes": set(batch.classes), "trainees": set(batch.trainees),
+            "enrolments": set(batch.enrolments)}
+
+
+def test_the_whole_sample_year_round_trips_through_the_import_workbooks(sample_store, store, sample_dir):
+    """Export the loaded year as the two workbooks, import them into an empty store: the same records."""
+    from service.records.export import export_workbooks, stored_batch
+
+    with sample_store.transaction() as s:
+        schedule_xlsx, roster_xlsx = export_workbooks(s)
+        original = stored_batch(s)
+    assert len(original.trainees) >= 5000 and len(original.classes) >= 300
+    with store.transaction() as s:
+        upsert_units(s, load_units(sample_dir / "units.json"))
+    first = imp(store, schedule_xlsx)
+    second = imp(store, roster_xlsx)
+    assert first.ok and second.ok, (first.summary()[:500], second.summary()[:500])
+    assert second.tallies["参训记录"].created == len(original.enrolments)
+    with store.transaction() as s:
+        assert _as_sets(stored_batch(s)) == _as_sets(original)
+
+
+def test_a_centre_exports_its_own_records_and_reimports_them_unchanged(sample_store):
+    from service.records.export import export_workbooks, stored_batch
+
+    with sample_store.transaction() as s:
+        schedule_xlsx, roster_xlsx = export_workbooks(s, "青龙村")
+        mine = stored_batch(s, "青龙村")
+        assert {c.unit for c in mine.classes} == {t.unit for t in mine.trainees} == {"青龙村"}
+        for data in (schedule_xlsx, roster_xlsx):
+            result = import_workbook(s, data, unit_scope="青龙村")
+            assert result.ok and result.changes == [], result.summary()[:300]
+            assert all(t.created == 0 and t.updated == 0 for t in result.tallies.values())
+        s.rollback()
