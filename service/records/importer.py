@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from xml.etree.ElementTree import ParseError
 

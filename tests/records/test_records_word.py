@@ -2,11 +2,9 @@
 rows never split, landscape quarterly, blanks, byte-identical output."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 import docx
-import pytest
 
 from service.records import reports
 from service.records.word import (
