@@ -138,6 +138,49 @@ def quarterly_cmd(year, quarter, filled_on, out_dir, database_url) -> None:
     _written(files, out_dir)
 
 
+@click.command("publicity")
+@click.option("--unit", required=True, help="单位名称，如 紫荆村")
+@click.option("--from", "start", required=True, type=click.DateTime(["%Y-%m-%d"]), help="公示开始日期，如 2020-05-25")
+@click.option("--to", "end", required=True, type=click.DateTime(["%Y-%m-%d"]), help="公示截止日期")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="只公示此日期前开班的项目（默认：公示截止后三个月内）")
+@click.option("--phone", required=True, help="监督电话")
+@click.option("--issuer", default=None, help="公示单位（默认：本镇社区教育学校）")
+@OUT_OPTION
+@DB_OPTION
+def publicity_cmd(unit, start, end, until, phone, issuer, out_dir, database_url) -> None:
+    """写出学习中心的培训项目公示（公示期后开班的培训项目；不含学员个人信息）。"""
+    import datetime as dt
+
+    from pydantic import ValidationError
+
+    from service.models.errors import chinese_errors, format_errors
+    from service.naming import document_filename
+    from service.ooxml import normalize_pdf
+    from service.records.store import township_short
+    from service.render.cli import write_atomic
+    from service.render.public_notice import Publicity, notice_title, render_public_notice
+
+    with _store(database_url).transaction() as s:
+        try:
+            last = until.date() if until else end.date() + dt.timedelta(days=92)
+            pn = reports.project_notice(s, unit, end.date(), last)
+        except reports.NotFound as exc:
+            _fail(str(exc))
+        default_issuer = f"{township_short(s)}社区教育学校"
+    try:
+        pub = Publicity(issuer=issuer or default_issuer, start=start.date(), end=end.date(), phone=phone,
+                        date=start.date())
+    except ValidationError as exc:
+        _fail(format_errors(chinese_errors(exc, Publicity)))
+    rendered = render_public_notice(pn, pub)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for suffix, data in ((".docx", rendered.docx), (".pdf", normalize_pdf(rendered.pdf, pub.date))):
+        path = out_dir / document_filename(notice_title(pn), suffix)
+        write_atomic(path, data)
+        click.echo(str(path))
+
+
 @click.group("records")
 def records_group() -> None:
     """培训记录：空白表、导入模板、导出、Excel 导入。"""
@@ -197,4 +240,4 @@ def import_cmd(workbook: Path, unit: str | None, marked: Path | None, database_u
         sys.exit(1)
 
 
-commands = [load_cmd, ledger_cmd, assessment_cmd, report_group, records_group]
+commands = [load_cmd, ledger_cmd, assessment_cmd, report_group, publicity_cmd, records_group]

@@ -13,7 +13,8 @@ from lxml import etree
 
 from service.docx.engine import load_template
 from service.layout.profile import Profile, mm_to_twips, profile
-from service.models.notice import Annex, Heading, LeadIn, Notice, Paragraph, Table, cn_date, heading_label
+from service.models.notice import (Annex, Heading, LeadIn, Notice, Paragraph, Signature, Table, cn_date,
+                                   heading_label)
 from service.render.title import split_title
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -118,13 +119,13 @@ def _docno(b: Blocks, n: Notice) -> None:
           signers="\u3000".join(groups[-1]))
 
 
-def _title(b: Blocks, text: str, new_page: bool = False) -> None:
+def add_title(b: Blocks, text: str, new_page: bool = False) -> None:
     c = b.p["7.3.1"]
     for i, line in enumerate(split_title(text, c["max_chars_per_line"], c["max_line_length_spread"])):
         b.add("title", text=line, pbb="1" if (new_page and i == 0) else "0")
 
 
-def _body(b: Blocks, blocks: Iterable) -> None:
+def add_body(b: Blocks, blocks: Iterable) -> None:
     counters = [0, 0, 0, 0, 0]
     for blk in blocks:
         if isinstance(blk, Heading):
@@ -179,10 +180,9 @@ def _attachments(b: Blocks, annexes: list[Annex]) -> None:
         b.add("attach", label=label, tabbed=True, text=annex.title, tab=left, left=left, hanging=left - first)
 
 
-def _signature(b: Blocks, n: Notice) -> None:
-    """署名 and 成文日期 (7.3.5.1 with seal, 7.3.5.2 without)."""
+def add_signature(b: Blocks, sig: Signature, note: str | None = None) -> None:
+    """署名 and 成文日期 (7.3.5.1 with seal, 7.3.5.2 without), then the 附注."""
     p = b.p
-    sig = n.signature
     date = cn_date(sig.date)
     w_date = text_width_chars(date)
     names = list(sig.organs)
@@ -206,9 +206,8 @@ def _signature(b: Blocks, n: Notice) -> None:
     for name, right in zip(names, rights):
         b.add("signature", text=name, right=p.chars(right))
     b.add("date", text=date, right=p.chars(date_right))
-    if n.note:
-        text = n.note if n.note.startswith("（") else f"（{n.note}）"
-        b.add("note", text=text)
+    if note:
+        b.add("note", text=note if note.startswith("（") else f"（{note}）")
 
 
 def _annex_pages(b: Blocks, annexes: list[Annex]) -> None:
@@ -221,9 +220,9 @@ def _annex_pages(b: Blocks, annexes: list[Annex]) -> None:
             continue
         b.add("annex_label", text=f"附件{i}" if len(annexes) > 1 else "附件")
         b.blank(b.p["7.3.7"]["title_line"] - 2)
-        _title(b, annex.title)
+        add_title(b, annex.title)
         b.blank()
-        _body(b, blocks)
+        add_body(b, blocks)
 
 
 def build_blocks(n: Notice, placement: ImprintPlacement, into: Blocks | None = None) -> list[dict[str, Any]]:
@@ -231,27 +230,29 @@ def build_blocks(n: Notice, placement: ImprintPlacement, into: Blocks | None = N
     b = into or Blocks(p)
     _masthead(b, n)
     b.blank(p["7.3.1"]["blank_lines_above"])
-    _title(b, n.title)
+    add_title(b, n.title)
     if n.recipients:
         b.blank(p["7.3.2"]["blank_lines_above"])
         b.add("recipients", text="、".join(n.recipients) + "：")
-    _body(b, n.blocks)
+    add_body(b, n.blocks)
     _attachments(b, n.attachments)
     start = len(b.items)
-    _signature(b, n)
+    add_signature(b, n.signature, n.note)
     b.signature = (start, len(b.items))
-    _fit_signature(b, placement)
+    fit_signature_blocks(b, placement)
     if n.issued:
-        _title(b, n.issued.title, new_page=True)
+        add_title(b, n.issued.title, new_page=True)
         b.blank()
-        _body(b, n.issued.blocks)
+        add_body(b, n.issued.blocks)
         _attachments(b, n.issued.attachments)
     _annex_pages(b, n.annexes)
     b.add("spacer", twips=placement.spacer_twips, pbb="1" if placement.new_page else "0", imprint_spacer=True)
     return b.items
 
 
-def _fit_signature(b: Blocks, placement: ImprintPlacement) -> None:
+def fit_signature_blocks(b: Blocks, placement: ImprintPlacement) -> None:
+    """Apply a measured clause-7.3.5.5 fit: tighter lines up to the date, or a page break that takes the last
+    paragraph to the signature's page."""
     end = b.signature[1]
     if placement.tighten_from is not None and placement.tighten_twips:
         for item in b.items[placement.tighten_from:end]:
@@ -264,8 +265,11 @@ def block_texts(n: Notice) -> tuple[list[str], tuple[int, int]]:
     """Each block's text (for matching measured lines back to blocks) and the signature's block range."""
     b = Blocks(profile())
     items = build_blocks(n, ImprintPlacement(), into=b)
-    texts = ["".join(str(i.get(k) or "") for k in ("label", "text", "head", "body")) for i in items]
-    return texts, b.signature
+    return [block_text(i) for i in items], b.signature
+
+
+def block_text(item: dict[str, Any]) -> str:
+    return "".join(str(item.get(k) or "") for k in ("label", "text", "head", "body"))
 
 
 def context(n: Notice, placement: ImprintPlacement) -> dict[str, Any]:
@@ -281,7 +285,7 @@ def context(n: Notice, placement: ImprintPlacement) -> dict[str, Any]:
     }
 
 
-def _postprocess(placement: ImprintPlacement):
+def postprocess(placement: ImprintPlacement | None):
     """Computed structure the template cannot express: table grids that follow their cells, and the section
     break that takes the blank page and the 版记 page out of the page numbering."""
 
@@ -300,7 +304,7 @@ def _postprocess(placement: ImprintPlacement):
                     grid.remove(col)
                 for w in widths:
                     etree.SubElement(grid, f"{W}gridCol").set(f"{W}w", w)
-        if placement.blank_page:
+        if placement is not None and placement.blank_page:
             _split_unnumbered_tail(root)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
 
@@ -346,5 +350,5 @@ def _style(p) -> str | None:
 
 def render_notice_docx(n: Notice, placement: ImprintPlacement | None = None) -> bytes:
     placement = placement or ImprintPlacement()
-    return load_template("notice").render(context(n, placement), postprocess=_postprocess(placement),
+    return load_template("notice").render(context(n, placement), postprocess=postprocess(placement),
                                           when=n.signature.date)

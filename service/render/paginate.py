@@ -9,6 +9,7 @@ from __future__ import annotations
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from service.layout.profile import mm_to_twips, profile
 from service.models.notice import Notice, cn_date
@@ -103,11 +104,13 @@ def _block_of(texts: list[str], text: str, before: int) -> int | None:
     return None
 
 
-def _fit_signature(n: Notice, pages: list[Page]) -> tuple[ImprintPlacement, str] | None:
+def fit_signature(texts: list[str], signature: tuple[int, int], sealed: bool,
+                  pages: list[Page]) -> tuple[ImprintPlacement, str] | None:
     """Clause 7.3.5.5: if 署名 and date open a page with no text above them, tighten the previous page's lines
-    so they fit there; where that would go below the profile's minimum pitch, take the last paragraph along."""
+    so they fit there; where that would go below the profile's minimum pitch, take the last paragraph along.
+    `texts` are the blocks' texts and `signature` the block range of the closing (service.render.notice)."""
     p = profile()
-    texts, (s0, s1) = block_texts(n)
+    s0, s1 = signature
     first = next(t for t in texts[s0:s1] if t)
     top = p.margins_mm["top"]
     bottom = _type_area_bottom()
@@ -128,9 +131,10 @@ def _fit_signature(n: Notice, pages: list[Page]) -> tuple[ImprintPlacement, str]
     first_block = _block_of(texts, body[0].text, (last or s0) + 1)
     pitch = p.line_pt * 25.4 / 72
     closing = [x for x in page.lines[idx:] if x.bottom <= bottom + 0.5]
-    closing_lines = len(closing) + p["7.3.5.1" if n.signature.sealed else "7.3.5.2"]["blank_lines_above"]
-    slots = round((bottom - body[0].top + 2.0) / pitch)
-    twips = int(p.line_twips * slots / (slots + closing_lines)) - 1
+    closing_lines = len(closing) + p["7.3.5.1" if sealed else "7.3.5.2"]["blank_lines_above"]
+    box_top = (body[0].top + body[0].bottom) / 2 - pitch / 2  # the first line's box, on the 579 lattice
+    slots = round((bottom - box_top) / pitch)
+    twips = int(mm_to_twips(bottom - box_top) / (slots + closing_lines)) - 1
     if first_block is not None and twips >= p["7.3.5.5"]["min_line_twips"]:
         return (ImprintPlacement(tighten_from=first_block, tighten_twips=twips),
                 f"署名和成文日期将单独成页：第{prev.number}页行距由{p.line_pt:g}磅调整为{twips / 20:g}磅"
@@ -140,6 +144,27 @@ def _fit_signature(n: Notice, pages: list[Page]) -> tuple[ImprintPlacement, str]
     return (ImprintPlacement(pull_from=last),
             f"署名和成文日期将单独成页，且第{prev.number}页行距压缩后仍容不下：正文最后一段移至第{page.number}页与署名同页"
             f"（GB/T 9704-2012 第7.3.5.5条）")
+
+
+def render_signature_fitted(render: Callable[[ImprintPlacement], bytes], texts: list[str],
+                            signature: tuple[int, int], sealed: bool) -> Rendered:
+    """A document without 版记: render, measure, and re-render once if the signature would stand alone."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = RenderReport()
+        placement = ImprintPlacement()
+        for attempt in (1, 2):
+            docx = render(placement)
+            src = Path(tmp) / f"pass{attempt}.docx"
+            src.write_bytes(docx)
+            pdf = to_pdf([src], Path(tmp))[0]
+            pages = measure(pdf)
+            report.passes, report.pages = attempt, len(pages)
+            fit = fit_signature(texts, signature, sealed, pages) if attempt == 1 else None
+            if fit is None:
+                return Rendered(docx, pdf.read_bytes(), report)
+            placement, note = fit
+            report.notes.append(note)
+        raise AssertionError("unreachable")
 
 
 def render_measured(n: Notice, workdir: Path | None = None) -> Rendered:
@@ -160,7 +185,7 @@ def render_measured(n: Notice, workdir: Path | None = None) -> Rendered:
             pages = measure(pdf)
             report.passes = attempt
             if attempt == 1:
-                fit = _fit_signature(n, pages)
+                fit = fit_signature(*block_texts(n), n.signature.sealed, pages)
                 if fit is not None:
                     placement, note = fit
                     report.notes.append(note)

@@ -112,7 +112,7 @@ def body_xml(tb: TemplateBuilder) -> str:
             run(p["7.2.6"]["label"]), run(J % "b.signers", rpr(style="GwKai"), raw=True),
             tag_run("{%r endif %}"),
         )),
-        ("title", para(ppr("GwTitle", page_break_before="{{ b.pbb }}"), run(J % "b.text", raw=True))),
+        ("title", para(ppr("GwTitle", page_break_before="{{ b.pbb }}", line="{{ b.line }}"), run(J % "b.text", raw=True))),
         ("recipients", para(ppr("GwRecipients", line="{{ b.line }}"), run(J % "b.text", raw=True))),
         ("para", para(ppr("GwBody", page_break_before="{{ b.pbb }}", line="{{ b.line }}"), run(J % "b.text", raw=True))),
         ("lead_in", para(ppr("GwLeadIn", page_break_before="{{ b.pbb }}", line="{{ b.line }}"), run(J % "b.text", raw=True))),
