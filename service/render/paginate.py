@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from service.layout.profile import mm_to_twips, profile
-from service.models.notice import Notice, cn_date
+from service.models.notice import Notice
 from service.pdf.convert import to_pdf
 from service.pdf.measure import Page, Rule, measure
 from service.render.notice import ImprintPlacement, block_texts, render_notice_docx
@@ -82,7 +82,7 @@ def _content_end(pages: list[Page], imprint_page: int, imprint_top: float) -> tu
 
 def _place(n: Notice, pages: list[Page], current: ImprintPlacement) -> ImprintPlacement:
     """From a first pass with the 版记 right after the content: where it has to go."""
-    bottom = _type_area_bottom()
+    _type_area_bottom()
     page, rules = _imprint_rules(pages)
     top, last = rules[0].y, rules[-1].y
     end_page, _ = _content_end(pages, page, top)

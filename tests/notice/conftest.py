@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path

@@ -8,7 +8,6 @@ from pathlib import Path
 
 from service.docx.base import TemplateBuilder
 from service.docx.ooxml import border, para, ppr, rpr, run, tag_para, tag_run
-from service.layout.profile import mm_to_twips
 
 J = "{{ %s }}"  # a Jinja expression inside a run
 
