@@ -82,7 +82,6 @@ def _content_end(pages: list[Page], imprint_page: int, imprint_top: float) -> tu
 
 def _place(n: Notice, pages: list[Page], current: ImprintPlacement) -> ImprintPlacement:
     """From a first pass with the 版记 right after the content: where it has to go."""
-    _type_area_bottom()
     page, rules = _imprint_rules(pages)
     top, last = rules[0].y, rules[-1].y
     end_page, _ = _content_end(pages, page, top)
