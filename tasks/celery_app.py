@@ -26,15 +26,18 @@ def make_app() -> Celery:
         "socket_connect_timeout": 2,
         "socket_timeout": 10,
     }
+    backend_transport = {
+        "visibility_timeout": js.visibility_timeout,
+        # Few reconnection attempts: a job that cannot be sent stays `accepted` and the sweep sends it later.
+        "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
+    }
+    if js.redis_prefix:  # several services (or test sessions) sharing one Redis keep apart
+        transport["global_keyprefix"] = backend_transport["global_keyprefix"] = js.redis_prefix
     app.conf.update(
         broker_url=url,
         result_backend=url,
         broker_transport_options=transport,
-        # Few reconnection attempts: a job that cannot be sent stays `accepted` and the sweep sends it later.
-        result_backend_transport_options={
-            "visibility_timeout": js.visibility_timeout,
-            "retry_policy": {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
-        },
+        result_backend_transport_options=backend_transport,
         redis_socket_connect_timeout=2,
         redis_socket_timeout=10,
         broker_connection_retry_on_startup=True,

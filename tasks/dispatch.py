@@ -22,7 +22,7 @@ from service.jobs.settings import job_settings, redis_client
 
 log = logging.getLogger(__name__)
 
-EPOCH_KEY = "wenshu:broker-epoch"
+EPOCH_KEY = "wenshu:broker-epoch"  # prefixed with WENSHU_REDIS_PREFIX
 MAX_DISPATCHES = 20
 
 
@@ -60,7 +60,8 @@ def send(job_id: str) -> bool:
 
 def _redis_restarted() -> bool:
     """True when the epoch key is missing, i.e. Redis started empty since we last looked."""
-    return bool(redis_client().set(EPOCH_KEY, uuid.uuid4().hex, nx=True))
+    key = job_settings().redis_prefix + EPOCH_KEY
+    return bool(redis_client().set(key, uuid.uuid4().hex, nx=True))
 
 
 def sweep() -> dict:

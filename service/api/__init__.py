@@ -151,6 +151,7 @@ def create_app(config: dict | None = None) -> OpenAPI:
         swallow_errors=True,
         default_limits=[app.config.get("RATE_LIMIT", js.rate_limit)],
         headers_enabled=True,
+        key_prefix=js.redis_prefix,
     )
     limiter.exempt(public)
     app.extensions["wenshu_limiter"] = limiter

@@ -35,6 +35,7 @@ class JobSettings:
     rate_limit: str  # Flask-Limiter expression per token
     item_delay: float  # fault-injection for tests/bench: seconds slept before each item (0 in production)
     max_retries: int
+    redis_prefix: str  # prepended to every Redis key we use (queue, chord state, rate limits, epoch): "" by default
 
 
 @lru_cache(maxsize=1)
@@ -56,6 +57,7 @@ def job_settings() -> JobSettings:
         rate_limit=os.environ.get("WENSHU_RATE_LIMIT", "600/minute"),
         item_delay=_float("WENSHU_ITEM_DELAY", 0.0),
         max_retries=_int("WENSHU_MAX_RETRIES", 5),
+        redis_prefix=os.environ.get("WENSHU_REDIS_PREFIX", ""),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,9 @@ import redis
 from tests.api.helpers import ROOT, start_worker
 
 TEST_REDIS_DB = int(os.environ.get("TEST_REDIS_DB", "7"))
+# Every key of this session (queue, chord state, rate limits) carries this prefix: sessions sharing the Redis
+# (another checkout's `make test`, say) never take each other's messages, and cleaning up touches only ours.
+REDIS_PREFIX = f"wenshu-test-{os.getpid()}-{secrets.token_hex(3)}:"
 REDIS_URL = f"redis://127.0.0.1:6379/{TEST_REDIS_DB}"
 SAMPLE_DIR = ROOT / "samples" / "baisheng-2020"
 NOTICE_SAMPLE = SAMPLE_DIR / "notice.json"
@@ -35,7 +39,16 @@ TEST_ENV = {
     "WENSHU_RATE_LIMIT": "100000/minute",
     "WENSHU_MAX_BODY": str(2 * 1024 * 1024),
     "WENSHU_CHUNK_SIZE": "2",
+    "WENSHU_REDIS_PREFIX": REDIS_PREFIX,
 }
+
+
+def purge_redis() -> None:
+    """Delete this session's keys (queue, unacked messages, chord state, epoch) and nothing else."""
+    r = redis.Redis.from_url(REDIS_URL)
+    keys = list(r.scan_iter(match=REDIS_PREFIX + "*", count=1000))
+    if keys:
+        r.delete(*keys)
 
 
 def clear_caches() -> None:
@@ -59,10 +72,9 @@ def api_env(tmp_path_factory):
     os.environ.pop("WENSHU_STORAGE", None)
     os.environ.update(env)
     clear_caches()
-    r = redis.Redis.from_url(REDIS_URL)
-    r.flushdb()
+    purge_redis()
     yield instance
-    r.flushdb()  # purge the queue and chord state of this session
+    purge_redis()  # purge the queue and chord state of this session
     for k, v in saved.items():
         if v is None:
             os.environ.pop(k, None)
@@ -147,4 +159,4 @@ def purge_after_module(request):
     with session() as s:
         s.execute(update(Job).where(Job.state.in_(("accepted", "running")))
                   .values(state="failed", error="测试结束，未执行", finished_at=utcnow()))
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    purge_redis()
