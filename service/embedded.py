@@ -5,6 +5,7 @@ It keeps nothing on disk (like the system Redis here): the job sweep re-sends wh
 """
 from __future__ import annotations
 
+import fcntl
 import subprocess
 import time
 from pathlib import Path
@@ -34,10 +35,19 @@ class EmbeddedRedis:
             return False
 
     def start(self, timeout: float = 10.0) -> "EmbeddedRedis":
-        if self.alive():  # already running (another `wenshu` process of this instance started it)
-            return self
         directory = self.socket_path.parent
         directory.mkdir(parents=True, exist_ok=True)
+        # `wenshu serve` and `wenshu worker` may start together: one starts the server, the other finds it.
+        with open(directory / "redis.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                return self._start(directory, timeout)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def _start(self, directory: Path, timeout: float) -> "EmbeddedRedis":
+        if self.alive():  # already running (another `wenshu` process of this instance started it)
+            return self
         self.socket_path.unlink(missing_ok=True)
         self.proc = subprocess.Popen(
             [executable(), "--port", "0", "--unixsocket", str(self.socket_path), "--unixsocketperm", "700",
