@@ -5,7 +5,8 @@
 - `params` is the pydantic model that validates the API request; the OpenAPI document is generated from it.
 - `items(params)` splits a request into items, each `(label, plain data)`; a batch is chunked over workers.
 - `render(data, out_dir)` takes one item's plain data (JSON-able) and writes its files into `out_dir`,
-  returning their paths. Renderers are the same functions the CLI calls; files are named by service.naming.
+  returning their paths (or `(path, page_count)` when the renderer measured its pages). Renderers are the same
+  functions the CLI calls; files are named by service.naming.
 - `unit(params)` names the unit a request belongs to (centre tokens may only touch their own unit);
   None means an office-level document (the notice), which a centre token cannot request.
 
@@ -28,7 +29,7 @@ class JobKind:
     name: str
     title: str  # Chinese, shown in the API docs and the job listing
     params: type[BaseModel]
-    render: Callable[[dict, Path], list[Path]]
+    render: Callable[[dict, Path], list]  # -> list[Path | tuple[Path, int | None]]
     items: Callable[[BaseModel], list[tuple[str, dict]]] | None = None
     unit: Callable[[BaseModel], str | None] = field(default=lambda p: None)
     period: Callable[[BaseModel], str | None] = field(default=lambda p: None)

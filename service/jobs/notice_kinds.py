@@ -10,16 +10,27 @@ from pydantic import BaseModel, ConfigDict, Field
 from service.jobs.kinds import JobKind
 
 
-def render_notice(data: dict, out_dir: Path) -> list[Path]:
+def render_notice(data: dict, out_dir: Path) -> list[tuple[Path, int]]:
+    """The notice with its measured layout (LibreOffice places the 版记), as the CLI renders it; page counts
+    from the measured PDF go into the register."""
     from service.models.notice import parse_notice
-    from service.naming import document_filename
-    from service.ooxml import normalize_ooxml
-    from service.render.notice import render_notice_docx
+    from service.render.cli import render_notice_files
 
-    notice = parse_notice(data)
-    path = out_dir / document_filename(notice.title, ".docx", str(notice.number))
-    path.write_bytes(normalize_ooxml(render_notice_docx(notice), notice.signature.date))
-    return [path]
+    paths, rendered = render_notice_files(parse_notice(data["notice"]), out_dir, pdf=bool(data.get("pdf")))
+    return [(p, rendered.report.pages) for p in paths]
+
+
+def notice_params() -> type[BaseModel]:
+    from service.models.notice import Notice
+
+    class NoticeParams(BaseModel):
+        """红头通知（含附件），排版按 LibreOffice 实测定位版记；可同时生成 PDF（打印以 PDF 为准）。"""
+
+        model_config = ConfigDict(extra="forbid", title="红头通知参数")
+        notice: Notice = Field(title="通知")
+        pdf: bool = Field(default=False, title="同时生成 PDF")
+
+    return NoticeParams
 
 
 def render_notice_bundle(data: dict, out_dir: Path) -> list[Path]:
@@ -53,13 +64,11 @@ def notice_bundle_params() -> type[BaseModel]:
 
 
 def kinds() -> list[JobKind]:
-    from service.models.notice import Notice
-
     return [
         JobKind(
-            name="notice", title="红头通知", params=Notice, render=render_notice,
-            period=lambda p: str(p.number.year), office_only=True,
-            description="按 GB/T 9704-2012 版式生成红头通知及其附件（.docx）。",
+            name="notice", title="红头通知", params=notice_params(), render=render_notice,
+            period=lambda p: str(p.notice.number.year), office_only=True,
+            description="按 GB/T 9704-2012 版式生成红头通知及其附件（.docx，可选 PDF）。",
         ),
         JobKind(
             name="notice-bundle", title="通知文件包", params=notice_bundle_params(), render=render_notice_bundle,

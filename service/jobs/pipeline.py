@@ -111,8 +111,10 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
         delay = job_settings().item_delay
         if delay:
             time.sleep(delay)
-        paths = [Path(p) for p in kind.render(params, scratch)]
-        files = [(p.name, storage.sha256_file(p), p.stat().st_size, storage.page_count(p)) for p in paths]
+        rendered = [r if isinstance(r, tuple) else (r, None) for r in kind.render(params, scratch)]
+        paths = [Path(p) for p, _pages in rendered]
+        files = [(p.name, storage.sha256_file(p), p.stat().st_size,
+                  pages if pages is not None else storage.page_count(p)) for p, pages in zip(paths, (r[1] for r in rendered))]
         if not files or any(p.parent.resolve() != scratch.resolve() or not p.is_file() for p in paths):
             raise RuntimeError("renderer wrote no file, or outside its output directory")
     except transient_errors():

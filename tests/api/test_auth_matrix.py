@@ -91,9 +91,9 @@ def test_metadata_endpoints(client, tokens, who):
 @pytest.mark.parametrize("who,expected", [("office", 202), ("A", 403), ("B", 403)])
 def test_office_only_kind(client, tokens, notice_data, who, expected):
     """The notice is the office's document: a centre may not request it."""
-    r = client.post("/api/v1/jobs", json={"kind": "notice", "params": notice_data}, headers=auth(tokens[who]))
+    r = client.post("/api/v1/jobs", json={"kind": "notice", "params": {"notice": notice_data}}, headers=auth(tokens[who]))
     assert r.status_code == expected, r.json
-    assert client.post("/api/v1/jobs", json={"kind": "notice", "params": notice_data}).status_code == 401
+    assert client.post("/api/v1/jobs", json={"kind": "notice", "params": {"notice": notice_data}}).status_code == 401
 
 
 @pytest.mark.parametrize("who,expected", [("office", 202), ("A", 202), ("B", 404)])

@@ -49,7 +49,7 @@ def test_wenshu_run_embedded(tmp_path, notice_data):
         status, _h, raw = request("GET", base + "/api/v1/health")
         assert json.loads(raw) == {"status": "ok", "database": True, "broker": True}
         assert (instance / "redis.sock").exists() and (instance / "wenshu.sqlite3").exists()
-        status, headers, raw = request("POST", base + "/api/v1/jobs", auth(token), {"kind": "notice", "params": notice_data})
+        status, headers, raw = request("POST", base + "/api/v1/jobs", auth(token), {"kind": "notice", "params": {"notice": notice_data}})
         assert status == 202, raw
         job = poll(get_json(base), headers["Location"], auth(token), timeout=120)
         assert job["state"] == "succeeded", job
@@ -86,7 +86,7 @@ def test_submit_while_redis_is_down(tmp_path, notice_data):
         wait_for(lambda: "ready." in (tmp_path / "worker.log").read_text(errors="replace"), 60, 0.2, "worker")
         private.stop()
         status, headers, raw = request("POST", base + "/api/v1/jobs", auth(token),
-                                       {"kind": "notice", "params": notice_data})
+                                       {"kind": "notice", "params": {"notice": notice_data}})
         assert status == 202, raw
         assert json.loads(raw)["state"] == "accepted"
         status, _h, raw = request("GET", base + "/api/v1/health")

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def notice_job(client_module, tokens, notice_data, worker):
-    r = client_module.post("/api/v1/jobs", json={"kind": "notice", "params": notice_data},
+    r = client_module.post("/api/v1/jobs", json={"kind": "notice", "params": {"notice": notice_data}},
                            headers=auth(tokens["office"], **{"Idempotency-Key": "e2e-notice-1"}))
     assert r.status_code == 202, r.json
     assert r.headers["Location"] == r.json["href"] == f"/api/v1/jobs/{r.json['id']}"
@@ -68,11 +68,11 @@ def test_range_and_etag(client_module, tokens, notice_job):
 
 def test_idempotent_resubmission(client_module, tokens, notice_data, notice_job):
     headers = auth(tokens["office"], **{"Idempotency-Key": "e2e-notice-1"})
-    again = client_module.post("/api/v1/jobs", json={"kind": "notice", "params": notice_data}, headers=headers)
+    again = client_module.post("/api/v1/jobs", json={"kind": "notice", "params": {"notice": notice_data}}, headers=headers)
     assert again.status_code == 200 and again.json["id"] == notice_job["id"]
     assert again.headers["Location"] == notice_job["href"]
     changed = dict(notice_data, title=notice_data["title"] + "（修订）")
-    conflict = client_module.post("/api/v1/jobs", json={"kind": "notice", "params": changed}, headers=headers)
+    conflict = client_module.post("/api/v1/jobs", json={"kind": "notice", "params": {"notice": changed}}, headers=headers)
     assert conflict.status_code == 409 and conflict.content_type == "application/problem+json"
     # The same key from another token is another request.
     from service.jobs.db import session
@@ -94,6 +94,7 @@ def test_register_keeps_the_document_after_expiry(client_module, tokens, notice_
     entry = next(d for d in r.json["items"] if d["id"] == doc["id"])
     assert entry["sha256"] == doc["sha256"] and len(entry["input_sha256"]) == 64
     assert entry["period"] == str(notice_job["period"]) and entry["available"] is True
+    assert entry["page_count"] and entry["page_count"] >= 2  # measured on the LibreOffice layout
     assert expire_results(utcnow() + timedelta(days=3650)) >= 1
     r = client_module.get(f"/api/v1/documents/{doc['id']}/file", headers=auth(tokens["office"]))
     assert r.status_code == 410 and r.content_type == "application/problem+json"
