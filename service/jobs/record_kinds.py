@@ -146,6 +146,56 @@ def _render_quarterly(data: dict, out_dir: Path) -> list[Path]:
                                        render_quarterly_docx, data["formats"]), out_dir)
 
 
+class PublicityParams(_Params):
+    """培训项目公示：公示期后开班的培训项目（不含学员个人信息），GB/T 9704 正文版式，Word 与 PDF。"""
+
+    unit: UnitName = Field(title="单位")
+    start: dt.date = Field(title="公示开始日期")
+    end: dt.date = Field(title="公示截止日期")
+    until: dt.date | None = Field(default=None, title="只公示此日期前开班的项目", description="不填为公示截止后三个月内")
+    phone: str = Field(min_length=1, max_length=20, title="监督电话")
+    issuer: str | None = Field(default=None, min_length=1, max_length=60, title="公示单位",
+                               description="不填为本镇社区教育学校")
+
+
+def _publicity_items(p: PublicityParams) -> list[tuple[str, dict]]:
+    from pydantic import ValidationError
+
+    from service.records.reports import project_notice
+    from service.records.store import township_short
+    from service.render.public_notice import Publicity
+
+    try:
+        with session() as s:
+            notice = project_notice(s, p.unit, p.end, p.until or p.end + dt.timedelta(days=92))
+            issuer = p.issuer or f"{township_short(s)}社区教育学校"
+    except LookupError as exc:
+        raise _refuse(exc) from None
+    try:
+        pub = Publicity(issuer=issuer, start=p.start, end=p.end, phone=p.phone, date=p.start)
+    except ValidationError as exc:
+        from service.models.errors import chinese_errors
+
+        raise ValueError("；".join(f"{e['title']}：{e['message']}" for e in chinese_errors(exc, Publicity))) from None
+    return [(f"{p.unit}培训项目公示", {"notice": notice.model_dump(mode="json"), "publicity": pub.model_dump(mode="json")})]
+
+
+def _render_publicity(data: dict, out_dir: Path) -> list[tuple[Path, int]]:
+    from service.naming import document_filename
+    from service.ooxml import normalize_pdf
+    from service.records.documents import ProjectNotice
+    from service.render.public_notice import Publicity, notice_title, render_public_notice
+
+    pn, pub = ProjectNotice.model_validate(data["notice"]), Publicity.model_validate(data["publicity"])
+    rendered = render_public_notice(pn, pub)
+    out = []
+    for suffix, body in ((".docx", rendered.docx), (".pdf", normalize_pdf(rendered.pdf, pub.date))):
+        path = out_dir / document_filename(notice_title(pn), suffix)
+        path.write_bytes(body)
+        out.append((path, rendered.report.pages))
+    return out
+
+
 def kinds() -> list[JobKind]:
     from service.records import reports
 
@@ -174,5 +224,10 @@ def kinds() -> list[JobKind]:
             items=_quarterly_items, render=_render_quarterly, office_only=True,
             period=lambda p: f"{p.year}-Q{p.quarter}",
             description="全镇某季度的季报表（横向 A4，Excel 与 Word），每单位一行，按附件1类别分列。",
+        ),
+        JobKind(
+            name="publicity", title="培训项目公示", params=PublicityParams, items=_publicity_items,
+            render=_render_publicity, unit=lambda p: p.unit, period=lambda p: p.start.isoformat(),
+            description="学习中心的培训项目公示（培训目标、方案、计划；公示期与监督电话），Word 与 PDF。",
         ),
     ]

@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +20,7 @@ from tests.api.jobs import poll
 
 pytestmark = pytest.mark.integration
 
-WENSHU = [sys.executable, "-m", "service.run"]
+WENSHU = [str(Path(sys.executable).with_name("wenshu"))]  # the entry point `make run` calls
 
 
 def _env(instance, **extra) -> dict:

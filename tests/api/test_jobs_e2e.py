@@ -161,3 +161,23 @@ def test_bad_params_are_a_422_naming_the_field(client_module, tokens):
     r = client_module.post("/api/v1/jobs", json={"kind": "monthly-report", "params": {
         "unit": "不存在的村", "year": 2020, "month": 5}}, headers=auth(tokens["office"]))
     assert r.status_code == 422 and "不存在的村" in r.json["detail"]
+
+
+def test_publicity_for_own_unit(client_module, tokens):
+    """A centre's 培训项目公示: Word and PDF (measured layout), with the page count in the register."""
+    from tests.api.conftest import UNIT_A
+
+    body = {"kind": "publicity", "params": {"unit": UNIT_A, "start": "2020-05-25", "end": "2020-05-31",
+                                            "phone": "023-72345678"}}
+    r = client_module.post("/api/v1/jobs", json=body, headers=auth(tokens["A"]))
+    assert r.status_code == 202, r.json
+    job = poll(client_get(client_module), r.headers["Location"], auth(tokens["A"]), timeout=180)
+    assert job["state"] == "succeeded", job
+    names = sorted(d["filename"] for d in job["documents"])
+    assert [n.rsplit(".", 1)[1] for n in names] == ["docx", "pdf"] and "公示" in names[0]
+    pdf = next(d for d in job["documents"] if d["filename"].endswith(".pdf"))
+    data = client_module.get(pdf["href"], headers=auth(tokens["A"])).data
+    assert data.startswith(b"%PDF") and pdf["page_count"] >= 1
+    import pikepdf
+
+    assert len(pikepdf.open(io.BytesIO(data)).pages) == pdf["page_count"]
