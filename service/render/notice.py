@@ -299,7 +299,7 @@ def postprocess(placement: ImprintPlacement | None):
             if first is None or grid is None:
                 continue
             widths = [tc.find(f"{W}tcPr/{W}tcW").get(f"{W}w") for tc in first.findall(f"{W}tc")]
-            if len(widths) != len(grid):
+            if [col.get(f"{W}w") for col in grid] != widths:
                 for col in list(grid):
                     grid.remove(col)
                 for w in widths:
