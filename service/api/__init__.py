@@ -96,16 +96,18 @@ def _job_request_errors(data) -> list[dict] | None:
 
 def _model_places() -> dict:
     from service.api import schemas as S
+    from service.api.records import ImportForm
 
     return {m.__name__: (where, m) for where, m in (
         ("path", S.JobPath), ("path", S.DocumentPath), ("header", S.SubmitHeaders), ("query", S.Page),
-        ("query", S.JobQuery), ("query", S.DocumentQuery))}
+        ("query", S.JobQuery), ("query", S.DocumentQuery), ("form", ImportForm))}
 
 
 _MODEL_PLACES: dict = {}
 
 
 def create_app(config: dict | None = None) -> OpenAPI:
+    from service.api.records import records
     from service.api.routes import api, public
     from service.jobs.db import migrate
 
@@ -138,6 +140,7 @@ def create_app(config: dict | None = None) -> OpenAPI:
     app.components_schemas["FieldError"] = Schema(**problems.FieldError.model_json_schema())
     app.register_api(public)
     app.register_api(api)
+    app.register_api(records)
 
     app.before_request(_check_length)
     app.before_request(require_token)  # before the limiter, so that limits are counted per token

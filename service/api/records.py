@@ -1,0 +1,92 @@
+"""Records through the API: the units a token may see, and the Excel import (one upload, all or nothing).
+
+A centre token imports only its own unit's rows (the importer's unit scope) and sees only its own unit.
+"""
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint, FileStorage, Tag
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from service.api.auth import current
+from service.api.problems import common_responses, problem, spec_response
+from service.jobs import audit
+from service.jobs.db import session
+
+records = APIBlueprint("records", __name__, url_prefix="/api/v1", abp_security=[{"bearer": []}],
+                       abp_responses=common_responses())
+T_RECORDS = Tag(name="培训记录", description="单位与培训记录的 Excel 导入")
+
+
+class UnitView(BaseModel):
+    name: str = Field(title="单位")
+    kind: str = Field(title="类别")
+
+
+class UnitList(BaseModel):
+    items: list[UnitView]
+
+
+class ImportForm(BaseModel):
+    file: FileStorage = Field(title="工作簿（.xlsx）", description="培训班计划表或学员名册（系统模板）")
+
+
+class CellErrorView(BaseModel):
+    sheet: str = Field(title="工作表")
+    row: int | None = Field(title="行")
+    column: str | None = Field(title="列")
+    field: str | None = Field(title="字段")
+    message: str = Field(title="错误说明")
+
+
+class TallyView(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class ImportView(BaseModel):
+    ok: bool = Field(title="已导入")
+    summary: str = Field(title="结果说明")
+    sheets: list[str] = Field(title="工作表")
+    tallies: dict[str, TallyView] = Field(title="各表新增/更新/未变条数")
+    changes: list[str] = Field(title="更新的字段")
+
+
+@records.get("/units", tags=[T_RECORDS], summary="单位列表", responses={200: UnitList})
+def list_units():
+    """党政办：全部单位；学习中心：本单位。"""
+    from service.records.models import Unit
+
+    who = current()
+    stmt = select(Unit.name, Unit.kind).order_by(Unit.sort_order, Unit.id)
+    if not who.is_office:
+        stmt = stmt.where(Unit.name == who.unit)
+    with session() as s:
+        rows = s.execute(stmt).all()
+    return {"items": [{"name": n, "kind": k} for n, k in rows]}
+
+
+@records.post("/records/imports", tags=[T_RECORDS], summary="导入培训记录（Excel）",
+              responses={200: ImportView, 422: spec_response("工作簿有错误（逐条给出工作表、行、列）或不是有效的 .xlsx")})
+def import_records(form: ImportForm):
+    """上传填好的模板（.xlsx）。全部无误才写入（一个事务）；重复导入不产生重复记录。
+    学习中心只能导入本单位的记录。"""
+    from service.records.importer import import_workbook
+    from service.records.upload import UploadRefused
+
+    who = current()
+    data = form.file.read()
+    try:
+        with session() as s:
+            result = import_workbook(s, data, unit_scope=None if who.is_office else who.unit)
+            if result.ok:
+                audit.record(s, who, "import", detail=f"{form.file.filename or ''} {len(data)} bytes")
+    except UploadRefused as exc:
+        return problem(422, str(exc), errors=[{"field": "form.file", "title": "工作簿", "message": str(exc)}])
+    if not result.ok:
+        errors = [{"field": f"{e.sheet}!{e.column or ''}{e.row or ''}", "title": e.field or e.sheet,
+                   "message": str(e)} for e in result.errors]
+        return problem(422, result.summary().splitlines()[0], errors=errors)
+    return {"ok": True, "summary": result.summary(), "sheets": result.sheets,
+            "tallies": {k: vars(t) for k, t in result.tallies.items()}, "changes": [str(c) for c in result.changes]}

@@ -1,0 +1,74 @@
+"""Records through the API: units per token, and the Excel import (all or nothing, unit scope for centres,
+errors with sheet/row/column, hostile or oversized files refused as problems)."""
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from tests.api.conftest import UNIT_A, UNIT_B, auth
+
+
+def test_units_per_token(client, tokens):
+    office = [u["name"] for u in client.get("/api/v1/units", headers=auth(tokens["office"])).json["items"]]
+    assert UNIT_A in office and UNIT_B in office and len(office) >= 15
+    assert [u["name"] for u in client.get("/api/v1/units", headers=auth(tokens["A"])).json["items"]] == [UNIT_A]
+    assert client.get("/api/v1/units").status_code == 401
+
+
+def _roster(unit: str, name: str) -> bytes:
+    """The store's blank roster template with one trainee row of `unit`."""
+    from service.jobs.db import session
+    from service.records.outputs import store_blank_files
+
+    with session() as s:
+        template = next(f for f in store_blank_files(s) if "学员名册" in f.name)
+    wb = load_workbook(io.BytesIO(template.data))
+    ws = wb["学员"]
+    cols = {str(c.value).rstrip("*"): c.column for c in ws[1] if c.value}
+    values = {"所属单位": unit, "姓名": name, "性别": "女", "出生年份": 1980, "联系电话": "13800138000",
+              "学员类别": "农民"}
+    for title, value in values.items():
+        ws.cell(row=2, column=cols[title], value=value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _upload(client, token, data: bytes):
+    return client.post("/api/v1/records/imports", data={"file": (io.BytesIO(data), "学员名册.xlsx")},
+                       headers=auth(token), content_type="multipart/form-data")
+
+
+def test_import_refuses_garbage_and_names_the_field(client, tokens):
+    r = client.post("/api/v1/records/imports", data={"file": (io.BytesIO(b"not a workbook"), "x.xlsx")},
+                    headers=auth(tokens["A"]), content_type="multipart/form-data")
+    assert r.status_code == 422 and r.content_type == "application/problem+json"
+    assert r.json["errors"][0]["field"] == "form.file" and "Excel" in r.json["detail"]
+    r = client.post("/api/v1/records/imports", data={}, headers=auth(tokens["A"]),
+                    content_type="multipart/form-data")
+    assert r.status_code == 422 and r.json["errors"][0]["field"].startswith("form")
+
+
+def test_import_over_the_limit_is_413(client, tokens, app):
+    big = io.BytesIO(b"PK\x03\x04" + b"\0" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    r = client.post("/api/v1/records/imports", data={"file": (big, "big.xlsx")}, headers=auth(tokens["A"]),
+                    content_type="multipart/form-data")
+    assert r.status_code == 413 and r.content_type == "application/problem+json"
+
+
+def test_centre_imports_own_unit_once(client, tokens):
+    data = _roster(UNIT_A, "接口测试学员")
+    r = _upload(client, tokens["A"], data)
+    assert r.status_code == 200, r.json
+    assert r.json["ok"] and r.json["tallies"]["学员"]["created"] == 1
+    again = _upload(client, tokens["A"], data)  # the same file again: no duplicate
+    assert again.status_code == 200 and again.json["tallies"]["学员"] == {"created": 0, "updated": 0, "unchanged": 1}
+
+
+def test_centre_cannot_import_another_units_rows(client, tokens):
+    r = _upload(client, tokens["A"], _roster(UNIT_B, "越权学员"))
+    assert r.status_code == 422 and r.content_type == "application/problem+json", r.json
+    (err,) = r.json["errors"]
+    assert err["field"] == "学员!A2" and UNIT_B in err["message"] and "本单位" in err["message"]
+    assert _upload(client, tokens["office"], _roster(UNIT_B, "党政办导入学员")).status_code == 200
