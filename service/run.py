@@ -136,6 +136,15 @@ def token_group() -> None:
     """管理 API 令牌（仅保存哈希值）。"""
 
 
+def _tokens():
+    """The token store, with the schema brought up to date first."""
+    from service.jobs import tokens
+    from service.jobs.db import migrate
+
+    migrate()
+    return tokens
+
+
 def _show(row) -> str:
     state = "已吊销" if row.revoked_at else "有效"
     return f"{row.id}\t{row.role}\t{row.unit or '-'}\t{state}\t{row.created_at:%Y-%m-%d %H:%M}\t{row.label or ''}"
@@ -147,12 +156,8 @@ def _show(row) -> str:
 @click.option("--label", default=None, help="备注")
 def token_create(role: str, unit: str | None, label: str | None) -> None:
     """创建令牌；明文只显示这一次。"""
-    from service.jobs import tokens
-    from service.jobs.db import migrate
-
-    migrate()
     try:
-        row, plain = tokens.create(role, unit, label)
+        row, plain = _tokens().create(role, unit, label)
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     click.echo(plain)
@@ -162,12 +167,9 @@ def token_create(role: str, unit: str | None, label: str | None) -> None:
 @token_group.command("list")
 def token_list() -> None:
     """列出令牌（不含明文）。"""
-    from service.jobs import tokens
-    from service.jobs.db import migrate
-
-    migrate()
+    rows = _tokens().list_tokens()
     click.echo("编号\t角色\t单位\t状态\t创建时间\t备注")
-    for row in tokens.list_tokens():
+    for row in rows:
         click.echo(_show(row))
 
 
@@ -175,11 +177,7 @@ def token_list() -> None:
 @click.argument("token_id")
 def token_revoke(token_id: str) -> None:
     """吊销令牌（立即失效）。"""
-    from service.jobs import tokens
-    from service.jobs.db import migrate
-
-    migrate()
-    if not tokens.revoke(token_id):
+    if not _tokens().revoke(token_id):
         raise click.ClickException(f"没有有效的令牌 {token_id}")
     click.echo(f"令牌 {token_id} 已吊销。")
 
@@ -188,11 +186,7 @@ def token_revoke(token_id: str) -> None:
 @click.argument("token_id")
 def token_rotate(token_id: str) -> None:
     """轮换令牌：生成新明文，旧明文立即失效（角色与单位不变）。"""
-    from service.jobs import tokens
-    from service.jobs.db import migrate
-
-    migrate()
-    out = tokens.rotate(token_id)
+    out = _tokens().rotate(token_id)
     if out is None:
         raise click.ClickException(f"没有有效的令牌 {token_id}")
     click.echo(out[1])

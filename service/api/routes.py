@@ -48,6 +48,18 @@ def _page(stmt, q: S.Page):
     return rows, total
 
 
+def _listing(model, query: S.Page, filters):
+    """Rows of `model` this token may see (centre: its unit), newest first, filtered and paged."""
+    who = current()
+    stmt = select(model).order_by(model.created_at.desc(), model.id)
+    if not who.is_office:
+        stmt = stmt.where(model.unit == who.unit)
+    for column, value in filters:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return _page(stmt, query)
+
+
 def _job_response(job: Job) -> dict:
     with session() as s:
         docs = list(s.scalars(select(Document).where(Document.job_id == job.id)
@@ -91,15 +103,7 @@ def create_job(body: S.job_request_model(), header: S.SubmitHeaders):  # type: i
 @api.get("/jobs", tags=[T_JOBS], summary="任务列表", responses={200: S.JobList})
 def list_jobs(query: S.JobQuery):
     """本令牌可见的任务（党政办：全部；学习中心：本单位），新的在前。"""
-    who = current()
-    stmt = select(Job).order_by(Job.created_at.desc(), Job.id)
-    if not who.is_office:
-        stmt = stmt.where(Job.unit == who.unit)
-    if query.state:
-        stmt = stmt.where(Job.state == query.state)
-    if query.kind:
-        stmt = stmt.where(Job.kind == query.kind)
-    jobs, total = _page(stmt, query)
+    jobs, total = _listing(Job, query, ((Job.state, query.state), (Job.kind, query.kind)))
     return {"items": [_job_response(j) for j in jobs], "total": total}
 
 
@@ -128,15 +132,8 @@ def job_result(path: S.JobPath):
 @api.get("/documents", tags=[T_DOCS], summary="文书登记列表", responses={200: S.DocumentList})
 def list_documents(query: S.DocumentQuery):
     """永久登记的每一份文书（文件过期后登记仍在）。"""
-    who = current()
-    stmt = select(Document).order_by(Document.created_at.desc(), Document.id)
-    if not who.is_office:
-        stmt = stmt.where(Document.unit == who.unit)
-    for column, value in ((Document.kind, query.kind), (Document.unit, query.unit),
-                          (Document.period, query.period), (Document.role, query.role)):
-        if value is not None:
-            stmt = stmt.where(column == value)
-    docs, total = _page(stmt, query)
+    docs, total = _listing(Document, query, ((Document.kind, query.kind), (Document.unit, query.unit),
+                                             (Document.period, query.period), (Document.role, query.role)))
     return {"items": [document_view(d).model_dump(mode="json") for d in docs], "total": total}
 
 

@@ -196,24 +196,23 @@ def _render_publicity(data: dict, out_dir: Path) -> list[tuple[Path, int]]:
     return out
 
 
+def _class_kind(name: str, title: str, build: Callable, model: str, xlsx: str, docx: str) -> JobKind:
+    """A kind with one document per class of a unit's month (or year): .xlsx and/or .docx."""
+    return JobKind(
+        name=name, title=title, params=ClassDocumentsParams, items=_per_class(build),
+        render=_class_render(model, title, xlsx, docx), unit=lambda p: p.unit, period=_month_period,
+        description=f"某单位某月（或全年）开班的每个培训班的{title}（Excel 与 Word），多份时打包为 zip。",
+    )
+
+
 def kinds() -> list[JobKind]:
     from service.records import reports
 
     return [
-        JobKind(
-            name="ledger-cards", title="学员培训记录卡", params=ClassDocumentsParams,
-            items=_per_class(reports.ledger_card),
-            render=_class_render("LedgerCard", "学员培训记录卡", "render_ledger_card", "render_ledger_card_docx"),
-            unit=lambda p: p.unit, period=_month_period,
-            description="某单位某月（或全年）开班的每个培训班的学员培训记录卡（Excel 与 Word），多份时打包为 zip。",
-        ),
-        JobKind(
-            name="assessment-sheets", title="学员考核表", params=ClassDocumentsParams,
-            items=_per_class(reports.assessment_sheet),
-            render=_class_render("AssessmentSheet", "学员考核表", "render_assessment_sheet", "render_assessment_docx"),
-            unit=lambda p: p.unit, period=_month_period,
-            description="某单位某月（或全年）开班的每个培训班的学员考核表（Excel 与 Word），多份时打包为 zip。",
-        ),
+        _class_kind("ledger-cards", "学员培训记录卡", reports.ledger_card, "LedgerCard", "render_ledger_card",
+                    "render_ledger_card_docx"),
+        _class_kind("assessment-sheets", "学员考核表", reports.assessment_sheet, "AssessmentSheet",
+                    "render_assessment_sheet", "render_assessment_docx"),
         JobKind(
             name="monthly-report", title="社区教育培训月报表", params=MonthlyReportParams,
             items=_monthly_items, render=_render_monthly, unit=lambda p: p.unit, period=_month_period,

@@ -1,6 +1,6 @@
 """Fixtures of the API tests.
 
-The session runs against the real Redis at 127.0.0.1:6379 on its own db number (TEST_REDIS_DB, default 7),
+The package runs against the real Redis at 127.0.0.1:6379 on its own db number (TEST_REDIS_DB, default 7),
 flushed before and after; tests that stop Redis start their own private redis-server instead. Settings are
 read from the environment, so the session sets its variables, clears the cached settings, and restores both
 at the end (other test packages run in the same pytest process).
@@ -61,7 +61,7 @@ def clear_caches() -> None:
     db.reset()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def api_env(tmp_path_factory):
     """The process environment of this test session (and of the workers it starts)."""
     instance = tmp_path_factory.mktemp("instance")
@@ -83,7 +83,7 @@ def api_env(tmp_path_factory):
     clear_caches()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def app(api_env):
     from service.api import create_app
     from service.jobs.db import session
@@ -100,7 +100,7 @@ def client(app):
     return app.test_client()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def tokens(app):
     from service.jobs import tokens as t
 
@@ -115,7 +115,7 @@ def auth(token: str, **extra) -> dict:
     return {"Authorization": f"Bearer {token}", **extra}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def notice_data() -> dict:
     return json.loads(NOTICE_SAMPLE.read_text(encoding="utf-8"))
 
