@@ -2,7 +2,8 @@
 # Installs the system packages the renderer and the tests need when they are missing.
 set -euo pipefail
 PKGS=(libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fontconfig
-      fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai)
+      fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai
+      chromium)  # headless browser: the API docs pages are checked in a real browser (tests/api)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
