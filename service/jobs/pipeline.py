@@ -119,6 +119,7 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
             raise RuntimeError("renderer wrote no file, or outside its output directory")
     except transient_errors():
         shutil.rmtree(scratch, ignore_errors=True)
+        _forget_attempt(job.id, idx)  # only attempts that died (killed, timed out) count against the item
         raise
     except Exception as exc:  # bad data or a renderer bug: the item fails with a Chinese message, the job goes on
         shutil.rmtree(scratch, ignore_errors=True)
@@ -154,6 +155,15 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
         item = s.get(JobItem, (job.id, idx))
         item.state, item.error = "done", None
         _progress(s, s.get(Job, job.id))
+
+
+def _forget_attempt(job_id: str, idx: int) -> None:
+    try:
+        with session() as s:
+            item = s.get(JobItem, (job_id, idx))
+            item.attempts = max(0, item.attempts - 1)
+    except Exception:  # the database itself may be what failed; the retry will count again
+        log.warning("could not un-count the attempt of job %s item %s", job_id, idx)
 
 
 def _verify(doc: Document) -> bool:
