@@ -96,11 +96,12 @@ def _job_request_errors(data) -> list[dict] | None:
 
 def _model_places() -> dict:
     from service.api import schemas as S
-    from service.api.records import ImportForm
+    from service.api.records import ExportPath, ExportQuery, ImportForm
 
     return {m.__name__: (where, m) for where, m in (
         ("path", S.JobPath), ("path", S.DocumentPath), ("header", S.SubmitHeaders), ("query", S.Page),
-        ("query", S.JobQuery), ("query", S.DocumentQuery), ("form", ImportForm))}
+        ("query", S.JobQuery), ("query", S.DocumentQuery), ("form", ImportForm),
+        ("path", ExportPath), ("query", ExportQuery))}
 
 
 _MODEL_PLACES: dict = {}

@@ -4,6 +4,9 @@ A centre token imports only its own unit's rows (the importer's unit scope) and 
 """
 from __future__ import annotations
 
+from typing import Literal
+
+from flask import Response
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel, Field
 from sqlalchemy import select
@@ -29,6 +32,18 @@ class UnitList(BaseModel):
 
 class ImportForm(BaseModel):
     file: FileStorage = Field(title="工作簿（.xlsx）", description="培训班计划表或学员名册（系统模板）")
+
+
+class ExportPath(BaseModel):
+    workbook: Literal["schedule", "roster"] = Field(title="工作簿", description="schedule：培训班计划表；roster：学员名册")
+
+
+class ExportQuery(BaseModel):
+    unit: str | None = Field(default=None, min_length=1, max_length=60, title="单位",
+                             description="党政办可不填（全部单位）；学习中心只能导出本单位")
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class CellErrorView(BaseModel):
@@ -90,3 +105,32 @@ def import_records(form: ImportForm):
         return problem(422, result.summary().splitlines()[0], errors=errors)
     return {"ok": True, "summary": result.summary(), "sheets": result.sheets,
             "tallies": {k: vars(t) for k, t in result.tallies.items()}, "changes": [str(c) for c in result.changes]}
+
+
+@records.get("/records/export/<workbook>", tags=[T_RECORDS], summary="导出培训记录（导入模板格式）",
+             responses={200: {"description": "工作簿", "content": {XLSX: {"schema": {"type": "string",
+                                                                                    "format": "binary"}}}}})
+def export_records(path: ExportPath, query: ExportQuery):
+    """把记录库中的培训班或学员导出为导入模板格式的工作簿，改好后可重新导入（只更新，不重复）。
+    学习中心只能导出本单位（不填单位即本单位）。"""
+    from service.naming import content_disposition, document_filename
+    from service.records.export import export_workbooks
+    from service.records.reports import NotFound, unit_named
+
+    who = current()
+    unit = query.unit if who.is_office else (query.unit or who.unit)
+    if not who.may_see(unit) and not (who.is_office and unit is None):
+        return problem(404, f"未找到单位“{unit}”。")
+    with session() as s:
+        if unit is not None:
+            try:
+                unit_named(s, unit)
+            except NotFound as exc:
+                return problem(404, str(exc))
+        schedule, roster = export_workbooks(s, unit)
+        audit.record(s, who, "export", detail=f"{path.workbook} {unit or '全部单位'}")
+    title = "培训班计划表" if path.workbook == "schedule" else "学员名册"
+    name = document_filename(f"{unit + ' ' if unit else ''}{title}", ".xlsx")
+    data = schedule if path.workbook == "schedule" else roster
+    return Response(data, mimetype=XLSX, headers={"Content-Disposition": content_disposition(name),
+                                                  "Cache-Control": "private, no-store"})

@@ -72,3 +72,17 @@ def test_centre_cannot_import_another_units_rows(client, tokens):
     (err,) = r.json["errors"]
     assert err["field"] == "学员!A2" and UNIT_B in err["message"] and "本单位" in err["message"]
     assert _upload(client, tokens["office"], _roster(UNIT_B, "党政办导入学员")).status_code == 200
+
+
+def test_export_per_token(client, tokens):
+    """Centre A exports its own unit (default) and nothing else; the office may export any unit or all."""
+    r = client.get("/api/v1/records/export/roster", headers=auth(tokens["A"]))
+    assert r.status_code == 200 and "filename*=UTF-8''" in r.headers["Content-Disposition"]
+    ws = load_workbook(io.BytesIO(r.data))["学员"]
+    units = {row[0] for row in ws.iter_rows(min_row=2, values_only=True) if row[0]}
+    assert units == {UNIT_A}
+    assert client.get(f"/api/v1/records/export/roster?unit={UNIT_B}", headers=auth(tokens["A"])).status_code == 404
+    r = client.get(f"/api/v1/records/export/schedule?unit={UNIT_B}", headers=auth(tokens["office"]))
+    assert r.status_code == 200
+    assert client.get("/api/v1/records/export/roster?unit=不存在的村", headers=auth(tokens["office"])).status_code == 404
+    assert client.get("/api/v1/records/export/other", headers=auth(tokens["office"])).status_code == 422
