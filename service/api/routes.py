@@ -82,8 +82,10 @@ def create_job(body: S.job_request_model(), header: S.SubmitHeaders):  # type: i
     who = current()
     unit = kind.unit(req.params)
     if not who.is_office:
-        if kind.office_only or unit is None:
+        if kind.office_only:
             return problem(403, f"“{kind.title}”仅限党政办生成。")
+        if unit is None:
+            return problem(403, f"学习中心只能生成本单位的“{kind.title}”：请在参数中填写单位（unit）为“{who.unit}”。")
         if unit != who.unit:
             return problem(404, f"未找到单位“{unit}”。")
     try:
