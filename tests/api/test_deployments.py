@@ -101,3 +101,43 @@ def test_submit_while_redis_is_down(tmp_path, notice_data):
         server.stop()
         worker.stop()
         private.stop()
+
+
+def test_redis_restart_loses_the_queue_and_the_sweep_resends(tmp_path, notice_data):
+    """A job queued while no worker runs; Redis restarts empty (it keeps nothing on disk), so the message is gone.
+    The worker's start-up sweep sees that Redis lost its data (the epoch key is missing) and sends the job again."""
+    private = PrivateRedis(tmp_path)
+    private.start()
+    instance = tmp_path / "instance"
+    port = free_port()
+    env = _env(instance, REDIS_URL=private.url, WENSHU_SWEEP_INTERVAL="1")
+    token = subprocess.run(WENSHU + ["token", "create", "--role", "office"], env=env, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    server = Proc(WENSHU + ["serve", "--port", str(port), "--workers", "1"], env, tmp_path / "serve.log")
+    base = f"http://127.0.0.1:{port}"
+    worker = None
+    try:
+        wait_for(lambda: _healthy(base), 60, 0.2, "wenshu serve")
+        first = Proc(WENSHU + ["worker", "--concurrency", "1"], env, tmp_path / "worker1.log")
+        wait_for(lambda: "startup sweep" in (tmp_path / "worker1.log").read_text(errors="replace"), 60, 0.2, "sweep")
+        first.stop()  # the worker is gone; Redis now holds the epoch key written by its sweep
+        status, headers, raw = request("POST", base + "/api/v1/jobs", auth(token),
+                                       {"kind": "notice", "params": {"notice": notice_data}})
+        assert status == 202 and json.loads(raw)["state"] == "accepted"
+        import redis as redis_lib
+
+        r = redis_lib.Redis.from_url(private.url)
+        queue = env.get("WENSHU_REDIS_PREFIX", "") + "celery"
+        assert r.llen(queue) == 1  # queued, waiting for a worker
+        private.stop()
+        private.start()  # empty: the queued message is lost
+        assert r.llen(queue) == 0
+        worker = Proc(WENSHU + ["worker", "--concurrency", "1"], env, tmp_path / "worker2.log")
+        job = poll(get_json(base), headers["Location"], auth(token), timeout=120)
+        assert job["state"] == "succeeded", job
+        assert "'redis_restarted': True" in (tmp_path / "worker2.log").read_text(errors="replace")
+    finally:
+        server.stop()
+        if worker:
+            worker.stop()
+        private.stop()
