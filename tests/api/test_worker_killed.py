@@ -92,3 +92,25 @@ def test_main_process_killed_mid_job(client, tokens, api_env, tmp_path):
         _assert_complete_and_clean(done, n, killed)
     finally:
         second.stop()
+
+
+def test_item_that_keeps_killing_its_worker_fails_alone(client, tokens, api_env, tmp_path):
+    """An item whose rendering dies three times (here: its pool child is killed each time) is given up with a
+    Chinese per-item error; the other items complete and the job ends `partial` with their zip."""
+    env = dict(os.environ, **SLOW)
+    worker = start_worker(env, tmp_path / "worker.log", concurrency=1, beat=False)
+    try:
+        job, n = _submit(client, tokens["A"])
+        for attempt in (1, 2, 3):
+            wait_for(lambda: (lambda i: i.state == "pending" and i.attempts == attempt)(_items(job["id"])[0]),
+                     60, 0.05, f"attempt {attempt}")
+            (child,) = wait_for(lambda: children(worker.pid), 30, 0.05, "pool child")
+            os.kill(child, signal.SIGKILL)
+        done = poll(client_get(client), job["href"], auth(tokens["A"]), timeout=120)
+        assert done["state"] == "partial", done
+        assert done["progress"] == {"done": n - 1, "failed": 1, "total": n}
+        (error,) = done["errors"]
+        assert error["item"] == 0 and "已尝试3次" in error["message"] and UNIT_A in error["label"]
+        assert done["result"]["role"] == "bundle" and len(done["documents"]) == n - 1
+    finally:
+        worker.stop()
