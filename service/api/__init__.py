@@ -15,6 +15,7 @@ intranet with no CDN.
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 from flask import Flask, render_template
 from flask_limiter import Limiter
@@ -68,7 +69,7 @@ def _on_validation_error(exc: ValidationError):
     if exc.title == job_request_model().__name__:
         errors = _job_request_errors(request.get_json(silent=True))
     if errors is None:
-        where, model = _MODEL_PLACES.get(exc.title, ("", None))
+        where, model = _model_places().get(exc.title, ("", None))
         errors = problems.translate(exc, model, where)
     return problems.validation_problem(errors)
 
@@ -94,7 +95,9 @@ def _job_request_errors(data) -> list[dict] | None:
     return None
 
 
+@lru_cache(maxsize=1)
 def _model_places() -> dict:
+    """Request models by name (pydantic's error title), with where they come from (path, query, header, form)."""
     from service.api import schemas as S
     from service.api.records import ExportPath, ExportQuery, ImportForm
 
@@ -104,8 +107,6 @@ def _model_places() -> dict:
         ("path", ExportPath), ("query", ExportQuery))}
 
 
-_MODEL_PLACES: dict = {}
-
 
 def create_app(config: dict | None = None) -> OpenAPI:
     from service.api.records import records
@@ -113,7 +114,6 @@ def create_app(config: dict | None = None) -> OpenAPI:
     from service.jobs.db import migrate
 
     js = job_settings()
-    _MODEL_PLACES.update(_model_places())
     app = OpenAPI(
         __name__,
         info=Info(title="社教文书 API", version="1",
