@@ -18,6 +18,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -208,6 +209,7 @@ def _run(args) -> dict:
             except subprocess.TimeoutExpired:
                 p.kill()
         redis.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
 
     result = {
         "benchmark": "api_jobs", "when": time.strftime("%Y-%m-%d %H:%M:%S"),
