@@ -69,21 +69,27 @@ def test_wenshu_run_embedded(tmp_path, notice_data):
         ["fuser", str(instance / "redis.sock")], capture_output=True).returncode != 0
 
 
+def _serve_on_private_redis(tmp_path):
+    """A private redis-server, an office token and `wenshu serve` on it: (redis, env, token, server, base url)."""
+    private = PrivateRedis(tmp_path)
+    private.start()
+    env = _env(tmp_path / "instance", REDIS_URL=private.url, WENSHU_SWEEP_INTERVAL="1")
+    token = subprocess.run(WENSHU + ["token", "create", "--role", "office"], env=env, capture_output=True,
+                           text=True, check=True).stdout.strip()
+    port = free_port()
+    server = Proc(WENSHU + ["serve", "--port", str(port), "--workers", "1"], env, tmp_path / "serve.log")
+    base = f"http://127.0.0.1:{port}"
+    wait_for(lambda: _healthy(base) or not server.alive(), 60, 0.2, "wenshu serve")
+    assert server.alive(), server.tail()
+    return private, env, token, server, base
+
+
 def test_submit_while_redis_is_down(tmp_path, notice_data):
     """Redis stopped: the submit still answers 202 and the job is recorded; when Redis is back, the sweep sends
     it and it completes. Uses a private redis-server (never the shared one)."""
-    private = PrivateRedis(tmp_path)
-    private.start()
-    instance = tmp_path / "instance"
-    port = free_port()
-    env = _env(instance, REDIS_URL=private.url, WENSHU_SWEEP_INTERVAL="1")
-    token = subprocess.run(WENSHU + ["token", "create", "--role", "office"], env=env, capture_output=True,
-                           text=True, check=True).stdout.strip()
-    server = Proc(WENSHU + ["serve", "--port", str(port), "--workers", "1"], env, tmp_path / "serve.log")
+    private, env, token, server, base = _serve_on_private_redis(tmp_path)
     worker = Proc(WENSHU + ["worker", "--concurrency", "1"], env, tmp_path / "worker.log")
-    base = f"http://127.0.0.1:{port}"
     try:
-        wait_for(lambda: _healthy(base), 60, 0.2, "wenshu serve")
         wait_for(lambda: "ready." in (tmp_path / "worker.log").read_text(errors="replace"), 60, 0.2, "worker")
         private.stop()
         status, headers, raw = request("POST", base + "/api/v1/jobs", auth(token),
@@ -106,18 +112,9 @@ def test_submit_while_redis_is_down(tmp_path, notice_data):
 def test_redis_restart_loses_the_queue_and_the_sweep_resends(tmp_path, notice_data):
     """A job queued while no worker runs; Redis restarts empty (it keeps nothing on disk), so the message is gone.
     The worker's start-up sweep sees that Redis lost its data (the epoch key is missing) and sends the job again."""
-    private = PrivateRedis(tmp_path)
-    private.start()
-    instance = tmp_path / "instance"
-    port = free_port()
-    env = _env(instance, REDIS_URL=private.url, WENSHU_SWEEP_INTERVAL="1")
-    token = subprocess.run(WENSHU + ["token", "create", "--role", "office"], env=env, capture_output=True,
-                           text=True, check=True).stdout.strip()
-    server = Proc(WENSHU + ["serve", "--port", str(port), "--workers", "1"], env, tmp_path / "serve.log")
-    base = f"http://127.0.0.1:{port}"
+    private, env, token, server, base = _serve_on_private_redis(tmp_path)
     worker = None
     try:
-        wait_for(lambda: _healthy(base), 60, 0.2, "wenshu serve")
         first = Proc(WENSHU + ["worker", "--concurrency", "1"], env, tmp_path / "worker1.log")
         wait_for(lambda: "startup sweep" in (tmp_path / "worker1.log").read_text(errors="replace"), 60, 0.2, "sweep")
         first.stop()  # the worker is gone; Redis now holds the epoch key written by its sweep
