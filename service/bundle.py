@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.files import write_atomic
 from service.forms.annex3 import MonthlyReport, load_monthly_report, monthly_report_name, render_monthly_report
 from service.forms.annex4 import LeadershipTable, leadership_table_name, render_leadership_table
 from service.forms.validation import DataValidationError, FieldIssue, read_json
@@ -147,20 +147,6 @@ class Bundle:
 
     def write(self, outdir: Path) -> Path:
         return write_atomic(Path(outdir) / self.name, self.data)
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write via a temporary file in the same folder and rename: a reader never sees half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
 
 
 def _check_report_against_units(report: MonthlyReport, units: UnitsFile, source: str) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 
-from flask import Flask, render_template
+from flask import render_template
 from flask_limiter import Limiter
 from flask_openapi3 import Info, OpenAPI
 from flask_openapi3.models import Schema

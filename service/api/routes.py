@@ -1,7 +1,7 @@
 """The JSON API under /api/v1: jobs (submit, poll, download) and the document register."""
 from __future__ import annotations
 
-from flask import current_app, request, send_file
+from flask import request, send_file
 from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
@@ -13,7 +13,7 @@ from service.api.views import document_view, job_view
 from service.jobs import audit, storage
 from service.jobs import kinds as registry
 from service.jobs.db import session
-from service.jobs.models import AuditEntry, Document, Job, JobItem
+from service.jobs.models import Document, Job
 from service.jobs.settings import redis_client
 from service.jobs.store import IdempotencyConflict, RequestRefused, items_of, submit, visible_job
 from service.naming import content_disposition

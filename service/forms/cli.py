@@ -32,7 +32,7 @@ def form() -> None:
 
 
 def _write_form(outdir: Path, stem: str, data: bytes) -> None:
-    from service.bundle import write_atomic
+    from service.files import write_atomic
 
     click.echo(write_atomic(outdir / document_filename(stem, ".xlsx"), data))
 

@@ -223,7 +223,6 @@ def finish_job(job_id: str) -> str | None:
 
 def finish_job_again(job_id: str) -> str | None:
     with session() as s:
-        job = s.get(Job, job_id)
         docs = list(s.scalars(select(Document).where(Document.job_id == job_id, Document.role == "document")))
     if any(not _verify(d) for d in docs):
         raise TransientError(f"job {job_id}: files do not match the register after re-rendering")

@@ -7,7 +7,6 @@ partial artifact under a real name; stray temporaries are removed by the next at
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import tempfile
@@ -15,8 +14,8 @@ import zipfile
 from pathlib import Path
 
 from service.config import settings
+from service.files import TMP_PREFIX, publish, write_atomic  # noqa: F401 (the storage API)
 
-TMP_PREFIX = ".tmp-"
 MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -52,31 +51,6 @@ def scratch_dir(directory: Path) -> Path:
     """A private temporary directory next to the final files (same filesystem, so rename is atomic)."""
     directory.mkdir(parents=True, exist_ok=True)
     return Path(tempfile.mkdtemp(prefix=TMP_PREFIX, dir=directory))
-
-
-def publish(src: Path, dest: Path) -> Path:
-    """Move a finished file into place atomically (fsync first)."""
-    with open(src, "rb") as fh:
-        os.fsync(fh.fileno())
-    os.replace(src, dest)
-    dfd = os.open(dest.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
-    return dest
-
-
-def write_atomic(dest: Path, data: bytes) -> Path:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        return publish(Path(tmp), dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def sha256_file(path: Path) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.forms.annex3 import MonthlyReport, monthly_report_title, render_monthly_report
+from service.files import write_atomic
 from service.naming import document_filename
 from service.records import reports
 from service.records.documents import AssessmentSheet, LedgerCard, QuarterlyReport
@@ -36,13 +37,7 @@ class OutputFile:
 
     def write(self, directory: str | Path) -> Path:
         """Write into `directory` atomically (temporary name, then rename)."""
-        directory = Path(directory)
-        directory.mkdir(parents=True, exist_ok=True)
-        path = directory / self.name
-        tmp = path.with_name(f".{self.name}.part")
-        tmp.write_bytes(self.data)
-        tmp.replace(path)
-        return path
+        return write_atomic(Path(directory) / self.name, self.data)
 
 
 def _class_stem(info) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from service.files import write_atomic
 from service.lint import lint, normalise
 from service.models.notice import Notice, NoticeValidationError, load_notice, parse_notice
 from service.naming import document_filename
@@ -16,12 +17,6 @@ from service.render.paginate import Rendered, render_measured
 
 def notice_filename(n: Notice, suffix: str) -> str:
     return document_filename(n.title, suffix, str(n.number))
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.write_bytes(data)
-    tmp.replace(path)
 
 
 def render_notice_files(n: Notice, out: Path, *, pdf: bool) -> tuple[list[Path], Rendered]:

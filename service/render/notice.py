@@ -15,6 +15,7 @@ from service.docx.engine import load_template
 from service.layout.profile import Profile, mm_to_twips, profile
 from service.models.notice import (Annex, Heading, LeadIn, Notice, Paragraph, Signature, Table, cn_date,
                                    heading_label)
+from service.render.annexes import annex_blocks
 from service.render.title import split_title
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -212,8 +213,6 @@ def add_signature(b: Blocks, sig: Signature, note: str | None = None) -> None:
 
 def _annex_pages(b: Blocks, annexes: list[Annex]) -> None:
     """Annexes bound after the body (7.3.7): 附件N on line 1, the title centred on line 3, new page each."""
-    from service.render.annexes import annex_blocks
-
     for i, annex in enumerate(annexes, 1):
         blocks = annex_blocks(annex)
         if not blocks:

@@ -80,7 +80,7 @@ def _content_end(pages: list[Page], imprint_page: int, imprint_top: float) -> tu
     return 1, 0.0
 
 
-def _place(n: Notice, pages: list[Page], current: ImprintPlacement) -> ImprintPlacement:
+def _place(pages: list[Page], current: ImprintPlacement) -> ImprintPlacement:
     """From a first pass with the 版记 right after the content: where it has to go."""
     page, rules = _imprint_rules(pages)
     top, last = rules[0].y, rules[-1].y
@@ -145,6 +145,14 @@ def fit_signature(texts: list[str], signature: tuple[int, int], sealed: bool,
             f"（GB/T 9704-2012 第7.3.5.5条）")
 
 
+def _convert(docx: bytes, tmpdir: Path, attempt: int) -> tuple[bytes, list[Page]]:
+    """One layout pass: LibreOffice's PDF of `docx` and its measured pages."""
+    src = tmpdir / f"pass{attempt}.docx"
+    src.write_bytes(docx)
+    pdf = to_pdf([src], tmpdir)[0]
+    return pdf.read_bytes(), measure(pdf)
+
+
 def render_signature_fitted(render: Callable[[ImprintPlacement], bytes], texts: list[str],
                             signature: tuple[int, int], sealed: bool) -> Rendered:
     """A document without 版记: render, measure, and re-render once if the signature would stand alone."""
@@ -153,14 +161,11 @@ def render_signature_fitted(render: Callable[[ImprintPlacement], bytes], texts: 
         placement = ImprintPlacement()
         for attempt in (1, 2):
             docx = render(placement)
-            src = Path(tmp) / f"pass{attempt}.docx"
-            src.write_bytes(docx)
-            pdf = to_pdf([src], Path(tmp))[0]
-            pages = measure(pdf)
+            pdf, pages = _convert(docx, Path(tmp), attempt)
             report.passes, report.pages = attempt, len(pages)
             fit = fit_signature(texts, signature, sealed, pages) if attempt == 1 else None
             if fit is None:
-                return Rendered(docx, pdf.read_bytes(), report)
+                return Rendered(docx, pdf, report)
             placement, note = fit
             report.notes.append(note)
         raise AssertionError("unreachable")
@@ -177,11 +182,7 @@ def render_measured(n: Notice, workdir: Path | None = None) -> Rendered:
         placed = False
         for attempt in range(1, MAX_PASSES + 1):
             docx = render_notice_docx(n, placement)
-            src = tmpdir / f"pass{attempt}.docx"
-            src.write_bytes(docx)
-            pdf = to_pdf([src], tmpdir)[0]
-            pdf_bytes = pdf.read_bytes()
-            pages = measure(pdf)
+            pdf_bytes, pages = _convert(docx, tmpdir, attempt)
             report.passes = attempt
             if attempt == 1:
                 fit = fit_signature(*block_texts(n), n.signature.sealed, pages)
@@ -192,7 +193,7 @@ def render_measured(n: Notice, workdir: Path | None = None) -> Rendered:
             page, rules = _imprint_rules(pages)
             error = _target(rules[-1]) - rules[-1].y
             if not placed:
-                placement = _replace_imprint(placement, _place(n, pages, placement))
+                placement = _replace_imprint(placement, _place(pages, placement))
                 placed = True
                 continue
             if page % 2 == 0 and abs(error) <= TOLERANCE_MM:
