@@ -1,6 +1,9 @@
 """The Celery application, configured from the environment.
 
-Reliability settings (issue 5): late acknowledgement with reject-on-worker-lost (a killed pool child's message is
+Reliability settings (issues 5 and 8): two queues, `celery` for chunks and `wenshu.control` for the short
+planning, finish and sweep tasks (so they never wait behind a backlog of chunks); chunk leases taken when a
+worker reserves a chunk and renewed by a heartbeat thread of the worker's main process (the sweep re-sends the
+chunks of a dead worker as soon as their leases run out); late acknowledgement with reject-on-worker-lost (a killed pool child's message is
 re-queued), prefetch 1, soft/hard time limits, a visibility timeout above the hard limit (a message taken by a
 worker whose main process died is re-delivered after it), and Celery's own beat scheduler for the sweep and the
 expiry of results. The result backend (same Redis) only keeps chord bookkeeping; job state is in our database.
@@ -8,11 +11,15 @@ expiry of results. The result backend (same Redis) only keeps chord bookkeeping;
 from __future__ import annotations
 
 import logging
+import threading
 
 from celery import Celery
-from celery.signals import worker_ready
+from celery.signals import task_received, worker_ready, worker_shutting_down
+from kombu import Queue
 
 from service.jobs.settings import celery_url, job_settings
+
+CONTROL_QUEUE = "wenshu.control"  # plan, finish, sweep, expire: short tasks beside the chunk queue
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +63,9 @@ def make_app() -> Celery:
         timezone="UTC",
         enable_utc=True,
         worker_hijack_root_logger=False,
+        task_default_queue="celery",
+        task_queues=[Queue("celery"), Queue(CONTROL_QUEUE)],
+        task_routes={f"tasks.jobs.{n}": {"queue": CONTROL_QUEUE} for n in ("plan", "finish", "sweep", "expire")},
         beat_schedule={
             "sweep-unfinished-jobs": {"task": "tasks.jobs.sweep", "schedule": js.sweep_interval},
             "expire-results": {"task": "tasks.jobs.expire", "schedule": js.expire_interval},
@@ -67,11 +77,47 @@ def make_app() -> Celery:
 app = make_app()
 
 
+_heartbeat_stop = threading.Event()
+
+
+@task_received.connect
+def _lease_on_receipt(sender=None, request=None, **_kw) -> None:
+    """The worker's main process reserved a chunk: lease its items to this worker."""
+    if request is None or request.name != "tasks.jobs.render_chunk":
+        return
+    from service.jobs.pipeline import take_lease
+
+    try:
+        job_id, indexes = request.args[:2]
+        take_lease(job_id, list(indexes), sender.hostname)
+    except Exception:  # the heartbeat or the sweep catch up; receiving must go on
+        log.exception("could not lease a chunk")
+
+
+def _heartbeat(owner: str) -> None:
+    from service.jobs.pipeline import renew_leases
+
+    period = max(1.0, job_settings().lease_seconds / 3)
+    while not _heartbeat_stop.wait(period):
+        try:
+            renew_leases(owner)
+        except Exception:
+            log.warning("lease heartbeat failed; retrying", exc_info=True)
+
+
+@worker_shutting_down.connect
+def _stop_heartbeat(**_kw) -> None:
+    _heartbeat_stop.set()
+
+
 @worker_ready.connect
 def _at_worker_start(sender=None, **_kw) -> None:
-    """At worker start: re-send what a Redis restart or a dead worker may have lost, and expire old results."""
+    """At worker start: start the lease heartbeat; re-send what a Redis restart or a dead worker may have lost, and
+    expire old results."""
     from tasks.dispatch import sweep
     from service.jobs.pipeline import expire_results
+
+    threading.Thread(target=_heartbeat, args=(sender.hostname,), name="wenshu-lease-heartbeat", daemon=True).start()
 
     try:
         log.info("startup sweep: %s", sweep())

@@ -1,60 +1,86 @@
 """Sending jobs to the workers, and the sweep that re-sends what was accepted but not finished.
 
-A dispatch is a chord: one chunk task per `chunk_size` items, then the finish task (manifest check + bundle).
-Each dispatch of a job has its own generation number in its task ids, so a re-sent job never shares chord
-bookkeeping with an earlier attempt, and a re-delivered message keeps its id.
+A job travels as: the planning task (queue `wenshu.control`, id `<job>.plan`: the worker reads the records and
+writes the items), then one chunk task per `chunk_size` pending items (default queue, ids `<job>.<dispatch>.c<k>`),
+then the finish task (queue `wenshu.control`, id `<job>.finish`: manifest check + bundle) sent by the chunk that
+settles the last item. The control queue is consumed beside the chunk queue, so a plan or a finish never waits
+behind the whole backlog of chunks. Nothing relies on a Celery chord: job state is in our database.
 
-The sweep re-sends a job when (a) it was never sent (broker down at submit), (b) Redis lost its data (the
-epoch key we keep there is gone: this Redis persists nothing, so queued messages and chord state vanished), or
-(c) it made no progress for `stale_after` seconds. Re-sending is safe: items already done are skipped.
+The sweep (beat, every WENSHU_SWEEP_INTERVAL seconds, and at worker start) re-sends:
+(a) publishes never confirmed (an outbox row older than its grace, growing with each re-send);
+(b) chunk items whose lease ran out: a worker reserving a chunk leases its items and renews the lease from a
+    heartbeat thread; a worker killed with SIGKILL stops renewing, so its reserved and running chunks are re-sent
+    within WENSHU_LEASE + WENSHU_SWEEP_INTERVAL seconds instead of Redis's visibility timeout;
+(c) every unfinished job when Redis lost its data (the epoch key we keep there is gone);
+(d) jobs without progress for `stale_after` seconds, and settled jobs whose finish was lost.
+Re-sending is safe: items already done are skipped and register ids are deterministic (no duplicate documents).
 """
 from __future__ import annotations
 
 import logging
 import uuid
+from datetime import timedelta
 
-from celery import chord, group
-from sqlalchemy import or_, select
+from sqlalchemy import delete, func, select, update
 
 from service.jobs.db import session
-from service.jobs.models import Job, JobItem, utcnow
+from service.jobs.models import Job, JobItem, JobOutbox, utcnow
 from service.jobs.settings import job_settings, redis_client
 
 log = logging.getLogger(__name__)
 
 EPOCH_KEY = "wenshu:broker-epoch"  # prefixed with WENSHU_REDIS_PREFIX
 MAX_DISPATCHES = 20
+UNFINISHED = ("accepted", "running")
 
 
-def send(job_id: str) -> bool:
-    """Send a job's chord. False (job left for the sweep) when the broker cannot be reached."""
-    from tasks.jobs import finish, render_chunk
+def publish_plan(job_id: str) -> bool:
+    """Publish the job's planning task (pooled broker connection, no PING). False when the broker is unreachable:
+    the job's outbox row stays and the sweep sends it later."""
+    from tasks.jobs import plan
+
+    try:
+        plan.apply_async((job_id,), task_id=f"{job_id}.plan", ignore_result=True)
+    except Exception as exc:  # broker unreachable: recorded in the outbox, the sweep sends it later
+        log.warning("job %s not sent (broker unavailable: %s); the sweep will send it", job_id, exc)
+        return False
+    return True
+
+
+def publish_finish(job_id: str) -> None:
+    from tasks.jobs import finish
+
+    finish.apply_async((job_id,), task_id=f"{job_id}.finish", ignore_result=True)
+
+
+def send_chunks(job_id: str, only: list[int] | None = None) -> bool:
+    """Publish chunk tasks for the job's pending items (or those of `only`); the finish task when none is pending.
+    On success the job's outbox row is cleared. False when the broker cannot be reached."""
+    from tasks.jobs import render_chunk
 
     size = max(1, job_settings().chunk_size)
     with session() as s:
         job = s.get(Job, job_id)
-        if job is None or job.state in ("succeeded", "partial", "failed"):
+        if job is None or job.state not in UNFINISHED:
+            s.execute(delete(JobOutbox).where(JobOutbox.job_id == job_id))
             return False
         gen = job.dispatch_count + 1
-        pending = list(s.scalars(select(JobItem.idx).where(JobItem.job_id == job_id, JobItem.state == "pending")
-                                 .order_by(JobItem.idx)))
-    chunks = [pending[i:i + size] for i in range(0, len(pending), size)] or [[]]
-    # ignore_result: the chord's own counter (Redis) still runs, but the publisher subscribes to no result channel
-    # (the API never waits on Celery results: job state is in our database).
-    header = group(render_chunk.si(job_id, c).set(task_id=f"{job_id}.{gen}.c{k}", ignore_result=True)
-                   for k, c in enumerate(chunks))
-    header = header.set(task_id=f"{job_id}.{gen}.g")
-    body = finish.si(job_id).set(task_id=f"{job_id}.{gen}.bundle", ignore_result=True)
+        q = select(JobItem.idx).where(JobItem.job_id == job_id, JobItem.state == "pending").order_by(JobItem.idx)
+        if only is not None:
+            q = q.where(JobItem.idx.in_(only))
+        pending = list(s.scalars(q))
     try:
-        redis_client(timeout=1).ping()  # fail fast when the broker is down: the sweep sends the job later
-        chord(header, body).apply_async()
-    except Exception as exc:  # broker or result backend unreachable: recorded, the sweep sends it later
-        log.warning("job %s not sent (broker unavailable: %s); the sweep will send it", job_id, exc)
+        if not pending and only is None:
+            publish_finish(job_id)
+        for k in range(0, len(pending), size):
+            render_chunk.apply_async((job_id, pending[k:k + size]), task_id=f"{job_id}.{gen}.c{k // size}",
+                                     ignore_result=True)
+    except Exception as exc:
+        log.warning("job %s: chunks not sent (broker unavailable: %s); the sweep will send them", job_id, exc)
         return False
     with session() as s:
-        job = s.get(Job, job_id)
-        job.dispatch_count = gen
-        job.dispatched_at = utcnow()
+        s.execute(update(Job).where(Job.id == job_id).values(dispatch_count=gen, dispatched_at=utcnow()))
+        s.execute(delete(JobOutbox).where(JobOutbox.job_id == job_id))
     return True
 
 
@@ -64,24 +90,56 @@ def _redis_restarted() -> bool:
     return bool(redis_client().set(key, uuid.uuid4().hex, nx=True))
 
 
+def _give_up(job_id: str, count: int) -> None:
+    with session() as s:
+        job = s.get(Job, job_id)
+        job.state, job.error, job.finished_at = "failed", f"已发送{count}次仍未完成，已停止重试", utcnow()
+        s.execute(delete(JobOutbox).where(JobOutbox.job_id == job_id))
+
+
+def _resend(job_id: str, state: str, only: list[int] | None = None) -> bool:
+    return publish_plan(job_id) if state == "accepted" else send_chunks(job_id, only)
+
+
 def sweep() -> dict:
     js = job_settings()
     restarted = _redis_restarted()
     now = utcnow()
     with session() as s:
-        rows = list(s.execute(select(Job.id, Job.dispatched_at, Job.updated_at, Job.dispatch_count)
-                              .where(or_(Job.state == "accepted", Job.state == "running"))))
+        rows = {j: (state, upd, count) for j, state, upd, count in s.execute(
+            select(Job.id, Job.state, Job.updated_at, Job.dispatch_count).where(Job.state.in_(UNFINISHED)))}
+        outbox = {j: (sent, n) for j, sent, n in s.execute(select(JobOutbox.job_id, JobOutbox.sent_at,
+                                                                  JobOutbox.attempts))}
+        pending = dict(s.execute(select(JobItem.job_id, func.count()).where(JobItem.state == "pending")
+                                 .group_by(JobItem.job_id)).all())
+        # Leases that ran out (their worker died): claimed here for a fresh lease period, then re-sent below.
+        expired: dict[str, list[int]] = {}
+        for j, idx in s.execute(select(JobItem.job_id, JobItem.idx).where(
+                JobItem.state == "pending", JobItem.lease_until.is_not(None), JobItem.lease_until < now)):
+            if j in rows:
+                expired.setdefault(j, []).append(idx)
+        if expired:
+            s.execute(update(JobItem).where(JobItem.state == "pending", JobItem.lease_until < now)
+                      .values(lease_until=now + timedelta(seconds=2 * js.lease_seconds), lease_owner=None))
     sent = failed = 0
-    for job_id, dispatched_at, updated_at, count in rows:
-        last = max(t for t in (dispatched_at, updated_at) if t is not None)
-        stale = (now - last).total_seconds() > js.stale_after
-        if dispatched_at is not None and not restarted and not stale:
-            continue
+    for job_id, (state, updated_at, count) in rows.items():
         if count >= MAX_DISPATCHES:
-            with session() as s:
-                job = s.get(Job, job_id)
-                job.state, job.error, job.finished_at = "failed", f"已发送{count}次仍未完成，已停止重试", now
+            _give_up(job_id, count)
             failed += 1
             continue
-        sent += send(job_id)
-    return {"unfinished": len(rows), "sent": sent, "failed": failed, "redis_restarted": restarted}
+        box = outbox.get(job_id)
+        stale = (now - updated_at).total_seconds() > js.stale_after
+        settled = state == "running" and not pending.get(job_id) and \
+            (now - updated_at).total_seconds() > js.outbox_grace
+        if restarted or stale or settled:
+            sent += _resend(job_id, state)
+        elif box is not None and (now - box[0]).total_seconds() > js.outbox_grace * 2 ** min(box[1], 6):
+            with session() as s:
+                s.execute(update(JobOutbox).where(JobOutbox.job_id == job_id)
+                          .values(sent_at=now, attempts=JobOutbox.attempts + 1))
+            sent += _resend(job_id, state)
+        elif job_id in expired:
+            log.warning("job %s: leases of items %s ran out (worker gone); re-sending them", job_id, expired[job_id])
+            sent += send_chunks(job_id, expired[job_id])
+    return {"unfinished": len(rows), "sent": sent, "failed": failed, "redis_restarted": restarted,
+            "leases_expired": sum(map(len, expired.values()))}

@@ -1,5 +1,5 @@
-"""The tasks. Deterministic ids are set by tasks.dispatch: `<job>.<dispatch>.c<k>` for chunks, `.bundle` for the
-chord body. Files go to the storage directory (service.jobs.storage), never into the result backend: a chunk
+"""The tasks. Deterministic ids are set by tasks.dispatch: `<job>.plan`, `<job>.<dispatch>.c<k>` for chunks and
+`<job>.finish`. Files go to the storage directory (service.jobs.storage), never into the result backend: a chunk
 returns only the item indexes it handled."""
 from __future__ import annotations
 
@@ -18,12 +18,17 @@ _retry = dict(
 )
 
 
-@app.task(name="tasks.jobs.render_chunk", **_retry)
+@app.task(name="tasks.jobs.plan", ignore_result=True, **_retry)
+def plan(job_id: str) -> int | None:
+    return pipeline.plan_job(job_id)
+
+
+@app.task(name="tasks.jobs.render_chunk", ignore_result=True, **_retry)
 def render_chunk(job_id: str, indexes: list[int]) -> list[int]:
     return pipeline.render_items(job_id, indexes)
 
 
-@app.task(name="tasks.jobs.finish", **_retry)
+@app.task(name="tasks.jobs.finish", ignore_result=True, **_retry)
 def finish(job_id: str) -> str | None:
     return pipeline.finish_job(job_id)
 

@@ -73,7 +73,7 @@ def _job_response(job: Job) -> dict:
 def create_job(body: S.job_request_model(), header: S.SubmitHeaders):  # type: ignore[valid-type]
     """提交一项生成任务，立即返回 202 与任务地址（Location）；文书由后台工作进程生成。
     带 Idempotency-Key 重复提交同一请求时返回原任务（200）。"""
-    from tasks.dispatch import send
+    from tasks.dispatch import publish_plan
 
     req = body.root
     kind = registry.get(req.kind)
@@ -94,12 +94,12 @@ def create_job(body: S.job_request_model(), header: S.SubmitHeaders):  # type: i
         return problem(409, f"幂等键已用于另一不同的请求（任务 {exc.args[0]}）。")
     except RequestRefused as exc:
         return validation_problem([{"field": "params", "title": "参数", "message": str(exc)}])
-    if created:
-        send(job.id)  # broker down: stays accepted, the sweep sends it
-        with session() as s:
-            job = s.get(Job, job.id)
-    body_out = _job_response(job)
-    return body_out, (202 if created else 200), {"Location": body_out["href"]}
+    if not created:
+        body_out = _job_response(job)
+        return body_out, 200, {"Location": body_out["href"]}
+    publish_plan(job.id)  # after the commit; broker down: the outbox row stays and the sweep sends it
+    body_out = job_view(job, [], []).model_dump(mode="json")  # what was just written: nothing to re-read
+    return body_out, 202, {"Location": body_out["href"]}
 
 
 @api.get("/jobs", tags=[T_JOBS], summary="任务列表", responses={200: S.JobList})

@@ -1,10 +1,13 @@
 """The records store: SQLAlchemy 2 engine, session factory and declarative base.
 
-SQLite (the embedded default, WAL mode with a busy timeout) or PostgreSQL via DATABASE_URL.
+SQLite (the embedded default, WAL mode with a short busy timeout, `WENSHU_DB_BUSY_TIMEOUT` seconds, default 2: a
+request that meets a held write lock fails fast with 503 + Retry-After instead of queueing for 30 s) or PostgreSQL
+via DATABASE_URL (needed for more than one worker process: SQLite has one writer at a time).
 Schema changes go through Alembic (service/db/migrations); `upgrade()` applies every head.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -19,10 +22,15 @@ class Base(DeclarativeBase):
     pass
 
 
+def busy_timeout() -> float:
+    """Seconds a SQLite connection waits for another writer's lock before giving up (OperationalError)."""
+    return float(os.environ.get("WENSHU_DB_BUSY_TIMEOUT", 2.0))
+
+
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(busy_timeout() * 1000)}")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
 
@@ -33,7 +41,7 @@ def make_engine(url: str | None = None) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        engine = create_engine(url, connect_args={"timeout": busy_timeout()})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return create_engine(url, pool_pre_ping=True)

@@ -7,6 +7,9 @@
 - `render(data, out_dir)` takes one item's plain data (JSON-able) and writes its files into `out_dir`,
   returning their paths (or `(path, page_count)` when the renderer measured its pages). Renderers are the same
   functions the CLI calls; files are named by service.naming.
+- `check(session, params)` (optional) is the request's only look at the records store: a cheap existence check
+  (the unit, a class in the scope) raising LookupError/ValueError for a 422. The items themselves, i.e. the
+  snapshot of the records, are taken by the worker (the job's planning task), never in the request.
 - `unit(params)` names the unit a request belongs to (centre tokens may only touch their own unit);
   None means an office-level document (the notice), which a centre token cannot request.
 
@@ -35,6 +38,7 @@ class JobKind:
     period: Callable[[BaseModel], str | None] = field(default=lambda p: None)
     description: str = ""
     office_only: bool = False  # True: only the office may request it (centre tokens get 403)
+    check: Callable | None = None  # (session, params) -> None; raises LookupError / ValueError (refused, 422)
 
     def split(self, params: BaseModel) -> list[tuple[str, dict]]:
         if self.items is not None:

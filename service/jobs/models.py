@@ -59,6 +59,19 @@ class JobItem(Base):
     state: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done | failed
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)  # a worker holds this pending item until then
+    lease_owner: Mapped[str | None] = mapped_column(String(255))  # that worker's hostname
+
+
+class JobOutbox(Base):
+    """A publish not yet confirmed: written with the job in the submit's transaction, deleted by the worker once the
+    job is planned and its chunks are sent. The sweep re-sends what stays here longer than its grace."""
+
+    __tablename__ = "job_outbox"
+
+    job_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Document(Base):

@@ -1,5 +1,7 @@
 """What a worker does with a job, as plain functions (the Celery tasks in tasks/ are thin wrappers):
 
+0. `plan_job(job_id)` takes the records snapshot: splits the request into items (reading the store here, in the
+   worker, never in the API request), records them, and sends the chunks (tasks.dispatch.send_chunks).
 1. `render_items(job_id, indexes)` renders items into a private scratch directory next to the job's files and
    moves each finished item's directory into place with one rename; then records it in the register.
    An item already done is skipped, so a re-delivered or re-sent chunk never duplicates an artifact.
@@ -18,12 +20,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from service.jobs import kinds as registry
 from service.jobs import storage
 from service.jobs.db import session
-from service.jobs.models import Document, Job, JobItem, utcnow
+from service.jobs.models import Document, Job, JobItem, JobOutbox, utcnow
 from service.jobs.settings import job_settings
 
 log = logging.getLogger(__name__)
@@ -75,7 +78,66 @@ def _progress(s, job: Job) -> None:
     job.updated_at = utcnow()
 
 
+def plan_job(job_id: str) -> int | None:
+    """Split an accepted job into its items (the records snapshot, read here in the worker), record them and send
+    the chunks. A job already planned only has its chunks sent again (an outbox re-send). Returns the item count."""
+    from tasks.dispatch import send_chunks
+
+    with session() as s:
+        job = s.get(Job, job_id)
+        if job is None or job.state in TERMINAL:
+            s.execute(delete(JobOutbox).where(JobOutbox.job_id == job_id))
+            return None
+        planned = job.state != "accepted"
+    if not planned:
+        try:
+            items = _plan_items(job)
+        except ValueError as exc:  # nothing in scope, unknown unit: the job fails with the Chinese reason
+            _close_refused(job_id, str(exc))
+            return 0
+        now = utcnow()
+        try:
+            with session() as s:
+                s.add_all(JobItem(job_id=job_id, idx=i, label=label[:255], params=item, state="pending", attempts=0)
+                          for i, (label, item) in enumerate(items))
+                s.execute(update(Job).where(Job.id == job_id, Job.state == "accepted")
+                          .values(state="running", total=len(items), updated_at=now))
+        except IntegrityError:  # a duplicate planning task got there first
+            pass
+    if not send_chunks(job_id):
+        raise TransientError(f"job {job_id}: chunks not sent")
+    with session() as s:
+        return s.scalar(select(Job.total).where(Job.id == job_id))
+
+
+def _plan_items(job: Job) -> list[tuple[str, dict]]:
+    from service.jobs.store import RequestRefused
+
+    kind = registry.get(job.kind)
+    if kind is None:
+        raise ValueError(f"未知的文书种类“{job.kind}”")
+    try:
+        items = kind.split(kind.params.model_validate(job.params))
+    except ValidationError as exc:
+        raise ValueError(_user_message(exc)) from None
+    except (RequestRefused, LookupError) as exc:
+        raise ValueError(str(exc.args[0]) if exc.args else "找不到所请求的记录") from None
+    if not items:
+        raise ValueError("所选范围内没有可生成的文书（例如该月没有开班记录）")
+    return items
+
+
+def _close_refused(job_id: str, message: str) -> None:
+    now = utcnow()
+    with session() as s:
+        s.execute(update(Job).where(Job.id == job_id, Job.state == "accepted")
+                  .values(state="failed", error=message[:2000], finished_at=now, updated_at=now))
+        s.execute(delete(JobOutbox).where(JobOutbox.job_id == job_id))
+
+
 def render_items(job_id: str, indexes: list[int]) -> list[int]:
+    """Render a chunk; the chunk that settles the job's last item finishes the job (inline when the job has a
+    single chunk, else through the finish task on the control queue)."""
     with session() as s:
         job = s.get(Job, job_id)
         if job is None or job.state in TERMINAL:
@@ -88,7 +150,33 @@ def render_items(job_id: str, indexes: list[int]) -> list[int]:
         raise RuntimeError(f"unknown job kind {job.kind!r}")
     for idx in indexes:
         _render_one(job, kind, idx)
+    with session() as s:
+        left = s.scalar(select(func.count()).select_from(JobItem).where(JobItem.job_id == job_id,
+                                                                        JobItem.state == "pending"))
+    if left == 0:
+        if job.total <= max(1, job_settings().chunk_size):
+            finish_job(job_id)
+        else:
+            from tasks.dispatch import publish_finish
+
+            publish_finish(job_id)
     return indexes
+
+
+def take_lease(job_id: str, indexes: list[int], owner: str) -> None:
+    """A worker reserved a chunk: its pending items are leased to that worker (renewed by `renew_leases`)."""
+    until = utcnow() + timedelta(seconds=job_settings().lease_seconds)
+    with session() as s:
+        s.execute(update(JobItem).where(JobItem.job_id == job_id, JobItem.idx.in_(indexes),
+                                        JobItem.state == "pending").values(lease_until=until, lease_owner=owner))
+
+
+def renew_leases(owner: str) -> int:
+    """The worker's heartbeat: every lease it holds runs for another lease period."""
+    until = utcnow() + timedelta(seconds=job_settings().lease_seconds)
+    with session() as s:
+        return s.execute(update(JobItem).where(JobItem.lease_owner == owner, JobItem.state == "pending")
+                         .values(lease_until=until)).rowcount
 
 
 def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
@@ -172,7 +260,16 @@ def _verify(doc: Document) -> bool:
 
 
 def finish_job(job_id: str) -> str | None:
-    """Check the manifest, bundle, and close the job. Returns the final state (None: not ready yet)."""
+    """Check the manifest, bundle, and close the job. Returns the final state (None: not ready yet).
+    Two finishes of the same job at once are harmless: the second one's register write loses and it stops."""
+    try:
+        return _finish_job(job_id)
+    except IntegrityError:
+        with session() as s:
+            return s.scalar(select(Job.state).where(Job.id == job_id))
+
+
+def _finish_job(job_id: str) -> str | None:
     with session() as s:
         job = s.get(Job, job_id)
         if job is None or job.state in TERMINAL:

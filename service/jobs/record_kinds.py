@@ -1,8 +1,9 @@
 """Job kinds made from the records store: ledger cards, assessment sheets, monthly and quarterly reports.
 
-At submission the store is read once and each document's plain data (service.records.documents) becomes a job
-item: the workers render from that snapshot (no database reads while rendering), the input hash in the register
-is the hash of exactly what was rendered, and the year-end work can rebuild any document from it.
+The request only checks that the unit (and a class in the scope) exists (`check`). The job's planning task, in the
+worker, reads the store once and each document's plain data (service.records.documents) becomes a job item: the
+chunks render from that snapshot (no database reads while rendering), the input hash in the register is the hash
+of exactly what was rendered, and the year-end work can rebuild any document from it.
 """
 from __future__ import annotations
 
@@ -67,6 +68,22 @@ def _month_period(p) -> str:
 
 def _refuse(exc: LookupError) -> ValueError:
     return ValueError(str(exc.args[0]) if exc.args else "找不到所请求的记录")
+
+
+def _unit_exists(s, p) -> None:
+    from service.records.reports import unit_named
+
+    unit_named(s, p.unit)
+
+
+def _classes_exist(s, p: ClassDocumentsParams) -> None:
+    from service.records.reports import class_ids
+
+    if not class_ids(s, p.unit, *_span(p)):
+        raise ValueError(NOTHING_TO_MAKE)
+
+
+NOTHING_TO_MAKE = "所选范围内没有可生成的文书（例如该月没有开班记录）"
 
 
 def _per_class(build: Callable) -> Callable[[ClassDocumentsParams], list[tuple[str, dict]]]:
@@ -199,7 +216,7 @@ def _render_publicity(data: dict, out_dir: Path) -> list[tuple[Path, int]]:
 def _class_kind(name: str, title: str, build: Callable, model: str, xlsx: str, docx: str) -> JobKind:
     """A kind with one document per class of a unit's month (or year): .xlsx and/or .docx."""
     return JobKind(
-        name=name, title=title, params=ClassDocumentsParams, items=_per_class(build),
+        name=name, title=title, params=ClassDocumentsParams, items=_per_class(build), check=_classes_exist,
         render=_class_render(model, title, xlsx, docx), unit=lambda p: p.unit, period=_month_period,
         description=f"某单位某月（或全年）开班的每个培训班的{title}（Excel 与 Word），多份时打包为 zip。",
     )
@@ -215,7 +232,7 @@ def kinds() -> list[JobKind]:
                     "render_assessment_sheet", "render_assessment_docx"),
         JobKind(
             name="monthly-report", title="社区教育培训月报表", params=MonthlyReportParams,
-            items=_monthly_items, render=_render_monthly, unit=lambda p: p.unit, period=_month_period,
+            items=_monthly_items, render=_render_monthly, check=_unit_exists, unit=lambda p: p.unit, period=_month_period,
             description="某单位某月的月报表（附件3，Excel），由培训记录填写。",
         ),
         JobKind(
@@ -225,7 +242,7 @@ def kinds() -> list[JobKind]:
             description="全镇某季度的季报表（横向 A4，Excel 与 Word），每单位一行，按附件1类别分列。",
         ),
         JobKind(
-            name="publicity", title="培训项目公示", params=PublicityParams, items=_publicity_items,
+            name="publicity", title="培训项目公示", params=PublicityParams, items=_publicity_items, check=_unit_exists,
             render=_render_publicity, unit=lambda p: p.unit, period=lambda p: p.start.isoformat(),
             description="学习中心的培训项目公示（培训目标、方案、计划；公示期与监督电话），Word 与 PDF。",
         ),

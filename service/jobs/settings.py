@@ -36,6 +36,8 @@ class JobSettings:
     item_delay: float  # fault-injection for tests/bench: seconds slept before each item (0 in production)
     max_retries: int
     redis_prefix: str  # prepended to every Redis key we use (queue, chord state, rate limits, epoch): "" by default
+    lease_seconds: int  # a chunk reserved by a worker is leased this long, renewed by the worker's heartbeat
+    outbox_grace: int  # seconds before the sweep re-sends a publish that was not confirmed (outbox row)
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +52,7 @@ def job_settings() -> JobSettings:
         hard_time_limit=hard,
         visibility_timeout=vis,
         chunk_size=_int("WENSHU_CHUNK_SIZE", 20),
-        sweep_interval=_float("WENSHU_SWEEP_INTERVAL", 60.0),
+        sweep_interval=_float("WENSHU_SWEEP_INTERVAL", 10.0),
         stale_after=_int("WENSHU_STALE_AFTER", vis),
         expire_interval=_float("WENSHU_EXPIRE_INTERVAL", 600.0),
         max_body=_int("WENSHU_MAX_BODY", 16 * 1024 * 1024),
@@ -58,6 +60,8 @@ def job_settings() -> JobSettings:
         item_delay=_float("WENSHU_ITEM_DELAY", 0.0),
         max_retries=_int("WENSHU_MAX_RETRIES", 5),
         redis_prefix=os.environ.get("WENSHU_REDIS_PREFIX", ""),
+        lease_seconds=_int("WENSHU_LEASE", 30),
+        outbox_grace=_int("WENSHU_OUTBOX_GRACE", 30),
     )
 
 

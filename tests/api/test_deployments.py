@@ -124,9 +124,9 @@ def test_redis_restart_loses_the_queue_and_the_sweep_resends(tmp_path, notice_da
         import redis as redis_lib
 
         r = redis_lib.Redis.from_url(private.url)
-        queue = env.get("WENSHU_REDIS_PREFIX", "") + "celery"
+        queue = env.get("WENSHU_REDIS_PREFIX", "") + "wenshu.control"  # the planning task's queue
         queued = [json.loads(m)["headers"]["id"] for m in r.lrange(queue, 0, -1)]
-        assert f"{json.loads(raw)['id']}.1.c0" in queued  # sent, waiting for a worker
+        assert f"{json.loads(raw)['id']}.plan" in queued  # sent, waiting for a worker
         private.stop()
         private.start()  # empty: the queued message is lost
         assert r.llen(queue) == 0
