@@ -131,12 +131,12 @@ def sweep() -> dict:
         stale = (now - updated_at).total_seconds() > js.stale_after
         settled = state == "running" and not pending.get(job_id) and \
             (now - updated_at).total_seconds() > js.outbox_grace
-        if restarted or stale or settled:
-            sent += _resend(job_id, state)
-        elif box is not None and (now - box[0]).total_seconds() > js.outbox_grace * 2 ** min(box[1], 6):
-            with session() as s:
-                s.execute(update(JobOutbox).where(JobOutbox.job_id == job_id)
-                          .values(sent_at=now, attempts=JobOutbox.attempts + 1))
+        box_due = box is not None and (now - box[0]).total_seconds() > js.outbox_grace * 2 ** min(box[1], 6)
+        if restarted or stale or settled or box_due:
+            if box is not None:
+                with session() as s:
+                    s.execute(update(JobOutbox).where(JobOutbox.job_id == job_id)
+                              .values(sent_at=now, attempts=JobOutbox.attempts + 1))
             sent += _resend(job_id, state)
         elif job_id in expired:
             log.warning("job %s: leases of items %s ran out (worker gone); re-sending them", job_id, expired[job_id])
