@@ -94,6 +94,39 @@ def test_main_process_killed_mid_job(client, tokens, api_env, tmp_path):
         second.stop()
 
 
+def test_main_process_killed_with_a_backlog_recovers_within_a_minute(client, tokens, api_env, tmp_path):
+    """The main process dies with chunks reserved (prefetched) and running, while a backlog of other jobs waits.
+    Redis would hide those messages for its visibility timeout (here 600 s); the chunk leases run out instead
+    (WENSHU_LEASE, default 30 s) and the sweep (every 10 s by default) re-sends them: the job completes well inside
+    90 s of the death, with no duplicate in the register."""
+    import time
+
+    env = dict(os.environ, **{**SLOW, "WENSHU_HARD_TIME_LIMIT": "25", "WENSHU_SOFT_TIME_LIMIT": "20",
+                              "WENSHU_VISIBILITY_TIMEOUT": "600", "WENSHU_STALE_AFTER": "600"})
+    for k in ("WENSHU_LEASE", "WENSHU_SWEEP_INTERVAL"):
+        env.pop(k, None)  # the defaults are what is being shown
+    first = start_worker(env, tmp_path / "first.log", concurrency=2)
+    job, n = _submit(client, tokens["A"])
+    backlog = [_submit(client, tokens["A"])[0] for _ in range(3)]
+    try:
+        killed = wait_for(lambda: _mid_job(job["id"]), 60, 0.05, "mid-job")
+        first.kill_group()
+        died = time.monotonic()
+    finally:
+        first.stop()
+    second = start_worker(env, tmp_path / "second.log", concurrency=2)
+    try:
+        done = poll(client_get(client), job["href"], auth(tokens["A"]), timeout=90)
+        recovered_in = time.monotonic() - died
+        _assert_complete_and_clean(done, n, killed)
+        for other in backlog:
+            assert poll(client_get(client), other["href"], auth(tokens["A"]), timeout=90)["state"] == "succeeded"
+        print(f"job completed {recovered_in:.1f} s after the worker's death")
+        assert "leases of items" in second.log.read_text(errors="replace")  # recovered by the lease sweep
+    finally:
+        second.stop()
+
+
 def test_item_that_keeps_killing_its_worker_fails_alone(client, tokens, api_env, tmp_path):
     """An item whose rendering dies three times (here: its pool child is killed each time) is given up with a
     Chinese per-item error; the other items complete and the job ends `partial` with their zip."""
