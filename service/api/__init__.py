@@ -99,12 +99,12 @@ def _job_request_errors(data) -> list[dict] | None:
 def _model_places() -> dict:
     """Request models by name (pydantic's error title), with where they come from (path, query, header, form)."""
     from service.api import schemas as S
-    from service.api.records import ExportPath, ExportQuery, ImportForm
+    from service.api.records import ExportPath, ExportQuery, ImportForm, ImportPath
 
     return {m.__name__: (where, m) for where, m in (
         ("path", S.JobPath), ("path", S.DocumentPath), ("header", S.SubmitHeaders), ("query", S.Page),
         ("query", S.JobQuery), ("query", S.DocumentQuery), ("form", ImportForm),
-        ("path", ExportPath), ("query", ExportQuery))}
+        ("path", ExportPath), ("query", ExportQuery), ("path", ImportPath))}
 
 
 

@@ -16,7 +16,7 @@ import logging
 import os
 import shutil
 import time
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -375,9 +375,21 @@ def expire_results(now=None) -> int:
     with session() as s:
         ids = list(s.scalars(select(Job.id).where(Job.expires_at.is_not(None), Job.expires_at <= now,
                                                   Job.expired.is_(False))))
+    _expire_refused_imports(now)
     for job_id in ids:
         storage.remove_job_files(job_id)
         with session() as s:
             s.execute(update(Document).where(Document.job_id == job_id).values(storage_path=None))
             s.execute(update(Job).where(Job.id == job_id).values(expired=True))
     return len(ids)
+
+
+def _expire_refused_imports(now) -> None:
+    """Refused uploads kept for their marked workbook (service.api.records) go after the result TTL."""
+    folder = storage.storage_root() / "imports"
+    if not folder.is_dir():
+        return
+    cutoff = (now - timedelta(seconds=job_settings().result_ttl)).replace(tzinfo=None)
+    for d in folder.iterdir():
+        if d.is_dir() and datetime.utcfromtimestamp(d.stat().st_mtime) < cutoff:
+            shutil.rmtree(d, ignore_errors=True)

@@ -36,10 +36,11 @@ from service.records.sheets import (
     is_blank,
     parse_cell,
 )
-from service.records.upload import UploadRefused, check_xlsx
+from service.records.upload import UploadRefused, UploadTooLarge, check_xlsx
 from service.records.writer import Batch, Change, ClassRec, EnrolmentRec, TeacherRec, Tally, TraineeRec, write_batch
 
-MAX_ROWS_PER_SHEET = 50_000
+MAX_ROWS_PER_SHEET = 50_000  # every row counts, blank or not (a blank row still costs parsing)
+MAX_CELLS = 2_000_000  # cells read over the whole workbook (a row is as wide as the sheet's declared columns)
 HEADER_ROW = 1
 
 
@@ -100,6 +101,7 @@ class _Reader:
         self.unit_scope = unit_scope
         self.errors: list[CellError] = []
         self.units = set(session.scalars(select(Unit.name)))
+        self.cells = 0
 
     def error(self, spec: SheetSpec, row: _Row | int | None, key: str | None, message: str) -> None:
         number = row.number if isinstance(row, _Row) else row
@@ -125,12 +127,16 @@ class _Reader:
         letters = {k: get_column_letter(i + 1) for k, i in columns.items()}
         out: list[_Row] = []
         for number, values in enumerate(rows, start=HEADER_ROW + 1):
+            self.cells += len(values)
+            if number - HEADER_ROW > MAX_ROWS_PER_SHEET:
+                raise UploadTooLarge(f"【{spec.name}】表超过{MAX_ROWS_PER_SHEET}行（空白行也计在内），未导入。"
+                                     "请删除多余的行，或分成几个文件导入。")
+            if self.cells > MAX_CELLS:
+                raise UploadTooLarge(f"工作簿的单元格超过{MAX_CELLS}个（【{spec.name}】第{number}行处；空白单元格也计在内），"
+                                     "未导入。请删除多余的行和列，或分成几个文件导入。")
             cells = {k: (values[i] if i < len(values) else None) for k, i in columns.items()}
             if all(is_blank(v) for v in cells.values()):
                 continue
-            if len(out) >= MAX_ROWS_PER_SHEET:
-                self.error(spec, number, None, f"数据超过{MAX_ROWS_PER_SHEET}行，请分成几个文件导入")
-                break
             row = _Row(number, {}, letters)
             for f in spec.fields:
                 raw = cells.get(f.key)

@@ -22,6 +22,16 @@ class UploadRefused(ValueError):
     """A file refused before reading; the message is Chinese and says why."""
 
 
+class UploadTooLarge(UploadRefused):
+    """Refused for its size (compressed, uncompressed, rows or cells): the API answers 413."""
+
+
+def max_uncompressed_bytes() -> int:
+    """The cap on a workbook's uncompressed size (sum of its zip members), checked before any parsing:
+    WENSHU_MAX_XLSX_UNCOMPRESSED bytes, 64 MiB by default (a township's whole year of rosters is about 9 MB)."""
+    return int(os.environ.get("WENSHU_MAX_XLSX_UNCOMPRESSED", 64 * MiB))
+
+
 def max_upload_bytes() -> int:
     """The one configured upload limit (WENSHU_MAX_BODY, shared with the API's request body limit)."""
     try:
@@ -40,7 +50,7 @@ def check_xlsx(data: bytes, *, max_bytes: int | None = None) -> None:
     """Raise UploadRefused unless `data` looks like a harmless .xlsx workbook."""
     limit = max_bytes if max_bytes is not None else max_upload_bytes()
     if len(data) > limit:
-        raise UploadRefused(f"文件大小为{_mb(len(data))}，超过上限{_mb(limit)}，未导入。")
+        raise UploadTooLarge(f"文件大小为{_mb(len(data))}，超过上限{_mb(limit)}，未导入。")
     if not data:
         raise UploadRefused("文件是空的，未导入。")
     if data.startswith(_MAGIC_OLE):
@@ -62,8 +72,9 @@ def check_xlsx(data: bytes, *, max_bytes: int | None = None) -> None:
         total += info.file_size
         if info.file_size > MiB and info.file_size > _MAX_RATIO * max(info.compress_size, 1):
             raise UploadRefused(f"工作簿中的“{info.filename}”压缩比异常（疑似压缩炸弹），未导入。")
-    if total > 10 * limit:
-        raise UploadRefused(f"工作簿解压后达{_mb(total)}，超过上限{_mb(10 * limit)}（疑似压缩炸弹），未导入。")
+    cap = min(10 * limit, max_uncompressed_bytes())
+    if total > cap:
+        raise UploadTooLarge(f"工作簿解压后达{_mb(total)}，超过上限{_mb(cap)}，未导入。请分成几个文件导入。")
     for info in infos:
         if info.filename.endswith((".xml", ".rels", ".vml")):
             with zf.open(info) as fh:
