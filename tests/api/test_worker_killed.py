@@ -135,8 +135,8 @@ def test_item_that_keeps_killing_its_worker_fails_alone(client, tokens, api_env,
     try:
         job, n = _submit(client, tokens["A"])
         for attempt in (1, 2, 3):
-            wait_for(lambda: (lambda i: i.state == "pending" and i.attempts == attempt)(_items(job["id"])[0]),
-                     60, 0.05, f"attempt {attempt}")
+            wait_for(lambda: (lambda i: bool(i) and i[0].state == "pending" and i[0].attempts == attempt)(
+                _items(job["id"])), 60, 0.05, f"attempt {attempt}")  # items appear once the worker planned them
             (child,) = wait_for(lambda: children(worker.pid), 30, 0.05, "pool child")
             os.kill(child, signal.SIGKILL)
         done = poll(client_get(client), job["href"], auth(tokens["A"]), timeout=120)

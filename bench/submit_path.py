@@ -1,0 +1,359 @@
+"""Benchmark of the submit path (issue 8, performance goal P4), today's code against the baseline in one run.
+
+The baseline is the code of commit BASELINE (before the cheap submit path), unpacked with `git archive` into a
+temporary folder and run from there with the same virtualenv. Each variant gets its own temporary instance
+(embedded redis-server on a Unix socket, SQLite, samples/baisheng-2020 loaded), its own `wenshu serve`
+(gunicorn 2 processes x 4 threads, loopback only) and `wenshu worker` (2 processes), and the rate limit raised for
+the benchmark only. Measured, for `monthly-report` jobs of random units and months:
+
+1. API CPU per submit: CPU seconds of the server's processes (from /proc) over N closed-loop submits / N;
+2. open loop: a fixed arrival rate (default 200 submits/s for 30 s) with the worker running; latency counted from
+   each request's scheduled time (no coordinated omission): p50/p99/max and errors;
+3. closed loop: 100 clients submitting back to back for a while: throughput and p50/p99.
+
+Results: bench/results/submit_path.json and .md.
+
+    .venv/bin/python -m bench.submit_path [--rate 200] [--seconds 30] [--clients 100] [--closed-seconds 15]
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import queue
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "samples" / "baisheng-2020"
+RESULTS = ROOT / "bench" / "results"
+BASELINE = "4cd43ab"
+TICK = os.sysconf("SC_CLK_TCK")
+
+SETUP = """
+import sys
+from sqlalchemy import select
+from service.jobs import tokens
+from service.jobs.db import migrate, session
+from service.records.models import Unit
+from service.records.sample import load_sample
+migrate()
+with session() as s:
+    load_sample(s, sys.argv[1])
+    units = list(s.scalars(select(Unit.name)))
+print(tokens.create("office", label="bench")[1])
+print("\\t".join(units))
+"""
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
+
+
+def _tree_cpu(root: int) -> float:
+    """CPU seconds (user + system) of a process and all its descendants."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        parents[int(d.name)] = int(fields[1])
+        times[int(d.name)] = (int(fields[11]) + int(fields[12])) / TICK
+    tree, frontier = {root}, [root]
+    while frontier:
+        p = frontier.pop()
+        for c, pp in parents.items():
+            if pp == p and c not in tree:
+                tree.add(c)
+                frontier.append(c)
+    return sum(times.get(p, 0.0) for p in tree)
+
+
+class Client:
+    """Keep-alive HTTP/1.1 connection to the loopback server (one per thread)."""
+
+    def __init__(self, port: int, token: str):
+        self.port, self.token = port, token
+        self.conn: http.client.HTTPConnection | None = None
+
+    def submit(self, body: dict) -> int:
+        data = json.dumps(body).encode()
+        for attempt in (0, 1):
+            try:
+                if self.conn is None:
+                    self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                self.conn.request("POST", "/api/v1/jobs", body=data, headers={
+                    "Authorization": f"Bearer {self.token}", "Content-Type": "application/json"})
+                resp = self.conn.getresponse()
+                resp.read()
+                if resp.getheader("Connection", "").lower() == "close":
+                    self.conn.close()
+                    self.conn = None
+                return resp.status
+            except (OSError, http.client.HTTPException):
+                if self.conn is not None:
+                    self.conn.close()
+                self.conn = None
+                if attempt:
+                    return 0
+        return 0
+
+
+class Variant:
+    def __init__(self, name: str, code: Path, tmp: Path, workers: int):
+        self.name, self.code = name, code
+        self.instance = tmp / f"instance-{name}"
+        self.port = 19000 + random.randrange(1000)
+        self.env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "WENSHU_STORAGE")}
+        self.env.update(WENSHU_INSTANCE=str(self.instance), WENSHU_RATE_LIMIT="100000000/minute",
+                        PYTHONPATH=str(code))
+        self.workers = workers
+        self.procs: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        run = [sys.executable, "-m", "service.run"]
+        self.instance.mkdir(parents=True)
+        logs = self.instance
+        # The embedded redis-server is started by `serve` and found by `worker` (same instance folder).
+        self.procs.append(subprocess.Popen(run + ["serve", "--host", "127.0.0.1", "--port", str(self.port),
+                                                  "--workers", "2"], env=self.env, cwd=self.code,
+                                           stdout=open(logs / "serve.log", "w"), stderr=subprocess.STDOUT))
+        self._wait_health()
+        out = subprocess.run([sys.executable, "-c", SETUP, str(SAMPLE)], env=self.env, cwd=self.code,
+                             capture_output=True, text=True, check=True).stdout.splitlines()
+        self.token, self.units = out[-2], out[-1].split("\t")
+        self.procs.append(subprocess.Popen(run + ["worker", "--concurrency", "2", "--loglevel", "WARNING"],
+                                           env=self.env, cwd=self.code, stdout=open(logs / "worker.log", "w"),
+                                           stderr=subprocess.STDOUT))
+        time.sleep(5)  # the worker's start-up sweep
+
+    def _wait_health(self) -> None:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                c.request("GET", "/api/v1/health")
+                if c.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.3)
+        raise RuntimeError(f"{self.name}: server did not start (see {self.instance / 'serve.log'})")
+
+    def stop(self) -> None:
+        for p in reversed(self.procs):
+            p.terminate()
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    def bodies(self, n: int, seed: int) -> list[dict]:
+        rng = random.Random(seed)
+        return [{"kind": "monthly-report", "params": {"unit": rng.choice(self.units), "year": 2020,
+                                                       "month": rng.randint(1, 12)}} for _ in range(n)]
+
+    # 1. CPU per submit ----------------------------------------------------------------------------------------
+    def cpu_per_submit(self, n: int, clients: int = 4) -> dict:
+        bodies = self.bodies(n, 1)
+        server = self.procs[0].pid
+        statuses: dict[int, int] = {}
+        lock = threading.Lock()
+
+        def run(chunk):
+            c = Client(self.port, self.token)
+            for b in chunk:
+                s = c.submit(b)
+                with lock:
+                    statuses[s] = statuses.get(s, 0) + 1
+
+        self._warm()
+        before = _tree_cpu(server)
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=run, args=(bodies[i::clients],)) for i in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+        cpu = _tree_cpu(server) - before
+        return {"submits": n, "clients": clients, "statuses": statuses,
+                "api_cpu_ms_per_submit": round(cpu / n * 1000, 2), "submits_per_s": round(n / wall, 1)}
+
+    def _warm(self) -> None:
+        c = Client(self.port, self.token)
+        for b in self.bodies(40, 9):
+            c.submit(b)
+
+    # 2. open loop ---------------------------------------------------------------------------------------------
+    def open_loop(self, rate: float, seconds: float, senders: int = 48) -> dict:
+        n = int(rate * seconds)
+        bodies = self.bodies(n, 2)
+        work: queue.Queue = queue.Queue()
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        lock = threading.Lock()
+
+        def sender():
+            c = Client(self.port, self.token)
+            while True:
+                item = work.get()
+                if item is None:
+                    return
+                due, body = item
+                s = c.submit(body)
+                done = time.perf_counter()
+                with lock:
+                    latencies.append(done - due)
+                    statuses[s] = statuses.get(s, 0) + 1
+
+        threads = [threading.Thread(target=sender, daemon=True) for _ in range(senders)]
+        for t in threads:
+            t.start()
+        start = time.perf_counter() + 0.2
+        for i, body in enumerate(bodies):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            work.put((due, body))
+        for _ in threads:
+            work.put(None)
+        for t in threads:
+            t.join()
+        ms = [x * 1000 for x in latencies]
+        errors = sum(v for k, v in statuses.items() if k != 202)
+        return {"rate_per_s": rate, "seconds": seconds, "submits": n, "statuses": statuses, "errors": errors,
+                "p50_ms": round(_pct(ms, 0.5), 1), "p99_ms": round(_pct(ms, 0.99), 1),
+                "max_ms": round(max(ms), 1)}
+
+    # 3. closed loop -------------------------------------------------------------------------------------------
+    def closed_loop(self, clients: int, seconds: float) -> dict:
+        latencies: list[float] = []
+        statuses: dict[int, int] = {}
+        lock = threading.Lock()
+        stop_at = time.perf_counter() + seconds
+        bodies = self.bodies(2000, 3)
+
+        def run(k):
+            c = Client(self.port, self.token)
+            i = k
+            while time.perf_counter() < stop_at:
+                t0 = time.perf_counter()
+                s = c.submit(bodies[i % len(bodies)])
+                dt = time.perf_counter() - t0
+                i += clients
+                with lock:
+                    latencies.append(dt)
+                    statuses[s] = statuses.get(s, 0) + 1
+
+        t0 = time.perf_counter()
+        threads = [threading.Thread(target=run, args=(k,)) for k in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - t0
+        ms = [x * 1000 for x in latencies]
+        return {"clients": clients, "seconds": round(wall, 1), "submits": len(ms), "statuses": statuses,
+                "submits_per_s": round(len(ms) / wall, 1), "p50_ms": round(_pct(ms, 0.5), 1),
+                "p99_ms": round(_pct(ms, 0.99), 1), "max_ms": round(max(ms), 1)}
+
+
+def _baseline_code(tmp: Path) -> Path:
+    dest = tmp / "baseline"
+    dest.mkdir()
+    archive = subprocess.run(["git", "archive", "--format=tar", BASELINE], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
+    return dest
+
+
+def main(argv: list[str] | None = None) -> dict:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rate", type=float, default=200)
+    ap.add_argument("--seconds", type=float, default=30)
+    ap.add_argument("--clients", type=int, default=100)
+    ap.add_argument("--closed-seconds", type=float, default=15)
+    ap.add_argument("--cpu-submits", type=int, default=1000)
+    ap.add_argument("--only", choices=("baseline", "current"), default=None)
+    args = ap.parse_args(argv or [])
+    tmp = Path(tempfile.mkdtemp(prefix="wenshu-bench-submit-"))
+    results: dict = {}
+    try:
+        variants = [("baseline", _baseline_code(tmp)), ("current", ROOT)]
+        for name, code in variants:
+            if args.only and name != args.only:
+                continue
+            v = Variant(name, code, tmp, workers=2)
+            v.start()
+            try:
+                r = {"cpu": v.cpu_per_submit(args.cpu_submits)}
+                print(name, "cpu:", r["cpu"], flush=True)
+                time.sleep(5)
+                r["open_loop"] = v.open_loop(args.rate, args.seconds)
+                print(name, "open loop:", r["open_loop"], flush=True)
+                time.sleep(5)
+                r["closed_loop"] = v.closed_loop(args.clients, args.closed_seconds)
+                print(name, "closed loop:", r["closed_loop"], flush=True)
+                results[name] = r
+            finally:
+                v.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    out = {"benchmark": "submit_path", "when": time.strftime("%Y-%m-%d %H:%M:%S"), "baseline_commit": BASELINE,
+           "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+           "setup": {"web": "gunicorn 2 processes x 4 threads (wenshu serve)", "celery_workers": 2,
+                     "broker": "embedded redis-server (Unix socket)", "database": "SQLite (WAL)",
+                     "job": "monthly-report, random unit and month of 2020", "rate_limit": "raised for the bench"},
+           "results": results}
+    if not args.only:
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "submit_path.json").write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n",
+                                                  encoding="utf-8")
+        (RESULTS / "submit_path.md").write_text(_markdown(out), encoding="utf-8")
+    return out
+
+
+def _markdown(r: dict) -> str:
+    rows = []
+    for name in ("baseline", "current"):
+        x = r["results"].get(name)
+        if not x:
+            continue
+        c, o, k = x["cpu"], x["open_loop"], x["closed_loop"]
+        rows.append(f"| {name} | {c['api_cpu_ms_per_submit']} | {o['p50_ms']} | {o['p99_ms']} | {o['max_ms']} | "
+                    f"{o['errors']} | {k['submits_per_s']} | {k['p50_ms']} | {k['p99_ms']} |")
+    first = r["results"].get("current", {}).get("open_loop", {})
+    return f"""# Submit path benchmark (issue 8, P4)
+
+Run {r['when']} on {r['machine']['cpus']} CPUs, Python {r['machine']['python']}; {r['setup']['web']},
+{r['setup']['celery_workers']} Celery worker processes running throughout, {r['setup']['broker']}, {r['setup']['database']};
+jobs: {r['setup']['job']}. Baseline: commit {r['baseline_commit']} run from a `git archive` copy in the same run.
+Produced by `python -m bench.submit_path` (figures also in submit_path.json). Loopback only.
+
+| path | API CPU ms / submit | open loop p50 ms | p99 ms | max ms | errors | closed 100 clients submits/s | p50 ms | p99 ms |
+|---|---|---|---|---|---|---|---|---|
+{chr(10).join(rows)}
+
+Open loop: {first.get('rate_per_s')} submits/s for {first.get('seconds')} s ({first.get('submits')} submits),
+latency counted from each request's scheduled send time. Targets: API CPU <= 2 ms per submit; open-loop p99 < 50 ms
+with 0 errors.
+"""
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
