@@ -18,6 +18,7 @@ from pydantic import Field, NonNegativeInt, field_validator
 from service.forms import sheet
 from service.forms.catalog import training_methods
 from service.forms.validation import StrictModel, read_json, validate_data
+from service.ooxml.cells import Formula, put_at
 from service.units import Phone
 
 SHEET_TITLE = "月报表"
@@ -152,7 +153,7 @@ def render_monthly_report(data: MonthlyReport | None, *, township_short: str = "
         ws.cell(row=total_row, column=c).border = sheet.BOX
     for title in ("培训人数", "培训课时数"):
         letter = get_column_letter(COL[title])
-        cell = ws.cell(row=total_row, column=COL[title], value=f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last_data_row})")
+        cell = put_at(ws, total_row, COL[title], Formula(f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last_data_row})"))
         cell.font = sheet.body_font(bold=True, size=sheet.SIZE_TABLE)
         cell.number_format = sheet.INT_HIDE_ZERO
         cell.alignment = sheet.CENTER
