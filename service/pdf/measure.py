@@ -27,6 +27,10 @@ class Line:
     colors: set[tuple] = field(default_factory=set)
 
     @property
+    def is_red(self) -> bool:
+        return any(_is_red(c) for c in self.colors)
+
+    @property
     def cjk_count(self) -> int:
         return sum(1 for ch in self.text if ord(ch) >= 0x2E80)
 
