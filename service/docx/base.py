@@ -181,6 +181,11 @@ class TemplateBuilder:
         part = self.doc.part
         part._styles_part._element = parse_xml(styles_xml(self.p).encode("utf-8"))
         self.doc.settings.odd_and_even_pages_header_footer = True
+        # python-docx's default package carries a stylesWithEffects part that no longer matches styles.xml (Word
+        # 2010 reads it and may call the file damaged): drop it
+        for rid, rel in list(part.rels.items()):
+            if rel.reltype.endswith("/stylesWithEffects"):
+                part.drop_rel(rid)
         rids = []
         for align in ("right", "left", None):
             fpart, rid = part.add_footer_part()

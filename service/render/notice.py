@@ -129,10 +129,15 @@ def _masthead(b: Blocks, n: Notice) -> None:
         b.add("masthead", text=organs[0] + suffix, half=round(size * 2), scale=scale, line=line)
     else:
         glyph = size * 20 * scale / 100
-        names_w = round((longest + 0.3) * glyph)  # a little slack: an exact fit wraps in LibreOffice
-        suffix_w = round((text_width_chars(suffix) + c["suffix_gap_chars"]) * glyph) if suffix else 0
+        slack = round(0.3 * glyph)  # an exact fit wraps in LibreOffice: the same slack on both outer sides
+        names_w = round(longest * glyph) + slack
+        gap = round(c["suffix_gap_chars"] * glyph) if suffix else 0
+        suffix_w = gap + round(text_width_chars(suffix) * glyph) + slack if suffix else 0
+        if not suffix:
+            slack = 0
         b.add("masthead_joint", organs=organs, suffix=suffix, half=round(size * 2), scale=scale, line=line,
-              names_width=names_w, suffix_width=max(suffix_w, 1), width=names_w + max(suffix_w, 1))
+              names_width=names_w + slack, suffix_width=max(suffix_w, 1), width=names_w + slack + max(suffix_w, 1),
+              slack=slack, gap=gap)
     b.blank(p["7.2.5"]["blank_lines_above"])
     _docno(b, n)
 

@@ -30,9 +30,10 @@ def _data_table(p) -> str:
                       '<w:vAlign w:val="center"/>')
     body_cell = _cell(para(ppr("GwTableText"), run(J % "c", raw=True)), "{{ b.widths[loop.index0] }}",
                       '<w:vAlign w:val="center"/>')
-    # no str.format on this string: it would turn the Jinja tag {{ b.row_twips }} into "{ b.row_twips }"
+    # the row height is the profile's number, written as such (an unfilled Jinja tag here once made invalid OOXML)
     def row_pr(extra: str = "") -> str:
-        return '<w:trPr><w:cantSplit/><w:trHeight w:val="{{ b.row_twips }}" w:hRule="atLeast"/>' + extra + "</w:trPr>"
+        return (f'<w:trPr><w:cantSplit/><w:trHeight w:val="{p["7.4.3"]["row_twips"]}" w:hRule="atLeast"/>{extra}'
+                "</w:trPr>")
 
     return (
         f'<w:tbl><w:tblPr><w:tblStyle w:val="TableNormal"/><w:tblW w:w="{width}" w:type="dxa"/><w:jc w:val="center"/>'
@@ -87,9 +88,10 @@ def _imprint_table(p) -> str:
 
 def _masthead_joint(p) -> str:
     """Joint issuance (clause 7.2.4): the organs stacked, 文件 to their right, vertically centred on them."""
-    name = para(ppr("GwMasthead", line="{{ b.line }}", jc="distribute"),
+    # the names cell's left slack matches the suffix cell's right slack, so the ink is centred (7.2.4)
+    name = para(ppr("GwMasthead", line="{{ b.line }}", ind={"left": "{{ b.slack }}"}, jc="distribute"),
                 run(J % "o", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))
-    suffix = para(ppr("GwMasthead", line="{{ b.line }}", jc="left"),
+    suffix = para(ppr("GwMasthead", line="{{ b.line }}", ind={"left": "{{ b.gap }}"}, jc="left"),
                   run(J % "b.suffix", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))
     no_borders = "<w:tblBorders>" + "".join(f'<w:{e} w:val="nil"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"
     cell_mar = '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
