@@ -135,7 +135,7 @@ def styles_xml(p: Profile) -> str:
         _style("paragraph", "GwAttach", "附件说明", ppr(jc="left")),
         _style("paragraph", "GwSignature", "发文机关署名", ppr(jc="right", keep_next=True)),
         _style("paragraph", "GwDate", "成文日期", ppr(jc="right")),
-        _style("paragraph", "GwNote", "附注", ppr(ind={"firstLine": p.chars(p["7.3.6"]["indent_chars"])})),
+        _style("paragraph", "GwNote", "附注", ppr(keep_lines=True, ind={"firstLine": p.chars(p["7.3.6"]["indent_chars"])})),
         _style("paragraph", "GwAnnexLabel", "附件标识", ppr(jc="left", keep_next=True),
                rpr(p["7.3.7"]["label_font"], body_pt)),
         _style("paragraph", "GwTableText", "表格文字",
@@ -148,6 +148,8 @@ def styles_xml(p: Profile) -> str:
         _style("paragraph", "GwImprint", "版记", ppr(line=imprint_line, jc="left"),
                rpr(body_font, imprint_pt, spacing=0)),
         _style("paragraph", "GwSpacer", "版记定位", ppr(jc="left"), rpr(size_pt=1)),
+        _style("paragraph", "GwEnd", "文末", ppr(line=p["calibration"]["end_paragraph_twips"], jc="left"),
+               rpr(size_pt=1, spacing=0)),
         _style("paragraph", "GwPageNumber", "页码", ppr(line=round(page_pt * 20 * 1.2)),
                rpr(page_font, page_pt, spacing=0)),
     ]
@@ -179,6 +181,11 @@ class TemplateBuilder:
         part = self.doc.part
         part._styles_part._element = parse_xml(styles_xml(self.p).encode("utf-8"))
         self.doc.settings.odd_and_even_pages_header_footer = True
+        # python-docx's default package carries a stylesWithEffects part that no longer matches styles.xml (Word
+        # 2010 reads it and may call the file damaged): drop it
+        for rid, rel in list(part.rels.items()):
+            if rel.reltype.endswith("/stylesWithEffects"):
+                part.drop_rel(rid)
         rids = []
         for align in ("right", "left", None):
             fpart, rid = part.add_footer_part()

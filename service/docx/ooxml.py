@@ -59,7 +59,8 @@ def rpr(
 def ppr(
     style: str | None = None,
     *,
-    keep_next: bool = False,
+    keep_next: bool | str = False,
+    keep_lines: bool = False,
     page_break_before: bool | str = False,
     border_bottom: str | None = None,
     tabs: list[tuple[str, int | str]] | None = None,
@@ -80,8 +81,12 @@ def ppr(
     out = []
     if style:
         out.append(f"<w:pStyle w:val={attr(style)}/>")
-    if keep_next:
+    if keep_next is True:
         out.append("<w:keepNext/>")
+    elif isinstance(keep_next, str):
+        out.append(f"<w:keepNext w:val={attr(keep_next)}/>")
+    if keep_lines:
+        out.append("<w:keepLines/>")
     if page_break_before is True:
         out.append("<w:pageBreakBefore/>")
     elif isinstance(page_break_before, str):

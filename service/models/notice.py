@@ -117,11 +117,22 @@ class Signature(Model):
 
 
 class Imprint(Model):
-    """版记: 抄送机关, 印发机关 and 印发日期."""
+    """版记: 抄送机关, 印发机关 and 印发日期. `recipients_at` says where the 主送机关 stand: on page 1 (body), in the
+    版记 as 主送：… above 抄送 (imprint), or on page 1 unless they would leave it without 正文 (auto, clause 7.3.2)."""
 
     cc: list[Name] = Field(default_factory=list, title="抄送机关", max_length=40)
     printer: Name = Field(title="印发机关")
     print_date: dt.date = Field(title="印发日期")
+    recipients_at: Literal["auto", "body", "imprint"] = Field(default="auto", title="主送机关位置")
+
+    @model_validator(mode="after")
+    def _fits_one_page(self) -> "Imprint":
+        from service.render.notice import imprint_overflow  # the 版记 must fit one page (clause 7.4)
+
+        problem = imprint_overflow([], self.cc)
+        if problem:
+            raise ValueError(problem)
+        return self
 
 
 class IssuedDocument(Model):
@@ -167,6 +178,14 @@ class Notice(Model):
             raise ValueError("印发日期不能早于成文日期")
         if len(self.masthead.organs) > 1 and len(self.signature.organs) < len(self.masthead.organs):
             raise ValueError("联合行文时，署名须包含所有发文机关")
+        if self.imprint.recipients_at == "imprint":
+            if not self.recipients:
+                raise ValueError("版记 › 主送机关位置为 imprint（移至版记）时，须填写主送机关")
+            from service.render.notice import imprint_overflow
+
+            problem = imprint_overflow(self.recipients, self.imprint.cc)
+            if problem:
+                raise ValueError(problem)
         return self
 
 

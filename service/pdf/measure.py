@@ -27,6 +27,10 @@ class Line:
     colors: set[tuple] = field(default_factory=set)
 
     @property
+    def is_red(self) -> bool:
+        return any(_is_red(c) for c in self.colors)
+
+    @property
     def cjk_count(self) -> int:
         return sum(1 for ch in self.text if ord(ch) >= 0x2E80)
 
@@ -148,8 +152,10 @@ class InkBox:
     right: float
 
 
-def ink_box(pdf: Path, page: int, *, red: bool, dpi: int = 200, region: tuple[float, float] | None = None) -> InkBox | None:
-    """Bounding box (mm) of the red (or dark) ink on a page, optionally within a vertical band (mm)."""
+def ink_box(pdf: Path, page: int, *, red: bool, dpi: int = 200, region: tuple[float, float] | None = None,
+            columns: tuple[float, float] | None = None) -> InkBox | None:
+    """Bounding box (mm) of the red (or dark) ink on a page, optionally within a vertical band and a horizontal
+    band (mm)."""
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp) / "p"
         subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(page), "-l", str(page), str(pdf), str(base)],
@@ -161,11 +167,12 @@ def ink_box(pdf: Path, page: int, *, red: bool, dpi: int = 200, region: tuple[fl
     data = parts[3]
     mm = 25.4 / dpi
     y0, y1 = (0, h) if region is None else (int(region[0] / mm), min(h, int(region[1] / mm)))
+    x0, x1 = (0, w) if columns is None else (max(0, int(columns[0] / mm)), min(w, int(columns[1] / mm) + 1))
     top = bottom = left = right = None
     for y in range(y0, y1):
         row = data[y * w * 3:(y + 1) * w * 3]
         xs = []
-        for x in range(0, w):
+        for x in range(x0, x1):
             r, g, b = row[3 * x], row[3 * x + 1], row[3 * x + 2]
             if (red and r > 180 and g < 110 and b < 110) or (not red and r < 90 and g < 90 and b < 90):
                 xs.append(x)
@@ -177,3 +184,24 @@ def ink_box(pdf: Path, page: int, *, red: bool, dpi: int = 200, region: tuple[fl
     if top is None:
         return None
     return InkBox(top * mm, (bottom + 1) * mm, left * mm, (right + 1) * mm)
+
+
+def char_boxes(pdf: Path, page: int, text: str) -> list[InkBox]:
+    """The character boxes (mm) of every `text` character on a page, as the PDF places them."""
+    with pdfplumber.open(pdf) as doc:
+        chars = doc.pages[page - 1].chars
+    return [InkBox(c["top"] * PT, c["bottom"] * PT, c["x0"] * PT, c["x1"] * PT) for c in chars if c["text"] == text]
+
+
+def dash_ink(pdf: Path, page: int, below: float, dash: str = "—") -> list[InkBox]:
+    """The ink of each page-number dash (一字线) lying below `below` mm: rasterised within its character box, so
+    the position is the stroke's, not the font's box (clause 7.5 puts the dash's upper edge 7 mm under the type
+    area)."""
+    out = []
+    for box in char_boxes(pdf, page, dash):
+        if box.top < below:
+            continue
+        ink = ink_box(pdf, page, red=False, region=(box.top - 1, box.bottom + 1), columns=(box.left, box.right))
+        if ink is not None:
+            out.append(ink)
+    return out

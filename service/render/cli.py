@@ -57,7 +57,12 @@ def render_notice_cmd(source: Path, out: Path, pdf: bool, normalise: bool) -> No
         sys.exit(2)
     for finding in lint(notice.model_dump(mode="json")):
         click.echo(f"提示 {finding}", err=True)
-    paths, rendered = render_notice_files(notice, out, pdf=pdf)
+    try:  # the layout may find what the model could not (a 版记 LibreOffice cannot fit one page)
+        paths, rendered = render_notice_files(notice, out, pdf=pdf)
+    except NoticeValidationError as exc:
+        click.echo("输入有误，未生成任何文件：", err=True)
+        click.echo(str(exc), err=True)
+        sys.exit(2)
     for note in rendered.report.notes:
         click.echo(f"排版 {note}", err=True)
     for p in paths:

@@ -6,6 +6,7 @@ comes from a measured layout pass (service.render.paginate), handed in as `Impri
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -23,8 +24,10 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
 @dataclass(frozen=True)
 class ImprintPlacement:
-    """Where the 版记 goes: `spacer_twips` of exact-height space before it, on a new page or not, and whether a
-    blank page precedes it (then neither that page nor the 版记 page carries a number)."""
+    """Where the 版记 goes: `spacer_twips` of exact-height space before it, and whether it takes a page of its own
+    (`new_page`: a section that starts on an even page, so LibreOffice and Word insert the blank page when the text
+    ends on an even page; that page and the 版记 page carry no number, profile 7.5). `blank_page` is what the
+    measurement found (for the report)."""
 
     spacer_twips: int = 20
     new_page: bool = False
@@ -35,6 +38,11 @@ class ImprintPlacement:
     tighten_from: int | None = None
     tighten_twips: int | None = None
     pull_from: int | None = None
+    # the last paragraph's text from this character on goes to the signature's page (the rest stays, so the page it
+    # leaves keeps its lines): (block index, character offset)
+    split_at: tuple[int, int] | None = None
+    # clause 7.3.2: the 主送 moved to the 版记 because on page 1 it would leave no room for 正文
+    recipients_in_imprint: bool = False
 
 
 @dataclass
@@ -58,6 +66,34 @@ def text_width_chars(text: str) -> float:
     western = [ord(ch) < 0x2E80 and ch not in "—…“”‘’" for ch in text]
     gaps = sum(1 for a, b in zip(western, western[1:]) if a != b)
     return sum(cal["ascii_width_chars"] if w else 1.0 for w in western) + gaps * cal["script_gap_chars"]
+
+
+def imprint_lines(recipients: list[str], cc: list[str]) -> int:
+    """Lines the 版记's 主送/抄送 take in 4号 (an estimate, one line more than counted for safety per list)."""
+    c = profile()["7.4.2"]
+    first, wrapped = c["chars_per_line"], c["chars_per_line"] - len(c["label"])
+    total = 0
+    for names in (recipients, cc):
+        if names:
+            w = text_width_chars(c["label"] + "，".join(names) + "。")
+            total += 1 + max(0, -(-int(w - first + 0.999) // wrapped))
+    return total
+
+
+def imprint_capacity() -> int:
+    """版记 lines one page holds: the 印发 line and the 主送/抄送 lines, one 版记 row each."""
+    p = profile()
+    return int((p.type_area_twips[1] - 40) // p["7.4.3"]["row_twips"]) - 1
+
+
+def imprint_overflow(recipients: list[str], cc: list[str]) -> str | None:
+    """A Chinese message when the 版记 cannot fit one page (clause 7.4: it ends on the last page's bottom line)."""
+    lines, room = imprint_lines(recipients, cc), imprint_capacity()
+    if lines <= room:
+        return None
+    what = "主送机关和抄送机关" if recipients else "抄送机关"
+    return (f"{what}过多：版记约需{lines}行，一页最多排{room}行（GB/T 9704-2012 第7.4条，版记须排在一页之内）；"
+            f"请精简{what}")
 
 
 def masthead_metrics(p: Profile, chars: float) -> tuple[float, int]:
@@ -93,10 +129,15 @@ def _masthead(b: Blocks, n: Notice) -> None:
         b.add("masthead", text=organs[0] + suffix, half=round(size * 2), scale=scale, line=line)
     else:
         glyph = size * 20 * scale / 100
-        names_w = round((longest + 0.3) * glyph)  # a little slack: an exact fit wraps in LibreOffice
-        suffix_w = round((text_width_chars(suffix) + c["suffix_gap_chars"]) * glyph) if suffix else 0
+        slack = round(0.3 * glyph)  # an exact fit wraps in LibreOffice: the same slack on both outer sides
+        names_w = round(longest * glyph) + slack
+        gap = round(c["suffix_gap_chars"] * glyph) if suffix else 0
+        suffix_w = gap + round(text_width_chars(suffix) * glyph) + slack if suffix else 0
+        if not suffix:
+            slack = 0
         b.add("masthead_joint", organs=organs, suffix=suffix, half=round(size * 2), scale=scale, line=line,
-              names_width=names_w, suffix_width=max(suffix_w, 1), width=names_w + max(suffix_w, 1))
+              names_width=names_w + slack, suffix_width=max(suffix_w, 1), width=names_w + slack + max(suffix_w, 1),
+              slack=slack, gap=gap)
     b.blank(p["7.2.5"]["blank_lines_above"])
     _docno(b, n)
 
@@ -106,18 +147,22 @@ def _docno(b: Blocks, n: Notice) -> None:
     number = str(n.number)
     width = p.type_area_twips[0]
     if not n.upward:
-        b.add("docno", style="GwDocNo", text=number, jc="center", left=0, tab=width, signers="")
+        b.add("docno", style="GwDocNo", text=number, jc="center", left=0, tab=width, label="", signers="")
         return
     # 上行文 (7.2.5/7.2.6): number left-indented 1 字 on the line of the last 签发人, names 2 per line
-    per = p["7.2.6"]["names_per_line"]
-    right = width - p.chars(p["7.2.6"]["right_indent_chars"])
-    groups = [n.signers[i:i + per] for i in range(0, len(n.signers), per)]
-    for group in groups[:-1]:
-        b.add("docno", style="GwBlank", text="", jc="left", left=0, tab=right, signers="\u3000".join(group))
+    c = p["7.2.6"]
+    per = c["names_per_line"]
+    right = width - p.chars(c["right_indent_chars"])
+    groups = ["\u3000".join(n.signers[i:i + per]) for i in range(0, len(n.signers), per)]
+    # the longest line ends 1 字 from the right; every line's names start where the first line's do
+    names_at = right - p.chars(max(text_width_chars(g) for g in groups))
+    label_at = names_at - p.chars(text_width_chars(c["label"]))
     # the 1-字 indent is a full-width space, not a paragraph indent, so the red line keeps the full 156 mm
     indent = "\u3000" * int(p["7.2.5"]["upward_indent_chars"])
-    b.add("docno", style="GwDocNo", text=indent + number, jc="left", left=0, tab=right,
-          signers="\u3000".join(groups[-1]))
+    for i, group in enumerate(groups):
+        last = i == len(groups) - 1
+        b.add("docno", style="GwDocNo" if last else "GwBlank", text=indent + number if last else "", jc="left",
+              left=0, tab=label_at if i == 0 else names_at, label=c["label"] if i == 0 else "", signers=group)
 
 
 def add_title(b: Blocks, text: str, new_page: bool = False) -> None:
@@ -193,6 +238,11 @@ def add_signature(b: Blocks, sig: Signature, note: str | None = None) -> None:
         b.blank(c["blank_lines_above"])
         date_right = c["date_right_indent_chars"]
         centre = date_right + w_date / 2  # the names are centred over the date
+        if len(names) > 1:
+            _joint_sealed(b, names, centre)
+            b.add("date", text=date, right=p.chars(date_right), keep="1" if note else "0")
+            _note(b, note)
+            return
         rights = [max(0.0, centre - text_width_chars(x) / 2) for x in names]
     else:
         c = p["7.3.5.2"]
@@ -206,9 +256,50 @@ def add_signature(b: Blocks, sig: Signature, note: str | None = None) -> None:
         rights = [name_right + w_name - text_width_chars(x) for x in names]
     for name, right in zip(names, rights):
         b.add("signature", text=name, right=p.chars(right))
-    b.add("date", text=date, right=p.chars(date_right))
+    b.add("date", text=date, right=p.chars(date_right), keep="1" if note else "0")  # the 附注 stays with the date
+    _note(b, note)
+
+
+def _note(b: Blocks, note: str | None) -> None:
     if note:
         b.add("note", text=note if note.startswith("（") else f"（{note}）")
+
+
+def _joint_sealed(b: Blocks, names: list[str], centre: float) -> None:
+    """Joint issuance with seals (7.3.5.1): one seal per name, seals in rows, none touching another, each row
+    within the type area; the last seal presses the last name and the date. Two names share a row when their
+    seals and texts fit side by side, else one name a row; rows stand a seal's height apart."""
+    p = b.p
+    c = p["7.3.5.1"]
+    char_mm = p.char_twips / 20 * 25.4 / 72
+    width = p.type_area_mm["width"] / char_mm  # in 字
+    seal = (c["seal_diameter_mm"] + c["seal_gap_mm"]) / char_mm
+    radius = c["seal_diameter_mm"] / 2 / char_mm
+    right_x = width - centre  # centre of the last seal, over the date, from the type area's left edge
+    rows: list[list[str]] = []
+    rest = list(names)
+    if len(rest) % 2:
+        rows.insert(0, [rest.pop()])
+    while rest:
+        pair = rest[-2:]
+        del rest[-2:]
+        rows.insert(0, pair)
+    # rows one seal (and the gap) apart: whole body lines between the names
+    gap = math.ceil((c["seal_diameter_mm"] + c["seal_gap_mm"]) / (p.line_pt * 25.4 / 72)) - 1
+    for i, row in enumerate(rows):
+        if i:
+            b.blank(gap)
+        if len(row) == 2:
+            w1, w2 = (text_width_chars(x) for x in row)
+            left_x = right_x - max(seal, (w1 + w2) / 2 + 1)
+            if left_x - max(radius, w1 / 2) >= 0:
+                b.add("signature_row", names=row, text="".join(row), tabs=[p.chars(left_x), p.chars(right_x)])
+                continue
+            # side by side they would leave the type area: one a row
+            b.add("signature", text=row[0], right=p.chars(max(0.0, centre - w1 / 2)))
+            b.blank(gap)
+            row = row[1:]
+        b.add("signature", text=row[0], right=p.chars(max(0.0, centre - text_width_chars(row[0]) / 2)))
 
 
 def _annex_pages(b: Blocks, annexes: list[Annex]) -> None:
@@ -230,7 +321,7 @@ def build_blocks(n: Notice, placement: ImprintPlacement, into: Blocks | None = N
     _masthead(b, n)
     b.blank(p["7.3.1"]["blank_lines_above"])
     add_title(b, n.title)
-    if n.recipients:
+    if n.recipients and not recipients_in_imprint(n, placement):
         b.blank(p["7.3.2"]["blank_lines_above"])
         b.add("recipients", text="、".join(n.recipients) + "：")
     add_body(b, n.blocks)
@@ -245,8 +336,15 @@ def build_blocks(n: Notice, placement: ImprintPlacement, into: Blocks | None = N
         add_body(b, n.issued.blocks)
         _attachments(b, n.issued.attachments)
     _annex_pages(b, n.annexes)
-    b.add("spacer", twips=placement.spacer_twips, pbb="1" if placement.new_page else "0", imprint_spacer=True)
+    # on a page of its own the 版记 follows a section break (postprocess), which starts the page
+    b.add("spacer", twips=placement.spacer_twips, pbb="0", imprint_spacer=True)
     return b.items
+
+
+def recipients_in_imprint(n: Notice, placement: ImprintPlacement) -> bool:
+    """Clause 7.3.2: the 主送 stands in the 版记 when asked to, or when measured to leave page 1 without 正文."""
+    at = n.imprint.recipients_at
+    return bool(n.recipients) and (at == "imprint" or (at == "auto" and placement.recipients_in_imprint))
 
 
 def fit_signature_blocks(b: Blocks, placement: ImprintPlacement) -> None:
@@ -258,12 +356,25 @@ def fit_signature_blocks(b: Blocks, placement: ImprintPlacement) -> None:
             item["line"] = placement.tighten_twips
     if placement.pull_from is not None:
         b.items[placement.pull_from]["pbb"] = "1"
+    if placement.split_at is not None:
+        # the paragraph's last lines open the next page: a page break inside the paragraph would leave its last
+        # line unjustified, so it becomes two paragraphs, the first justified to its end, the second unindented
+        idx, cut = placement.split_at  # cut: an offset in the block's text (block_text)
+        item = b.items[idx]
+        key = "body" if item["k"] == "heading" and item.get("body") else "text"
+        cut -= len(block_text(item)) - len(item[key])
+        whole = item[key]
+        head, tail = whole[:cut], whole[cut:]
+        item[key] = head
+        item["last_line"] = "distribute"
+        b.items.insert(idx + 1, {**item, "k": "para_continued", key: tail, "text": tail, "pbb": "1"})
+        b.signature = (b.signature[0] + 1, b.signature[1] + 1)
 
 
-def block_texts(n: Notice) -> tuple[list[str], tuple[int, int]]:
+def block_texts(n: Notice, placement: ImprintPlacement | None = None) -> tuple[list[str], tuple[int, int]]:
     """Each block's text (for matching measured lines back to blocks) and the signature's block range."""
     b = Blocks(profile())
-    items = build_blocks(n, ImprintPlacement(), into=b)
+    items = build_blocks(n, placement or ImprintPlacement(), into=b)
     return [block_text(i) for i in items], b.signature
 
 
@@ -273,10 +384,12 @@ def block_text(item: dict[str, Any]) -> str:
 
 def context(n: Notice, placement: ImprintPlacement) -> dict[str, Any]:
     imprint = n.imprint
+    moved = recipients_in_imprint(n, placement)
     return {
         "core": {"title": f"{n.number} {n.title}", "date": f"{n.signature.date.isoformat()}T00:00:00Z"},
         "blocks": build_blocks(n, placement),
         "imprint": {
+            "recipients": "，".join(n.recipients) + "。" if moved else "",
             "cc": "，".join(imprint.cc) + "。" if imprint.cc else "",
             "printer": imprint.printer,
             "date": cn_date(imprint.print_date) + "印发",
@@ -303,35 +416,46 @@ def postprocess(placement: ImprintPlacement | None):
                     grid.remove(col)
                 for w in widths:
                     etree.SubElement(grid, f"{W}gridCol").set(f"{W}w", w)
-        if placement is not None and placement.blank_page:
-            _split_unnumbered_tail(root)
+        if placement is not None and placement.new_page:
+            _imprint_section(root, placement.blank_page)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
 
     return fix
 
 
-def _split_unnumbered_tail(root) -> None:
-    """End the numbered section at the last content paragraph; the blank page and the 版记 page that follow get
-    a section whose footers are empty."""
+def _imprint_section(root, blank_page: bool) -> None:
+    """The 版记 on a page of its own: the numbered section ends with the last content paragraph; the 版记's section
+    starts on the next even page. After an odd page that is the next page (w:type evenPage, so that Word, should
+    it paginate differently, still puts the 版记 on an even page). After an even page LibreOffice 7.4 does not
+    insert the blank page an evenPage section needs, so the section starts on the next page, holds an empty
+    paragraph (the blank page) and the 版记 follows a page break. Per the profile's one rule (7.5) the 版记 page
+    and the blank page carry no number."""
     body = root.find(f"{W}body")
     final = body.find(f"{W}sectPr")
     spacer = [p for p in body.iter(f"{W}p") if _style(p) == "GwSpacer"][-1]
     previous = spacer.getprevious()
-    while previous is not None and previous.tag != f"{W}p":
-        previous = previous.getprevious()
+    if previous is None or previous.tag != f"{W}p":  # the text ends with a table: a paragraph of no height
+        previous = etree.Element(f"{W}p")
+        etree.SubElement(etree.SubElement(previous, f"{W}pPr"), f"{W}pStyle").set(f"{W}val", "GwEnd")
+        spacer.addprevious(previous)
     numbered = etree.fromstring(etree.tostring(final))
     ppr = previous.find(f"{W}pPr")
     if ppr is None:
-        ppr = etree.SubElement(previous, f"{W}pPr")
+        ppr = etree.Element(f"{W}pPr")
         previous.insert(0, ppr)
     ppr.append(numbered)
-    empty = _empty_footer_rid()
-    for ref in final.findall(f"{W}footerReference"):
-        ref.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", empty)
-    # the blank page: the spacer starts the new section's first page empty, and a page break sends the
-    # 版记 to the next (even) page
-    blank = etree.Element(f"{W}p")
-    spacer.addprevious(blank)
+    if not profile()["7.5"]["imprint_only_page_numbered"]:
+        empty = _empty_footer_rid()
+        for ref in final.findall(f"{W}footerReference"):
+            ref.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", empty)
+    if blank_page:
+        spacer.addprevious(etree.Element(f"{W}p"))
+        spacer.find(f"{W}pPr/{W}pageBreakBefore").set(f"{W}val", "1")
+        return
+    kind = etree.Element(f"{W}type")
+    kind.set(f"{W}val", "evenPage")
+    refs = final.findall(f"{W}footerReference")
+    (refs[-1].addnext if refs else lambda e: final.insert(0, e))(kind)
 
 
 def _empty_footer_rid() -> str:

@@ -96,3 +96,67 @@ def long_masthead(tmp_path_factory) -> RenderedSample:
     data = minimal_notice(masthead={"organs": [name], "suffix": "文件"},
                           signature={"organs": [name], "date": "2025-03-05", "sealed": True})
     return render_sample(parse_notice(data), tmp_path_factory.mktemp("long"))
+
+
+# --- issue 11: hard cases, each rendered once per session --------------------------------------------------------
+
+LONG_PARAGRAPH = ("各学习中心要按照年度计划组织开展社区教育培训活动，做好培训台帐的登记、整理和归档工作，每月按时报送培训月报表，"
+                  "确保数据真实准确，培训内容贴近群众生活需要，切实提高社区居民的综合素质和生活质量。") * 5
+CC = ["县教委", "县社区教育学院"]
+
+
+def imprint(**changes) -> dict:
+    return {"printer": "某某县某某镇党政办公室", "print_date": "2025-03-05", **changes}
+
+
+def long_cc(n: int) -> list[str]:
+    return [f"某某县某某镇第{i}村民委员会" for i in range(1, n + 1)]
+
+
+def _case(tmp_path_factory, name: str, data: dict) -> RenderedSample:
+    return render_sample(parse_notice(data), tmp_path_factory.mktemp(name))
+
+
+@pytest.fixture(scope="session")
+def long_cc_case(tmp_path_factory) -> RenderedSample:
+    """20 抄送 organs (11 lines of 4号) after a text that ends on page 1: the 版记 takes page 2 on its own."""
+    return _case(tmp_path_factory, "longcc", minimal_notice(imprint=imprint(cc=long_cc(20))))
+
+
+@pytest.fixture(scope="session")
+def squeeze_case(tmp_path_factory) -> RenderedSample:
+    """Page 3 ends with a 17-line paragraph and 2 free lines; the sealed closing (4 lines) would open page 4 alone
+    while the 版记 (抄送 and 印发) shares that page: tightening page 3 (to about 26.5 pt) fits it (clause 7.3.5.5)."""
+    return _case(tmp_path_factory, "squeeze", minimal_notice(
+        blocks=one_line_paragraphs(33) + [{"type": "paragraph", "text": LONG_PARAGRAPH}], imprint=imprint(cc=CC)))
+
+
+@pytest.fixture(scope="session")
+def squeeze_move_case(tmp_path_factory) -> RenderedSample:
+    """Page 3 full to its last line, closing of 5 lines (with 附注): tightening would go below 24 pt, so the last
+    paragraph's last two lines go to page 4 with the closing."""
+    return _case(tmp_path_factory, "squeezemove", minimal_notice(
+        blocks=one_line_paragraphs(35) + [{"type": "paragraph", "text": LONG_PARAGRAPH}],
+        note="联系人：张敏，联系电话：023-72345678", imprint=imprint(cc=CC)))
+
+
+@pytest.fixture(scope="session")
+def many_recipients_case(tmp_path_factory) -> RenderedSample:
+    """40 主送 organs would fill page 1 (clause 7.3.2): they move to the 版记, above 抄送."""
+    return _case(tmp_path_factory, "recipients", minimal_notice(
+        recipients=[f"第{i}村民委员会" for i in range(1, 41)], imprint=imprint(cc=CC)))
+
+
+@pytest.fixture(scope="session")
+def three_signers_case(tmp_path_factory) -> RenderedSample:
+    return _case(tmp_path_factory, "signers", minimal_notice(
+        signers=["张三", "李四", "王五"], masthead={"organs": ["某某县某某镇人民政府"], "suffix": "文件"}))
+
+
+JOINT = ["某某县某某镇人民政府", "某某县教育委员会", "某某县民政局"]
+
+
+@pytest.fixture(scope="session")
+def joint_sealed_case(tmp_path_factory) -> RenderedSample:
+    return _case(tmp_path_factory, "joint", minimal_notice(
+        masthead={"organs": JOINT, "suffix": "文件"}, signature={"organs": JOINT, "date": "2025-03-05", "sealed": True}))

@@ -10,6 +10,8 @@ from service.docx.base import TemplateBuilder
 from service.docx.ooxml import border, para, ppr, rpr, run, tag_para, tag_run
 
 J = "{{ %s }}"  # a Jinja expression inside a run
+# a paragraph split over two pages (clause 7.3.5.5) justifies its last line too ("distribute")
+LAST_LINE = "{{ b.get('last_line', 'both') }}"
 
 
 def _cell(content: str, width: str, extra_pr: str = "") -> str:
@@ -28,15 +30,19 @@ def _data_table(p) -> str:
                       '<w:vAlign w:val="center"/>')
     body_cell = _cell(para(ppr("GwTableText"), run(J % "c", raw=True)), "{{ b.widths[loop.index0] }}",
                       '<w:vAlign w:val="center"/>')
-    row_pr = '<w:trPr><w:cantSplit/><w:trHeight w:val="{{ b.row_twips }}" w:hRule="atLeast"/>{}</w:trPr>'
+    # the row height is the profile's number, written as such (an unfilled Jinja tag here once made invalid OOXML)
+    def row_pr(extra: str = "") -> str:
+        return (f'<w:trPr><w:cantSplit/><w:trHeight w:val="{p["7.4.3"]["row_twips"]}" w:hRule="atLeast"/>{extra}'
+                "</w:trPr>")
+
     return (
         f'<w:tbl><w:tblPr><w:tblStyle w:val="TableNormal"/><w:tblW w:w="{width}" w:type="dxa"/><w:jc w:val="center"/>'
         f'{b}<w:tblLayout w:type="fixed"/></w:tblPr>'
         '<w:tblGrid><w:gridCol w:w="0"/><w:gridCol w:w="{}"/><w:gridCol w:w="0"/></w:tblGrid>'.format(width)
-        + "<w:tr>" + row_pr.format("<w:tblHeader/>")
+        + "<w:tr>" + row_pr("<w:tblHeader/>")
         + _tag_cell("{%tc for c in b.columns %}") + head_cell + _tag_cell("{%tc endfor %}") + "</w:tr>"
         + "<w:tr>" + _cell(tag_para("{%tr for row in b.rows %}"), "0") + "</w:tr>"
-        + "<w:tr>" + row_pr.format("")
+        + "<w:tr>" + row_pr()
         + _tag_cell("{%tc for c in row %}") + body_cell + _tag_cell("{%tc endfor %}") + "</w:tr>"
         + "<w:tr>" + _cell(tag_para("{%tr endfor %}"), "0") + "</w:tr>"
         + "</w:tbl>"
@@ -56,10 +62,14 @@ def _imprint_table(p) -> str:
     )
     cell_mar = '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
     row_pr = f'<w:trPr><w:cantSplit/><w:trHeight w:val="{p["7.4.3"]["row_twips"]}" w:hRule="atLeast"/></w:trPr>'
-    cc = para(
-        ppr("GwImprint", ind={"left": one + label, "right": one, "hanging": label}),
-        run(p["7.4.2"]["label"]), run(J % "imprint.cc", raw=True),
-    )
+    def listed(label_text: str, key: str) -> str:  # 主送：/抄送： + names, wrapped lines aligned after the colon
+        return (tag_para(f"{{%p if imprint.{key} %}}") + para(
+            ppr("GwImprint", ind={"left": one + label, "right": one, "hanging": label}),
+            run(label_text), run(J % f"imprint.{key}", raw=True),
+        ) + tag_para("{%p endif %}"))
+
+    # clause 7.4.2: a 主送 moved to the 版记 stands on the line above 抄送, no rule between them
+    cc = listed(p["7.4.2"]["recipients_label"], "recipients") + listed(p["7.4.2"]["label"], "cc")
     printer = para(
         ppr("GwImprint", tabs=[("right", width - one)], ind={"left": one}),
         run(J % "imprint.printer", raw=True), "<w:r><w:tab/></w:r>", run(J % "imprint.date", raw=True),
@@ -68,7 +78,7 @@ def _imprint_table(p) -> str:
         f'<w:tbl><w:tblPr><w:tblStyle w:val="TableNormal"/><w:tblW w:w="{width}" w:type="dxa"/>'
         f'<w:jc w:val="center"/>{borders}<w:tblLayout w:type="fixed"/>{cell_mar}</w:tblPr>'
         f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>'
-        + "<w:tr>" + _cell(tag_para("{%tr if imprint.cc %}"), str(width)) + "</w:tr>"
+        + "<w:tr>" + _cell(tag_para("{%tr if imprint.cc or imprint.recipients %}"), str(width)) + "</w:tr>"
         + f"<w:tr>{row_pr}" + _cell(cc, str(width)) + "</w:tr>"
         + "<w:tr>" + _cell(tag_para("{%tr endif %}"), str(width)) + "</w:tr>"
         + f"<w:tr>{row_pr}" + _cell(printer, str(width)) + "</w:tr>"
@@ -78,9 +88,10 @@ def _imprint_table(p) -> str:
 
 def _masthead_joint(p) -> str:
     """Joint issuance (clause 7.2.4): the organs stacked, 文件 to their right, vertically centred on them."""
-    name = para(ppr("GwMasthead", line="{{ b.line }}", jc="distribute"),
+    # the names cell's left slack matches the suffix cell's right slack, so the ink is centred (7.2.4)
+    name = para(ppr("GwMasthead", line="{{ b.line }}", ind={"left": "{{ b.slack }}"}, jc="distribute"),
                 run(J % "o", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))
-    suffix = para(ppr("GwMasthead", line="{{ b.line }}", jc="left"),
+    suffix = para(ppr("GwMasthead", line="{{ b.line }}", ind={"left": "{{ b.gap }}"}, jc="left"),
                   run(J % "b.suffix", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))
     no_borders = "<w:tblBorders>" + "".join(f'<w:{e} w:val="nil"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"
     cell_mar = '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
@@ -105,17 +116,21 @@ def body_xml(tb: TemplateBuilder) -> str:
                           run(J % "b.text", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))),
         ("masthead_joint", _masthead_joint(p)),
         ("docno", para(
-            ppr("{{ b.style }}", tabs=[("right", "{{ b.tab }}")], jc="{{ b.jc }}", ind={"left": "{{ b.left }}"}),
+            ppr("{{ b.style }}", tabs=[("left", "{{ b.tab }}")], jc="{{ b.jc }}", ind={"left": "{{ b.left }}"}),
             run(J % "b.text", raw=True),
             tag_run("{%r if b.signers %}"), "<w:r><w:tab/></w:r>",
-            run(p["7.2.6"]["label"]), run(J % "b.signers", rpr(style="GwKai"), raw=True),
+            run(J % "b.label", raw=True), run(J % "b.signers", rpr(style="GwKai"), raw=True),
             tag_run("{%r endif %}"),
         )),
         ("title", para(ppr("GwTitle", page_break_before="{{ b.pbb }}", line="{{ b.line }}"), run(J % "b.text", raw=True))),
         ("recipients", para(ppr("GwRecipients", line="{{ b.line }}"), run(J % "b.text", raw=True))),
-        ("para", para(ppr("GwBody", page_break_before="{{ b.pbb }}", line="{{ b.line }}"), run(J % "b.text", raw=True))),
+        ("para", para(ppr("GwBody", page_break_before="{{ b.pbb }}", line="{{ b.line }}", jc=LAST_LINE),
+                      run(J % "b.text", raw=True))),
+        # a paragraph's last lines carried to the next page (clause 7.3.5.5): no first-line indent
+        ("para_continued", para(ppr("GwBlank", page_break_before="{{ b.pbb }}", line="{{ b.line }}"),
+                                run(J % "b.text", raw=True))),
         ("lead_in", para(ppr("GwLeadIn", page_break_before="{{ b.pbb }}", line="{{ b.line }}"), run(J % "b.text", raw=True))),
-        ("heading", para(ppr("{{ b.style }}", page_break_before="{{ b.pbb }}", line="{{ b.line }}"), run(J % "b.head", rpr(style="{{ b.cstyle }}"), raw=True),
+        ("heading", para(ppr("{{ b.style }}", page_break_before="{{ b.pbb }}", line="{{ b.line }}", jc=LAST_LINE), run(J % "b.head", rpr(style="{{ b.cstyle }}"), raw=True),
                          run(J % "b.body", raw=True))),
         ("attach", para(
             ppr("GwAttach", page_break_before="{{ b.pbb }}", tabs=[("left", "{{ b.tab }}")], line="{{ b.line }}", ind={"left": "{{ b.left }}", "hanging": "{{ b.hanging }}"}),
@@ -123,7 +138,14 @@ def body_xml(tb: TemplateBuilder) -> str:
             tag_run("{%r endif %}"), run(J % "b.text", raw=True),
         )),
         ("signature", para(ppr("GwSignature", line="{{ b.line }}", ind={"right": "{{ b.right }}"}), run(J % "b.text", raw=True))),
-        ("date", para(ppr("GwDate", line="{{ b.line }}", ind={"right": "{{ b.right }}"}), run(J % "b.text", raw=True))),
+        # joint sealed issuance (7.3.5.1): names side by side, each centred on its seal's centre tab
+        ("signature_row", para(
+            ppr("GwSignature", tabs=[("center", "{{ b.tabs[0] }}"), ("center", "{{ b.tabs[1] }}")],
+                line="{{ b.line }}", jc="left"),
+            tag_run("{%r for name in b.names %}"), "<w:r><w:tab/></w:r>", run(J % "name", raw=True),
+            tag_run("{%r endfor %}"))),
+        ("date", para(ppr("GwDate", keep_next="{{ b.keep }}", line="{{ b.line }}", ind={"right": "{{ b.right }}"}),
+                      run(J % "b.text", raw=True))),
         ("note", para(ppr("GwNote", line="{{ b.line }}"), run(J % "b.text", raw=True))),
         ("annex_label", para(ppr("GwAnnexLabel", page_break_before=True), run(J % "b.text", raw=True))),
         ("table_note", para(ppr("GwTableNote"), run(J % "b.text", raw=True))),
@@ -137,6 +159,9 @@ def body_xml(tb: TemplateBuilder) -> str:
     out.append(tag_para("{%p if imprint %}"))
     out.append(_imprint_table(p))
     out.append(tag_para("{%p endif %}"))
+    # the body ends with a paragraph (Word and WPS add one after a final table, 579 twips high, which can make a
+    # page of its own); this one is next to no height
+    out.append(para(ppr("GwEnd")))
     out.append(tb.sect())
     return "".join(out)
 
