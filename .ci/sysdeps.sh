@@ -3,6 +3,8 @@
 set -euo pipefail
 PKGS=(libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fontconfig
       fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai
+      python3-uno    # warm LibreOffice (unoserver runs under the system python3 with uno: service/pdf/warm.py)
+      fonts-hanazono # HanaMinB: CJK Ext-B (U+20000...) fallback in config/fonts.conf
       chromium)  # headless browser: the API docs pages are checked in a real browser (tests/api)
 missing=()
 for p in "${PKGS[@]}"; do

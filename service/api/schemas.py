@@ -91,6 +91,7 @@ class JobView(BaseModel):
     period: str | None = Field(title="期间")
     progress: Progress = Field(title="进度")
     errors: list[ItemError] = Field(title="各项错误")
+    warnings: list[ItemError] = Field(default_factory=list, title="各项警告（如无字形的字符）")
     error: str | None = Field(title="任务错误")
     created_at: UtcDateTime = Field(title="提交时间")
     updated_at: UtcDateTime = Field(title="更新时间")

@@ -23,6 +23,7 @@ def job_view(job: Job, items: list[JobItem], docs: list[Document]) -> JobView:
         id=job.id, kind=job.kind, state=job.state, unit=job.unit, period=job.period,
         progress=Progress(done=job.done, failed=job.failed, total=job.total),
         errors=[ItemError(item=i.idx, label=i.label, message=i.error or "") for i in items if i.state == "failed"],
+        warnings=[ItemError(item=i.idx, label=i.label, message=i.error) for i in items if i.state == "done" and i.error],
         error=job.error, created_at=job.created_at, updated_at=job.updated_at, finished_at=job.finished_at,
         expires_at=job.expires_at, expired=job.expired, href=url_for("api.get_job", job_id=job.id),
         result=document_view(result) if result else None,

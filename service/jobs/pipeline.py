@@ -28,6 +28,7 @@ from service.jobs import storage
 from service.jobs.db import session
 from service.jobs.models import Document, Job, JobItem, JobOutbox, utcnow
 from service.jobs.settings import job_settings
+from service.layout import glyphs
 
 log = logging.getLogger(__name__)
 
@@ -199,7 +200,8 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
         delay = job_settings().item_delay
         if delay:
             time.sleep(delay)
-        rendered = [r if isinstance(r, tuple) else (r, None) for r in kind.render(params, scratch)]
+        with glyphs.collecting() as warnings:  # characters no font can print: kept with the done item
+            rendered = [r if isinstance(r, tuple) else (r, None) for r in kind.render(params, scratch)]
         paths = [Path(p) for p, _pages in rendered]
         files = [(p.name, storage.sha256_file(p), p.stat().st_size,
                   pages if pages is not None else storage.page_count(p)) for p, pages in zip(paths, (r[1] for r in rendered))]
@@ -241,7 +243,7 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
             doc.storage_path = storage.relative(final / name)
             s.merge(doc)
         item = s.get(JobItem, (job.id, idx))
-        item.state, item.error = "done", None
+        item.state, item.error = "done", "；".join(warnings) or None  # a done item's error: its warnings
         _progress(s, s.get(Job, job.id))
 
 

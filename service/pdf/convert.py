@@ -1,7 +1,10 @@
-"""Convert .docx/.xlsx to PDF with LibreOffice headless.
+"""Convert .docx/.xlsx to PDF with LibreOffice headless: the one entry point (`to_pdf`).
 
-One private LibreOffice profile per process (LibreOffice refuses to share a profile between running instances),
-a timeout on every call, and the fontconfig set-up of service.layout.fonts. Several files convert in one call.
+By default a warm LibreOffice per process (service.pdf.warm: unoserver over python3-uno, restarted on crash, after
+N conversions or a timeout). Where it cannot run (no python3-uno) or WENSHU_WARM_OFFICE=0, the cold path
+(`to_pdf_cold`: one `soffice --convert-to` per call, also the benchmark baseline). Both use one private profile per
+process (LibreOffice refuses to share a profile between running instances), a timeout on every call, and the
+fontconfig set-up of service.layout.fonts.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from pathlib import Path
 
 from service.config import settings
 from service.layout.fonts import font_env
+from service.pdf import warm
 
 
 class ConversionError(RuntimeError):
@@ -42,6 +46,20 @@ def soffice_version() -> str:
 def to_pdf(sources: list[Path] | Path, outdir: Path, timeout: int | None = None) -> list[Path]:
     """Convert each source to outdir/<stem>.pdf; returns the PDF paths in the order given."""
     sources = [sources] if isinstance(sources, Path) else list(sources)
+    outdir.mkdir(parents=True, exist_ok=True)
+    if warm.enabled():
+        office = warm.office(settings().soffice, font_env(), settings().convert_timeout)
+        try:
+            return [office.convert(src, outdir / (src.stem + ".pdf"), timeout) for src in sources]
+        except warm.WarmUnavailable:
+            pass  # no python3-uno / unoserver here: the cold path below
+        except (warm.WarmTimeout, warm.WarmFailed) as exc:
+            raise ConversionError(str(exc)) from exc
+    return to_pdf_cold(sources, outdir, timeout)
+
+
+def to_pdf_cold(sources: list[Path], outdir: Path, timeout: int | None = None) -> list[Path]:
+    """One cold `soffice --convert-to pdf` for all sources (the fallback and the benchmark baseline)."""
     outdir.mkdir(parents=True, exist_ok=True)
     cmd = [
         settings().soffice,

@@ -5,8 +5,10 @@ All positions are in mm from the page's top-left corner.
 """
 from __future__ import annotations
 
+import io
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,12 +133,36 @@ def _rules(page) -> list[Rule]:
     return out
 
 
-def measure(pdf: Path) -> list[Page]:
-    pages = []
-    with pdfplumber.open(pdf) as doc:
-        for i, page in enumerate(doc.pages, 1):
-            pages.append(Page(i, float(page.width) * PT, float(page.height) * PT, _lines(page.chars), _rules(page)))
-    return pages
+def _page(doc, i: int) -> Page:
+    page = doc.pages[i]
+    page_obj = Page(i + 1, float(page.width) * PT, float(page.height) * PT, _lines(page.chars), _rules(page))
+    page.close()
+    return page_obj
+
+
+class Pages(Sequence):
+    """The measured pages of one PDF, each parsed on first access (a layout pass reads a few pages of many)."""
+
+    def __init__(self, data: bytes, indices: range | None = None, cache: dict | None = None):
+        self._doc = pdfplumber.open(io.BytesIO(data)) if cache is None else data
+        self._indices = range(len(self._doc.pages)) if indices is None else indices
+        self._cache = {} if cache is None else cache
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return Pages(self._doc, self._indices[key], self._cache)
+        i = self._indices[key]
+        if i not in self._cache:
+            self._cache[i] = _page(self._doc, i)
+        return self._cache[i]
+
+
+def measure(pdf: Path) -> Pages:
+    """Text lines and rules of every page (a sequence of Page, parsed lazily)."""
+    return Pages(pdf.read_bytes())
 
 
 def page_text(pdf: Path) -> str:

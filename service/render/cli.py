@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from service.files import write_atomic
+from service.layout import glyphs
 from service.lint import lint, normalise
 from service.models.notice import Notice, NoticeValidationError, load_notice, parse_notice
 from service.naming import document_filename
@@ -21,7 +22,9 @@ def notice_filename(n: Notice, suffix: str) -> str:
 
 def render_notice_files(n: Notice, out: Path, *, pdf: bool) -> tuple[list[Path], Rendered]:
     """Render with the measured layout and write the .docx (and the PDF) into `out`; nothing partial is left."""
-    rendered = render_measured(n)
+    with glyphs.collecting() as warnings:
+        rendered = render_measured(n)
+    rendered.report.notes.extend(w for w in warnings if w not in rendered.report.notes)
     out.mkdir(parents=True, exist_ok=True)
     files = {notice_filename(n, ".docx"): rendered.docx}
     if pdf:

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 from lxml import etree
 
 from service.docx.engine import load_template
+from service.layout import glyphs
 from service.layout.profile import Profile, mm_to_twips, profile
 from service.models.notice import (Annex, Heading, LeadIn, Notice, Paragraph, Signature, Table, cn_date,
                                    heading_label)
@@ -473,5 +474,6 @@ def _style(p) -> str | None:
 
 def render_notice_docx(n: Notice, placement: ImprintPlacement | None = None) -> bytes:
     placement = placement or ImprintPlacement()
-    return load_template("notice").render(context(n, placement), postprocess=postprocess(placement),
-                                          when=n.signature.date)
+    tpl = load_template("notice")
+    fix = glyphs.postprocess(tpl.raw["word/styles.xml"], postprocess(placement))  # fallback fonts, warnings
+    return tpl.render(context(n, placement), postprocess=fix, when=n.signature.date)
