@@ -189,7 +189,8 @@ class UnitAssessment(_Model):
     score: Decimal  # 0–100, one decimal
     met: int
     applicable: int
-    rank: int = 0
+    rank: int = 0  # among all assessed units
+    kind_rank: int = 0  # among the assessed units of the same kind (村, 居委, 学校, 相关单位)
 
     def indicator(self, indicator_id: str) -> IndicatorResult | None:
         return next((i for i in self.indicators if i.id == indicator_id), None)
@@ -298,13 +299,21 @@ def _score(results: Iterable[IndicatorResult], weights: dict[str, Decimal]) -> D
     return (got / total * 100).quantize(SCORE_PLACES, ROUND_HALF_UP)
 
 
-def _ranked(units: list[UnitAssessment]) -> list[UnitAssessment]:
+def _ranks(units: list[UnitAssessment]) -> dict[int, int]:
     """Competition ranking by score (1, 2, 2, 4): equal scores share a rank."""
     order = sorted(units, key=lambda u: -u.score)
     ranks: dict[int, int] = {}
     for i, u in enumerate(order):
         ranks[id(u)] = ranks[id(order[i - 1])] if i and order[i - 1].score == u.score else i + 1
-    return [u.model_copy(update={"rank": ranks[id(u)]}) for u in units]
+    return ranks
+
+
+def _ranked(units: list[UnitAssessment]) -> list[UnitAssessment]:
+    overall = _ranks(units)
+    by_kind: dict[int, int] = {}
+    for kind in {u.kind for u in units}:
+        by_kind.update(_ranks([u for u in units if u.kind == kind]))
+    return [u.model_copy(update={"rank": overall[id(u)], "kind_rank": by_kind[id(u)]}) for u in units]
 
 
 def assess(session: Session, year: int, *, units: Iterable[str] | None = None,
