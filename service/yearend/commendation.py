@@ -128,7 +128,7 @@ def decision_model(assessment: YearAssessment, selected: list[UnitAssessment], *
     basis_text = f"（{basis.number}）" if basis is not None else ""
     words = _words(assessment, config, count=len(selected), first=selected[0].unit, basis=basis_text)
     words["title"] = config.title.format(**words)
-    rows = [[str(i), u.unit, f"{u.score:.1f}", str(u.rank)] for i, u in enumerate(selected, start=1)]
+    rows = [[str(i), u.unit, f"{u.score:.1f}"] for i, u in enumerate(selected, start=1)]
     annex_title = config.annex_title.format(**words)
     data = {
         "masthead": {"organs": [words["issuer"]]},
