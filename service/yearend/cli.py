@@ -32,12 +32,12 @@ def _refuse(message: str) -> None:
 
 
 def _assessment(session, year: int, units: tuple[str, ...]) -> indicators.YearAssessment:
-    a = indicators.assess(session, year, units=units or None)
+    try:
+        a = indicators.assess(session, year, units=units or None)
+    except indicators.UnknownUnits as exc:
+        _refuse(str(exc))
     if not a.units:
         _refuse(f"【年度】记录库中没有单位数据，无法考核{year}年度：请先运行 wenshu load 或导入单位")
-    missing = sorted(set(units) - {u.unit for u in a.units})
-    if missing:
-        _refuse(f"【单位】找不到“{'、'.join(missing)}”")
     return a
 
 

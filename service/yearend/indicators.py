@@ -50,6 +50,10 @@ MONEY_PLACES = Decimal("0.01")
 SCORE_PLACES = Decimal("0.1")
 
 
+class UnknownUnits(LookupError):
+    """Units asked for that are not in the store (Chinese message naming them)."""
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -326,6 +330,9 @@ def assess(session: Session, year: int, *, units: Iterable[str] | None = None,
         wanted = list(units)
         q = q.where(Unit.name.in_(wanted))
     rows = list(session.scalars(q))
+    if units is not None and len(rows) != len(set(wanted)):
+        missing = sorted(set(wanted) - {u.name for u in rows})
+        raise UnknownUnits(f"【单位】找不到“{'、'.join(missing)}”：请核对名称，或先运行 wenshu load 载入单位数据")
     counts = {c.unit_id: c for c in session.scalars(select(UnitYearCounts).where(UnitYearCounts.year == year))}
 
     enrolled = _enrolled_units(session, year)
