@@ -10,11 +10,15 @@ Public interface (stable; the archive batch calls it):
         #   data_error}), .score (0–100), .met, .applicable, .rank;  .ranking(): units by rank
     xlsx = results_workbook.render(assessment)                         # -> bytes (考核结果 .xlsx)
     rule = commendation.load_config().rule                             # top N or a score threshold (config)
-    selected = commendation.select(assessment, rule)                   # -> list[UnitAssessment], by rank
-    docx, pdf, pages = commendation.render_decision(assessment, selected)   # 表彰决定 (公文, GB/T 9704)
-    cert = commendation.render_certificate(unit_name, honour, issuer, date) # 荣誉证书 .docx (landscape A4)
-    pdfs = commendation.certificate_pdfs({name: docx_bytes})           # PDFs via service.pdf.convert
-    commendation.decision_filename(...), commendation.certificate_filename(unit)   # file names
+    selected = commendation.select(assessment, rule)                   # -> list[UnitAssessment], best first
+    docx, pdf, pages = commendation.render_decision(assessment, selected, number=None, date=None, basis=None)
+        # 表彰决定 (公文, GB/T 9704, measured layout); number: service.models.notice.DocNumber (default: the
+        # configured 机关代字 or the basis notice's, serial 1 — the CLI takes the next serial from the register)
+    honour, issuer = commendation.honour_of(assessment), commendation.issuer_of(assessment)
+    cert = commendation.render_certificate(unit_name, honour, issuer, date, year=None)  # 荣誉证书 .docx (landscape)
+    pdfs = commendation.certificate_pdfs({docx_name: docx_bytes}, date)  # {pdf_name: bytes}, one LibreOffice call
+    results_workbook.filename(assessment), commendation.decision_filename(notice_or_title, suffix, number),
+    commendation.certificate_filename(unit, suffix)                    # file names (service.naming)
 
 Targets: config/yearend_targets.yaml; commendation wording and rule: config/yearend_commendation.yaml.
 CLI: `wenshu yearend assess --year Y --out DIR`, `wenshu yearend commend --year Y --out DIR`.

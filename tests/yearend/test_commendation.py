@@ -7,10 +7,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import docx as python_docx
 from click.testing import CliRunner
+from sqlalchemy import delete
 
 from service.cli import main
 from service.models.notice import DocNumber
+from service.config import TEMPLATE_DIR
+from service.records.models import DocNumber as DocNumberRow
 from service.pdf.measure import ink_box, measure, page_text
 from service.yearend import commendation
 from service.yearend.commendation import Rule, chinese_date, select
@@ -136,13 +140,39 @@ def test_certificate_is_landscape_with_its_text(tmp_path):
     assert (title.x0 + title.x1) / 2 == pytest.approx(pages[0].width / 2, abs=3)
 
 
+def test_certificate_template_is_built_by_its_builder_and_documents_read_back(tmp_path, decision):
+    from service.yearend.certificate_template import build
+
+    build(tmp_path / "certificate.docx")
+    assert (tmp_path / "certificate.docx").read_bytes() == (TEMPLATE_DIR / "certificate.docx").read_bytes()
+    cert = commendation.render_certificate("=HYPERLINK(\"x\")<村>&", "某荣誉", ISSUER, DATE)
+    (tmp_path / "c.docx").write_bytes(cert)
+    doc = python_docx.Document(tmp_path / "c.docx")
+    texts = [p.text for p in doc.paragraphs]
+    assert "=HYPERLINK(\"x\")<村>&：" in texts and texts[-1] == "二〇二〇年十一月三十日"
+    section = doc.sections[0]
+    assert section.page_width > section.page_height
+    body = doc.element.body
+    assert body[-2].tag.endswith("}p") and body[-1].tag.endswith("}sectPr")  # the body ends with a paragraph
+    decision_doc = python_docx.Document(decision[3])
+    assert any("先进单位" in p.text for p in decision_doc.paragraphs)
+
+
 def test_chinese_date():
     assert chinese_date(dt.date(2020, 11, 30)) == "二〇二〇年十一月三十日"
     assert chinese_date(dt.date(2024, 1, 5)) == "二〇二四年一月五日"
 
 
-def test_cli_commend(sample_store, tmp_path):
-    url = sample_store.engine.url.render_as_string(hide_password=False)
+@pytest.fixture
+def numbers_restored(sample_store):
+    """The sample store is shared read-only: remove the 发文字号 a test registers."""
+    yield sample_store
+    with sample_store.transaction() as s:
+        s.execute(delete(DocNumberRow).where(DocNumberRow.agency_code == "涪百府发"))
+
+
+def test_cli_commend(numbers_restored, tmp_path):
+    url = numbers_restored.engine.url.render_as_string(hide_password=False)
     notice = Path(__file__).resolve().parents[2] / "samples" / "baisheng-2020"
     r = CliRunner().invoke(main, ["yearend", "commend", "--year", "2020", "--out", str(tmp_path), "--rule", "top:2",
                                   "--notice", str(notice), "--serial", "90", "--database-url", url])
