@@ -1,7 +1,7 @@
 """The records store: SQLAlchemy 2 engine, session factory and declarative base.
 
 SQLite (the embedded default, WAL mode with a busy timeout) or PostgreSQL via DATABASE_URL.
-Schema changes go through Alembic (service/db/migrations); `upgrade()` applies every head.
+Schema changes go through Alembic (service/db/migrations, one line of revisions); `upgrade()` applies them.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to every Alembic head."""
+    """Bring the schema to the Alembic head."""
     from alembic import command
     from alembic.config import Config
 
@@ -52,4 +52,4 @@ def upgrade(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "head")
