@@ -8,12 +8,12 @@ import docx
 
 from service.records import reports
 from service.records.word import (
-    BLANK_LEDGER_ROWS,
     render_assessment_docx,
     render_ledger_card_docx,
     render_quarterly_docx,
 )
 
+BLANK_LEDGER_ROWS = 14
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 YEAR = 2020
 
@@ -107,7 +107,7 @@ def test_quarterly_docx_is_landscape_with_repeated_two_row_headers(sample_store)
 
 def test_blank_word_forms():
     d = doc_of(render_ledger_card_docx(None, township_short="某某镇"))
-    assert len(d.tables[1].rows) == 1 + BLANK_LEDGER_ROWS
+    assert len(d.tables[1].rows) == 1 + BLANK_LEDGER_ROWS  # as the template's `blank_rows(14)` says
     assert all(c == "" for r in d.tables[1].rows[1:] for c in texts(r)[1:])
     assert "某某镇社区教育学员培训记录卡" in d.paragraphs[0].text
     q = doc_of(render_quarterly_docx(None, township_short="某某镇", year=2021, quarter=1))
