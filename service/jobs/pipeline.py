@@ -25,6 +25,7 @@ from service.jobs import storage
 from service.jobs.db import session
 from service.jobs.models import Document, Job, JobItem, utcnow
 from service.jobs.settings import job_settings
+from service.templates import provenance
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,8 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
         delay = job_settings().item_delay
         if delay:
             time.sleep(delay)
-        rendered = [r if isinstance(r, tuple) else (r, None) for r in kind.render(params, scratch)]
+        with provenance.recording() as made:
+            rendered = [r if isinstance(r, tuple) else (r, None) for r in kind.render(params, scratch)]
         paths = [Path(p) for p, _pages in rendered]
         files = [(p.name, storage.sha256_file(p), p.stat().st_size,
                   pages if pages is not None else storage.page_count(p)) for p, pages in zip(paths, (r[1] for r in rendered))]
@@ -151,6 +153,7 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
             doc.item_params, doc.file_hash, doc.size, doc.page_count = params, digest, size, pages
             doc.created_at = utcnow()
             doc.storage_path = storage.relative(final / name)
+            doc.template_sha256 = made.for_file(name, digest, {f[0]: f[1] for f in files})
             s.merge(doc)
         item = s.get(JobItem, (job.id, idx))
         item.state, item.error = "done", None
