@@ -17,9 +17,11 @@ class Made(dict):
 
     def for_file(self, name: str, digest: str, siblings: dict[str, str] | None = None) -> str | None:
         """The template hash of file `name` (sha256 `digest`); `siblings` (name -> digest) lets a PDF find the
-        .docx of the same stem."""
+        .docx of the same stem. Files made without a template (openpyxl workbooks) have None."""
         if digest in self:
             return self[digest]
+        if PurePath(name).suffix.lower() != ".pdf":
+            return None
         stem = PurePath(name).stem
         for other, other_digest in (siblings or {}).items():
             if other != name and PurePath(other).stem == stem and other_digest in self:

@@ -139,3 +139,22 @@ def test_the_edited_label_prints_in_the_pdf(instance, tmp_path):
     with pdfplumber.open(pdf_path) as pdf:
         text = "".join(p.extract_text() for p in pdf.pages).replace(" ", "")
     assert "考核教师签名" in text and "考核人（培训教师）" not in text
+
+
+def test_provenance_names_the_template_of_each_file():
+    import hashlib
+
+    from service.docx.engine import load_template
+    from service.records.word import render_ledger_card_docx
+    from service.templates.provenance import recording
+
+    with recording() as made:
+        data = render_ledger_card_docx(None, township_short="某某镇")
+    digest = hashlib.sha256(data).hexdigest()
+    sha = load_template("ledger_card").sha256
+    assert sha == hashlib.sha256(shipped("ledger_card")).hexdigest()
+    siblings = {"卡.docx": digest, "卡.pdf": "0" * 64, "卡.xlsx": "1" * 64}
+    assert made.for_file("卡.docx", digest, siblings) == sha
+    assert made.for_file("卡.pdf", "0" * 64, siblings) == sha  # converted from the .docx
+    assert made.for_file("卡.xlsx", "1" * 64, siblings) is None
+    assert render_ledger_card_docx(None, township_short="某某镇") == data  # reproducible bytes
