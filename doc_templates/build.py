@@ -46,7 +46,10 @@ def tidy_bytes(data: bytes) -> bytes:
                 continue
             part = zf.read(name)
             if name.endswith(".rels"):
-                part = _REL.sub(lambda m: b"" if _leftover(_target(name, m.group(1).decode())) else m.group(0), part)
+                def keep(m, rels=name):
+                    return b"" if _leftover(_target(rels, m.group(1).decode())) else m.group(0)
+
+                part = _REL.sub(keep, part)
             elif name == "[Content_Types].xml":
                 part = _OVERRIDE.sub(lambda m: b"" if _leftover(m.group(1).decode()) else m.group(0), part)
             entries.append(deflate(name, part))

@@ -26,8 +26,8 @@ def _core(title: str) -> dict:
 
 def _klass(k) -> dict:
     if k is None:
-        return {key: "" for key in ("unit", "title", "dates", "location", "content", "model", "method", "load",
-                                    "teachers")}
+        return dict.fromkeys(("unit", "title", "dates", "location", "content", "model", "method", "load", "teachers"),
+                             "")
     return {"unit": k.unit, "title": k.title, "dates": k.dates_text, "location": k.location,
             "content": k.category_name, "model": k.model_name, "method": k.method,
             "load": f"{k.sessions}次／{k.hours}课时", "teachers": k.teachers_text}

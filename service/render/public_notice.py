@@ -1,7 +1,8 @@
 """培训项目公示: a centre's coming training projects (培训目标, 方案, 计划), posted for the public.
 
-It uses the 公文 engine and type, and its own template doc_templates/public_notice.docx (the 公文 block template) (GB/T 9704 body layout: 22 × 28, 2号 title, level fonts, signature and
-date per clause 7.3.5) but carries no red masthead, no 文号 and no 版记. It states the 公示期 and a 监督电话 and
+It uses the 公文 engine and type (GB/T 9704 body layout: 22 × 28, 2号 title, level fonts, signature and date per
+clause 7.3.5) with its own template doc_templates/public_notice.docx (the 公文 block template, editable), but
+carries no red masthead, no 文号 and no 版记. It states the 公示期 and a 监督电话 and
 shows no trainee's personal data: the input has none (service.records.reports.project_notice).
 """
 from __future__ import annotations

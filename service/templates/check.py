@@ -129,10 +129,9 @@ def _docx_ok(data: bytes, tk: kinds.TemplateKind | None, report: CheckReport) ->
         parents = {p.split(".", 1)[0] for p in provided if "." in p}
         for tag in sorted(used):
             top = tag.split(".", 1)[0]
-            if top not in provided:
-                reasons.append(f"标签“{tag}”不是“{tk.title}”提供的字段（可用字段见 wenshu template fields {tk.name}）。")
-            elif "." in tag and top in parents and tag not in provided:
-                reasons.append(f"标签“{tag}”不是“{tk.title}”提供的字段（可用字段见 wenshu template fields {tk.name}）。")
+            if top not in provided or ("." in tag and top in parents and tag not in provided):
+                reasons.append(f"标签“{tag}”不是“{tk.title}”提供的字段"
+                               f"（可用字段见 wenshu template fields {tk.name}）。")
     if reasons or tk is None:
         return
     _dry_run(tpl, tk, reasons)

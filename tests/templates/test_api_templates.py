@@ -46,7 +46,7 @@ def ledger_job(client, token) -> dict:
     return job
 
 
-def test_refused_uploads_are_422_with_reasons(client, tokens):
+def test_refused_uploads_are_422_with_reasons(client, tokens):  # noqa: F811
     ssti = edit_part(shipped("ledger_card"), "{{ title }}", "{{ ''.__class__.__mro__ }}")
     r = upload(client, tokens["office"], "ledger_card", ssti)
     assert r.status_code == 422 and r.mimetype == "application/problem+json"
@@ -59,7 +59,7 @@ def test_refused_uploads_are_422_with_reasons(client, tokens):
     assert client.get("/api/v1/templates", headers=auth(tokens["A"])).status_code == 404
 
 
-def test_the_override_is_used_by_the_next_job_and_named_in_the_register(client, tokens, worker):
+def test_the_override_is_used_by_the_next_job_and_named_in_the_register(client, tokens, worker):  # noqa: F811
     office = tokens["office"]
     listed = client.get("/api/v1/templates", headers=auth(office)).json["items"]
     card = next(t for t in listed if t["kind"] == "ledger_card")

@@ -83,7 +83,7 @@ def test_a_broken_zip_and_an_xml_bomb_are_refused(tmp_path):
                      '<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]>')
     report = check_template(bomb, "assessment")
     assert any("实体声明" in r for r in report.reasons)
-    assert "需要" not in "".join(check_template(b"", "assessment").reasons) and check_template(b"", "assessment").reasons
+    assert check_template(b"", "assessment").reasons == ["文件是空的。"]
 
 
 def test_a_template_of_the_wrong_type_is_refused():
