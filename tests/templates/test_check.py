@@ -34,6 +34,21 @@ def test_templates_carry_no_python_docx_leftovers(name):
     assert len(shipped(name)) < 40_000
 
 
+@pytest.mark.parametrize("name", ("ledger_card", "assessment", "quarterly"))
+def test_record_templates_are_valid_ooxml_as_files(name):
+    """A clerk opens the template itself in Word/WPS: no tag inside an attribute value (w:trHeight, w:tcW …),
+    every row height and section property reads back with python-docx, the body ends with a paragraph."""
+    import re
+
+    xml = zipfile.ZipFile(io.BytesIO(shipped(name))).read("word/document.xml").decode("utf-8")
+    assert not re.findall(r'="[^"]*\{[{%][^"]*"', xml)
+    d = docx.Document(io.BytesIO(shipped(name)))
+    heights = [row.height for t in d.tables for row in t.rows]
+    assert heights and all(h is None or h >= 0 for h in heights)
+    assert all(s.page_width and s.left_margin for s in d.sections)
+    assert d.element.body[-1].tag.endswith("}sectPr") and d.element.body[-2].tag.endswith("}p")
+
+
 def test_fields_lists_what_the_kind_provides():
     r = run("template", "fields", "ledger_card")
     assert r.exit_code == 0
@@ -68,7 +83,7 @@ def test_an_unknown_tag_is_refused_by_name(tmp_path):
 
 
 def test_a_loop_variable_typo_is_caught_by_the_dry_run():
-    bad = edit_part(shipped("quarterly"), "{{ r.unit }}", "{{ r.unit_name }}")
+    bad = edit_part(shipped("quarterly"), "{{ r.unit }}", "{{ r.unit_name }}", count=2)  # filled and blank row
     report = check_template(bad, "quarterly")
     assert report.reasons and "试生成失败" in report.reasons[0]
 
