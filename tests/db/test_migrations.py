@@ -46,3 +46,28 @@ def test_alembic_upgrade_head_gives_exactly_the_model_schema(empty_db_url):
     assert tables - {"alembic_version"} == set(metadata.tables)
     assert diff == []
     assert head == ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini"))).get_heads()
+
+
+def test_a_database_at_both_old_heads_upgrades_to_the_one_head(empty_db_url):
+    """Deployed databases stamped with the two 0002 heads move on with plain `upgrade head` (no data touched)."""
+    from alembic import command
+
+    from service.db import MIGRATIONS_DIR
+
+    engine = create_engine(empty_db_url)
+    try:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0002_jobs")
+            command.upgrade(cfg, "0002_records")
+            before = sorted(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
+            command.upgrade(cfg, "head")
+            after = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+            columns = {c["name"] for c in inspect(conn).get_columns("documents")}
+    finally:
+        engine.dispose()
+    assert before == ["0002_jobs", "0002_records"]
+    assert after == ScriptDirectory.from_config(Config(str(ROOT / "alembic.ini"))).get_heads()
+    assert "template_sha256" in columns
