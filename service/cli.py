@@ -13,6 +13,7 @@ COMMAND_MODULES = [
     "service.records.cli",
     "service.yearend.cli",
     "service.yearend.batch_cli",
+    "service.templates.cli",
 ]
 
 

@@ -100,17 +100,20 @@ def _model_places() -> dict:
     """Request models by name (pydantic's error title), with where they come from (path, query, header, form)."""
     from service.api import schemas as S
     from service.api.records import ExportPath, ExportQuery, ImportForm, ImportPath
+    from service.api.templates import TemplateKindPath, TemplateUpload
 
     return {m.__name__: (where, m) for where, m in (
         ("path", S.JobPath), ("path", S.DocumentPath), ("header", S.SubmitHeaders), ("query", S.Page),
         ("query", S.JobQuery), ("query", S.DocumentQuery), ("form", ImportForm),
-        ("path", ExportPath), ("query", ExportQuery), ("path", ImportPath))}
+        ("path", ExportPath), ("query", ExportQuery), ("path", ImportPath), ("path", TemplateKindPath),
+        ("form", TemplateUpload))}
 
 
 
 def create_app(config: dict | None = None) -> OpenAPI:
     from service.api.records import records
     from service.api.routes import api, public
+    from service.api.templates import templates
     from service.jobs.db import migrate
 
     js = job_settings()
@@ -142,6 +145,7 @@ def create_app(config: dict | None = None) -> OpenAPI:
     app.register_api(public)
     app.register_api(api)
     app.register_api(records)
+    app.register_api(templates)
 
     app.before_request(_check_length)
     app.before_request(require_token)  # before the limiter, so that limits are counted per token

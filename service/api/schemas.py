@@ -76,6 +76,7 @@ class DocumentView(BaseModel):
     size: int = Field(title="字节数")
     sha256: str = Field(title="文件 SHA-256")
     input_sha256: str = Field(title="输入数据 SHA-256")
+    template_sha256: str | None = Field(default=None, title="模板 SHA-256", description="生成该文件的模板版本")
     page_count: int | None = Field(title="页数")
     created_at: UtcDateTime = Field(title="生成时间")
     expires_at: UtcDateTime | None = Field(title="文件过期时间")

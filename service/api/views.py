@@ -11,6 +11,7 @@ def document_view(d: Document) -> DocumentView:
     return DocumentView(
         id=d.id, job_id=d.job_id, role=d.role, kind=d.kind, unit=d.unit, period=d.period, filename=d.filename,
         media_type=d.media_type, size=d.size, sha256=d.file_hash, input_sha256=d.input_hash,
+        template_sha256=d.template_sha256,
         page_count=d.page_count, created_at=d.created_at, expires_at=d.expires_at,
         available=d.storage_path is not None,
         href=url_for("api.document_file", document_id=d.id),

@@ -3,7 +3,7 @@
 SQLite (the embedded default, WAL mode with a short busy timeout, `WENSHU_DB_BUSY_TIMEOUT` seconds, default 2: a
 request that meets a held write lock fails fast with 503 + Retry-After instead of queueing for 30 s) or PostgreSQL
 via DATABASE_URL (needed for more than one worker process: SQLite has one writer at a time).
-Schema changes go through Alembic (service/db/migrations); `upgrade()` applies every head.
+Schema changes go through Alembic (service/db/migrations); `upgrade()` applies the one line of revisions.
 """
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def make_sessionmaker(engine: Engine) -> sessionmaker:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to every Alembic head."""
+    """Bring the schema to the Alembic head."""
     from alembic import command
     from alembic.config import Config
 
@@ -60,4 +60,4 @@ def upgrade(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")
+        command.upgrade(cfg, "head")

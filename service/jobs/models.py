@@ -97,6 +97,7 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     storage_path: Mapped[str | None] = mapped_column(String(512))  # relative to the storage dir; None once expired
+    template_sha256: Mapped[str | None] = mapped_column(String(64))  # the template version that made the file
 
 
 class ApiToken(Base):

@@ -29,6 +29,7 @@ from service.jobs.db import session
 from service.jobs.models import Document, Job, JobItem, JobOutbox, utcnow
 from service.jobs.settings import job_settings
 from service.layout import glyphs
+from service.templates import provenance
 
 log = logging.getLogger(__name__)
 
@@ -200,7 +201,8 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
         delay = job_settings().item_delay
         if delay:
             time.sleep(delay)
-        with glyphs.collecting() as warnings:  # characters no font can print: kept with the done item
+        # characters no font can print are kept with the done item; templates used are named in the register
+        with glyphs.collecting() as warnings, provenance.recording() as made:
             rendered = [r if isinstance(r, tuple) else (r, None) for r in kind.render(params, scratch)]
         paths = [Path(p) for p, _pages in rendered]
         files = [(p.name, storage.sha256_file(p), p.stat().st_size,
@@ -241,6 +243,7 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
             doc.item_params, doc.file_hash, doc.size, doc.page_count = params, digest, size, pages
             doc.created_at = utcnow()
             doc.storage_path = storage.relative(final / name)
+            doc.template_sha256 = made.for_file(name, digest, {f[0]: f[1] for f in files})
             s.merge(doc)
         item = s.get(JobItem, (job.id, idx))
         item.state, item.error = "done", "；".join(warnings) or None  # a done item's error: its warnings

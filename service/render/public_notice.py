@@ -1,7 +1,8 @@
 """培训项目公示: a centre's coming training projects (培训目标, 方案, 计划), posted for the public.
 
-It uses the 公文 engine, template and type (GB/T 9704 body layout: 22 × 28, 2号 title, level fonts, signature and
-date per clause 7.3.5) but carries no red masthead, no 文号 and no 版记. It states the 公示期 and a 监督电话 and
+It uses the 公文 engine and type (GB/T 9704 body layout: 22 × 28, 2号 title, level fonts, signature and date per
+clause 7.3.5) with its own template doc_templates/public_notice.docx (the 公文 block template, editable), but
+carries no red masthead, no 文号 and no 版记. It states the 公示期 and a 监督电话 and
 shows no trainee's personal data: the input has none (service.records.reports.project_notice).
 """
 from __future__ import annotations
@@ -65,14 +66,19 @@ def public_blocks(pn: ProjectNotice, pub: Publicity, placement: ImprintPlacement
     return b
 
 
-def render_public_notice_docx(pn: ProjectNotice, pub: Publicity, placement: ImprintPlacement | None = None) -> bytes:
-    """Plain data in, .docx bytes out."""
-    context = {
+def public_notice_context(pn: ProjectNotice, pub: Publicity, placement: ImprintPlacement | None = None) -> dict:
+    """The context of doc_templates/public_notice.docx (the 公文 block template without masthead and 版记)."""
+    return {
         "core": {"title": notice_title(pn), "date": f"{pub.date.isoformat()}T00:00:00Z"},
         "blocks": public_blocks(pn, pub, placement).items,
         "imprint": None,
     }
-    return load_template("notice").render(context, postprocess=postprocess(None), when=pub.date)
+
+
+def render_public_notice_docx(pn: ProjectNotice, pub: Publicity, placement: ImprintPlacement | None = None) -> bytes:
+    """Plain data in, .docx bytes out."""
+    return load_template("public_notice").render(public_notice_context(pn, pub, placement),
+                                                 postprocess=postprocess(None), when=pub.date)
 
 
 def render_public_notice(pn: ProjectNotice, pub: Publicity) -> Rendered:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import io
 
 import docx
+import pytest
 
 from service.records import reports
 from service.records.word import (
-    BLANK_LEDGER_ROWS,
     render_assessment_docx,
     render_ledger_card_docx,
     render_quarterly_docx,
 )
 
+BLANK_LEDGER_ROWS = 14
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 YEAR = 2020
 
@@ -107,7 +108,7 @@ def test_quarterly_docx_is_landscape_with_repeated_two_row_headers(sample_store)
 
 def test_blank_word_forms():
     d = doc_of(render_ledger_card_docx(None, township_short="某某镇"))
-    assert len(d.tables[1].rows) == 1 + BLANK_LEDGER_ROWS
+    assert len(d.tables[1].rows) == 1 + BLANK_LEDGER_ROWS  # as the template's `blank_rows(14)` says
     assert all(c == "" for r in d.tables[1].rows[1:] for c in texts(r)[1:])
     assert "某某镇社区教育学员培训记录卡" in d.paragraphs[0].text
     q = doc_of(render_quarterly_docx(None, township_short="某某镇", year=2021, quarter=1))
@@ -115,3 +116,32 @@ def test_blank_word_forms():
     a = doc_of(render_assessment_docx(None, township_short="某某镇"))
     assert "考核办法：综合得分＝" in "\n".join(p.text for p in a.paragraphs)
     assert render_quarterly_docx(None, township_short="某某镇") == render_quarterly_docx(None, township_short="某某镇")
+
+
+@pytest.mark.pdf
+def test_headers_and_totals_do_not_wrap_in_the_pdf(sample_store, may_class_id, tmp_path):
+    """Issue 11 item 9 on the records forms: `听课记/录`, `综合得/分` and the quarterly total `396/9` stay on one line
+    (column widths in the templates); measured on the PDF LibreOffice prints."""
+    import pdfplumber
+
+    from service.pdf.convert import to_pdf
+
+    with sample_store.transaction() as s:
+        sheet = reports.assessment_sheet(s, may_class_id)
+        report = reports.quarterly_report(s, YEAR, 2)
+    sources = [tmp_path / "assessment.docx", tmp_path / "quarterly.docx"]
+    sources[0].write_bytes(render_assessment_docx(sheet))
+    sources[1].write_bytes(render_quarterly_docx(report))
+    assess_pdf, quarterly_pdf = to_pdf(sources, tmp_path)
+    with pdfplumber.open(assess_pdf) as pdf:
+        words = {w["text"] for w in pdf.pages[0].extract_words()}
+    assert {"听课记录", "课堂提问", "综合得分", "考核结果"} <= words, sorted(words)
+    totals = report.totals
+    with pdfplumber.open(quarterly_pdf) as pdf:
+        first = pdf.pages[0].extract_words()
+        row = [w for w in first if w["text"] == "合计" and w["top"] > 200]
+        assert len(row) == 1
+        on_row = [w["text"] for w in first if abs(w["top"] - row[0]["top"]) < 3]
+        units = [w["text"] for page in pdf.pages for w in page.extract_words()]
+    assert on_row[1:4] == [str(totals.total.classes), str(totals.total.trainees), str(totals.total.hours)], on_row
+    assert all(r.unit in units for r in report.rows)  # every unit name on one line

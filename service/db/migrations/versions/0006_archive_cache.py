@@ -2,13 +2,13 @@
 and each unit's finished archive zip, so a batch converts only what is new (issue 10).
 
 Revision ID: archive_cache
-Revises: 0001_baseline
+Revises: submit_outbox
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "archive_cache"
-down_revision = "0001_baseline"
+down_revision = "submit_outbox"
 branch_labels = None
 depends_on = None
 

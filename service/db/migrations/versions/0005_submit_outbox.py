@@ -7,13 +7,13 @@
   waiting for Redis's visibility timeout.
 
 Revision ID: submit_outbox
-Revises: 0002_jobs (based on the jobs head; the history's two heads are linearised at merge)
+Revises: template_hash
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "submit_outbox"
-down_revision = "0002_jobs"
+down_revision = "template_hash"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,8 @@
+"""Every mapped table of wenshu on one metadata: Alembic's env.py and the schema test import this module."""
+from __future__ import annotations
+
+import service.jobs.models  # noqa: F401 - registers the job tables on Base.metadata
+import service.records.models  # noqa: F401 - registers the records tables on Base.metadata
+from service.db import Base
+
+metadata = Base.metadata
