@@ -112,6 +112,7 @@ def create_app(config: dict | None = None) -> OpenAPI:
     from service.api.records import records
     from service.api.routes import api, public
     from service.jobs.db import migrate
+    from service.web import init_web
 
     js = job_settings()
     app = OpenAPI(
@@ -159,6 +160,7 @@ def create_app(config: dict | None = None) -> OpenAPI:
     )
     limiter.exempt(public)
     app.extensions["wenshu_limiter"] = limiter
+    init_web(app)  # the Chinese pages under /web (sessions, CSRF, failed sign-ins limited by this limiter)
 
     app.register_error_handler(HTTPException, problems.http_error)
     app.register_error_handler(Exception, problems.unexpected_error)
