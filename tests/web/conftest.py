@@ -16,8 +16,8 @@ from tests.api.conftest import (  # noqa: F401 (fixtures reused as they are)
     api_env,
     purge_after_module,
     tokens,
-    worker,
 )
+from tests.api.helpers import start_worker
 
 SHOTS = Path(__file__).parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
@@ -25,8 +25,23 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync"]
 
 
+# Time limits a notice with its PDF fits in on a busy machine (LibreOffice measures the layout, then converts);
+# read by the worker and by the sender (this process). api_env restores them at the end.
+LIMITS = {"WENSHU_SOFT_TIME_LIMIT": "240", "WENSHU_HARD_TIME_LIMIT": "260", "WENSHU_VISIBILITY_TIMEOUT": "300",
+          "WENSHU_STALE_AFTER": "300"}
+
+
 @pytest.fixture(scope="package")
-def app(api_env):
+def web_env(api_env):
+    from tests.api.conftest import clear_caches
+
+    os.environ.update(LIMITS)
+    clear_caches()
+    return api_env
+
+
+@pytest.fixture(scope="package")
+def app(web_env):
     """The app with the sample records; session cookies without Secure (the test server is plain http)."""
     from service.api import create_app
     from service.jobs.db import session
@@ -41,6 +56,14 @@ def app(api_env):
     with session() as s:
         load_sample(s, SAMPLE_DIR)
     return app
+
+
+@pytest.fixture(scope="module")
+def worker(web_env, tmp_path_factory):
+    """A real Celery worker, started as the API tests start theirs."""
+    proc = start_worker(dict(os.environ), tmp_path_factory.mktemp("worker") / "worker.log")
+    yield proc
+    proc.stop()
 
 
 @pytest.fixture(scope="package")
