@@ -70,7 +70,7 @@ class Bar:
     label: str
     y: float  # top of the row
     width: float  # of the achieved bar
-    mark: float  # x of the target mark
+    mark: float | None  # x of the target mark (None: no target, e.g. a school without resident population)
     text: str
     met: bool
 
@@ -85,12 +85,18 @@ class Chart:
     bars: list[Bar]
 
 
-def bar_chart(figures: list[UnitFigures], width: int = 480, row: int = 44, left: int = 8) -> Chart:
+def _bar_text(f: UnitFigures) -> str:
+    if not f.target:
+        return f"{f.persons}人（无目标）"
+    return f"{f.persons}/{f.target}人（{f.share:.0%}）"
+
+
+def bar_chart(figures: list[UnitFigures], width: int = 360, row: int = 44, left: int = 8, pad: int = 6) -> Chart:
     """Geometry of a horizontal bar chart (persons trained vs target, per unit), drawn as inline SVG."""
     span = width - left - 8
     top = max([max(f.persons, f.target) for f in figures] + [1])
-    bars = [Bar(label=f.unit, y=i * row, width=round(span * f.persons / top, 1), mark=round(left + span * f.target / top, 1),
-                text=f"{f.persons}/{f.target}人" + (f"（{f.share:.0%}）" if f.share is not None else ""),
+    bars = [Bar(label=f.unit, y=pad + i * row, width=round(span * f.persons / top, 1),
+                mark=round(left + span * f.target / top, 1) if f.target else None, text=_bar_text(f),
                 met=f.target > 0 and f.persons >= f.target)
             for i, f in enumerate(figures)]
-    return Chart(width=width, height=row * len(bars) + 4, left=left, span=span, row=row, bars=bars)
+    return Chart(width=width, height=pad + row * len(bars) + 4, left=left, span=span, row=row, bars=bars)

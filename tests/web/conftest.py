@@ -112,4 +112,6 @@ def shoot(page, name: str) -> None:
     for width, height in ((1280, 900), (360, 740)):
         page.set_viewport_size({"width": width, "height": height})
         page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
+        # readable at this width: nothing wider than the screen (wide tables scroll inside their own box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, f"{name} overflows {width} px"
     page.set_viewport_size({"width": 1280, "height": 900})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
@@ -15,6 +16,10 @@ from tests.web.conftest import UNIT_A, UNIT_B, shoot, sign_in
 pytestmark = pytest.mark.integration
 
 NOTICE_TITLE = "关于开展社区教育培训月活动的通知"
+
+
+def _workbook(download):
+    return load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
 
 
 def _wait_finished(page, timeout: float = 270_000) -> None:
@@ -124,10 +129,10 @@ def test_notice_error_then_success_preview_and_download(server, tokens, worker, 
 
 def test_roster_upload_errors_and_marked_workbook(server, tokens, page):
     sign_in(page, server, tokens["A"])
-    page.get_by_role("link", name="导入名册").click()
+    page.get_by_role("link", name="导入名册", exact=True).click()
     with page.expect_download() as dl:
         page.get_by_role("link", name="学员名册（导入模板）.xlsx").click()
-    wb = load_workbook(dl.value.path())
+    wb = _workbook(dl.value)
     ws = wb["学员"]
     ws.append([UNIT_A, "王小明", "男", 1970, "", "农民"])  # a good row
     ws.append([UNIT_A, "", "未知", 1850, "", "农民"])  # no name, a bad gender, a bad year
@@ -146,7 +151,7 @@ def test_roster_upload_errors_and_marked_workbook(server, tokens, page):
     with page.expect_download() as dl:
         page.get_by_role("link", name="下载已标注错误的工作簿").click()
     assert dl.value.suggested_filename.endswith("（错误已标注）.xlsx")
-    marked = load_workbook(dl.value.path())
+    marked = _workbook(dl.value)
     assert marked.sheetnames[0] == "导入错误"
     listed = [r for r in marked["导入错误"].iter_rows(min_row=2, values_only=True) if r[0]]
     assert len(listed) == len(rows)
@@ -169,9 +174,9 @@ def test_centre_pages_and_ledger_card_download(server, tokens, worker, page):
     assert page.get_by_role("heading", level=1).inner_text() == title
     assert page.locator("table tbody tr").count() > 0
     shoot(page, "class")
-    page.get_by_role("link", name="学员").click()
+    page.get_by_role("link", name="学员", exact=True).click()
     shoot(page, "trainees")
-    page.get_by_role("link", name="生成文书").click()
+    page.get_by_role("link", name="生成文书", exact=True).click()
     page.get_by_label("文书").select_option("ledger-cards")
     page.get_by_label("某个培训班").check()
     option = page.get_by_label("培训班（按名称与开班日期）").locator("option", has_text=title).first
