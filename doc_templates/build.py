@@ -14,6 +14,7 @@ sys.path.insert(0, str(HERE.parent))
 # template name -> builder module (each has build(path))
 BUILDERS = {
     "notice": "service.docx.templates.notice",
+    "certificate": "service.yearend.certificate_template",
 }
 
 

@@ -11,6 +11,7 @@ COMMAND_MODULES = [
     "service.run",
     "service.forms.cli",
     "service.records.cli",
+    "service.yearend.cli",
 ]
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from service.records import extras
 from service.records.models import Teacher, Trainee, TrainingClass, Unit
 from service.records.sheets import (
     ALL_SHEETS,
@@ -272,6 +273,7 @@ def read_batch(session: Session, wb, *, unit_scope: str | None = None) -> tuple[
             rec = EnrolmentRec(class_key, trainee_key, v["marks"], v["notes_score"], v["question_score"])
             batch.enrolments.append(rec)
             batch.rows[id(rec)] = row.number
+    extras.read(reader, rows, session, batch)  # 志愿者, 经费, 活动
     reader.errors.sort(key=lambda e: ([s.name for s in ALL_SHEETS].index(e.sheet)
                                       if e.sheet in [s.name for s in ALL_SHEETS] else -1,
                                       e.row or 0, e.column or ""))
@@ -325,6 +327,7 @@ def import_workbook(session: Session, data: bytes, *, unit_scope: str | None = N
     try:
         with session.begin_nested():
             written = write_batch(session, batch)
+            written.tallies.update(extras.write(session, batch))
     except IntegrityError:  # another import wrote the same records meanwhile: nothing of this one is kept
         result.errors.append(CellError("工作簿", None, None, None,
                                        "另一次导入同时写入了相同的记录，本次没有写入任何记录；请重新导入"))

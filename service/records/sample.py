@@ -63,7 +63,7 @@ def write_extras(session: Session, data: Dataset) -> dict[str, int]:
         have.add(key)
         session.add(Volunteer(unit_id=key[0], name=v["name"], phone=v["phone"], occupation=v["occupation"],
                               teacher_id=teachers.get(v["teacher"]) if v["teacher"] else None,
-                              joined_on=dt.date.fromisoformat(v["joined_on"])))
+                              joined_on=dt.date.fromisoformat(v["joined_on"]) if v["joined_on"] else None))
         added["volunteers"] += 1
     have = {(u, d, s, a, b) for u, d, s, a, b in session.execute(
         select(Funding.unit_id, Funding.direction, Funding.source, Funding.amount, Funding.booked_on))}

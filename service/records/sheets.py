@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal, InvalidOperation
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -25,7 +26,7 @@ class CellValueError(ValueError):
 class Field:
     key: str
     title: str
-    kind: str  # text | int | date | phone | choice | multi | marks | score | bool
+    kind: str  # text | int | date | phone | choice | multi | marks | score | bool | money
     width: float
     required: bool = False
     choices: Choices | None = None  # drop-down values (choice) or allowed values (multi)
@@ -122,7 +123,42 @@ ENROLMENTS = SheetSpec("参训记录", (
     key=("class_unit", "class_title", "class_start", "trainee_unit", "trainee_name", "trainee_phone"),
     label="trainee_name", same="同一学员参加同一个培训班只填一行")
 
-ALL_SHEETS = (TEACHERS, CLASSES, TRAINEES, ENROLMENTS)  # dependency order
+# The year's other records (志愿者, 经费, 活动): the denominators' companions of the year-end 验收考核.
+VOLUNTEERS = SheetSpec("志愿者", (
+    Field("unit", "所属单位", "choice", 20, True, _unit_names),
+    Field("name", "姓名", "text", 12, True, max_len=40),
+    Field("phone", "联系电话", "phone", 16, hint="11位手机号码，或带区号的固定电话"),
+    Field("occupation", "职业身份", "text", 16, max_len=40, hint="如退休教师、党员志愿者"),
+    Field("joined_on", "加入日期", "date", 13, hint="如 2020-03-01；年底前加入的计入当年志愿者人数"),
+    Field("teacher", "教师姓名", "text", 12, max_len=40, hint="志愿者是已登记的授课教师时填写其姓名"),
+), note="社区教育志愿者名单。所属单位、姓名和联系电话相同即为同一人。", key=("unit", "name", "phone"), label="name",
+    same="所属单位、姓名和联系电话相同即为同一人")
+
+FUNDING = SheetSpec("经费", (
+    Field("unit", "单位", "choice", 20, True, _unit_names),
+    Field("direction", "收支", "choice", 8, True, lambda: vocab.FUNDING_DIRECTIONS, hint="收入或支出"),
+    Field("source", "来源或用途类别", "text", 18, True, max_len=40, hint="如 镇财政拨款、资料印刷"),
+    Field("amount", "金额", "money", 12, True, hint="单位：元；不小于0，最多两位小数"),
+    Field("booked_on", "日期", "date", 13, True, hint="如 2020-05-15"),
+    Field("purpose", "摘要", "text", 30, max_len=120),
+), note="社区教育经费收支。单位、收支、类别、金额和日期都相同即为同一笔，重复导入不会重复记账。",
+    key=("unit", "direction", "source", "amount", "booked_on"), label="amount",
+    same="单位、收支、类别、金额和日期相同即为同一笔")
+
+ACTIVITIES = SheetSpec("活动", (
+    Field("unit", "举办单位", "choice", 20, True, _unit_names),
+    Field("kind", "活动类别", "choice", 14, True, lambda: vocab.ACTIVITY_KINDS, hint="、".join(vocab.ACTIVITY_KINDS)),
+    Field("title", "活动名称", "text", 24, True, max_len=120),
+    Field("held_on", "活动日期", "date", 13, True, hint="如 2020-07-15"),
+    Field("location", "活动地点", "text", 20, max_len=80),
+    *(Field(f"n_{c}", f"{c}人数", "int", 9, low=0, high=100000, hint=f"参加活动的{c}人数（人次）")
+      for c in vocab.TRAINEE_CATEGORIES),
+), note="不属于培训班的活动（假期儿童活动、亲子活动、志愿服务等）及各类人员的参加人数。"
+        "举办单位、活动类别、活动名称和活动日期相同即为同一次活动。",
+    key=("unit", "kind", "title", "held_on"), label="title", same="举办单位、活动类别、名称和日期相同即为同一次活动")
+
+EXTRA_SHEETS = (VOLUNTEERS, FUNDING, ACTIVITIES)
+ALL_SHEETS = (TEACHERS, CLASSES, TRAINEES, ENROLMENTS, *EXTRA_SHEETS)  # dependency order
 SCHEDULE_SHEETS = (CLASSES, TEACHERS)
 ROSTER_SHEETS = (TRAINEES, ENROLMENTS)
 
@@ -224,6 +260,22 @@ def _marks(value: object) -> str:
     return out
 
 
+def _money(value: object) -> Decimal:
+    if isinstance(value, bool):
+        raise CellValueError("应为金额")
+    text = _text(value) if not isinstance(value, float) else repr(value)
+    text = text.replace(",", "").replace("，", "").removesuffix("元")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise CellValueError(f"应为金额（如 1250.50），不能是“{_text(value)}”") from None
+    if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
+        raise CellValueError(f"金额应不小于0且小于100亿，不能是{_text(value)}")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise CellValueError(f"金额最多两位小数，不能是{_text(value)}")
+    return amount.quantize(Decimal("0.01"))
+
+
 def parse_cell(f: Field, value: object):
     """The typed value of a cell, or raise CellValueError. Blank cells give None (required checked by the caller)."""
     if is_blank(value):
@@ -237,6 +289,8 @@ def parse_cell(f: Field, value: object):
         return _int(value, f)
     if f.kind == "date":
         return _date(value)
+    if f.kind == "money":
+        return _money(value)
     if f.kind == "phone":
         try:
             return normalize_phone(_text(value))

@@ -72,6 +72,7 @@ CATEGORY_MIX = {  # home unit kind -> (primary category, weight)
            ("农民", 5), ("其他", 20)),
     "学校": (("管理人员", 60), ("其他", 40)),
 }
+CAPPED = {"下岗待业": "laid_off", "进城务工": "migrant_workers", "管理人员": "managers"}  # category -> registered count
 BIRTH = {"老年": (1938, 1960), "青少年": (2003, 2012), "家长": (1975, 1995), "农民": (1950, 1990),
          "进城务工": (1972, 2000), "下岗待业": (1965, 1990), "管理人员": (1965, 1992), "其他": (1950, 2000)}
 SOCIAL_ROLES = ("柑橘种植大户", "农村经纪人", "企业带头人", "乡村能人", "退休教师", "致富带头人")
@@ -122,6 +123,9 @@ class _Gen:
         self.data = Dataset(spec=spec)
 
     # -- small helpers -----------------------------------------------------------------------------------
+    def unit(self, name: str):
+        return next(u for u in self.units if u.name == name)
+
     def pick(self, weighted: dict | tuple):
         items = list(weighted.items()) if isinstance(weighted, dict) else list(weighted)
         return self.rng.choices([k for k, _ in items], weights=[w for _, w in items])[0]
@@ -186,15 +190,21 @@ class _Gen:
         out = []
         for unit, n in quota.items():
             seen: set[tuple[str, str]] = set()
+            # a registered category never has more trainees than the unit registered (rates stay <= 100%)
+            room = {cat: getattr(self.unit(unit).registered, attr) for cat, attr in CAPPED.items()}
             for _ in range(n):
-                primary = self.pick(CATEGORY_MIX["学校" if kinds[unit] == "学校" else kinds[unit]])
+                mix = CATEGORY_MIX["学校" if kinds[unit] == "学校" else kinds[unit]]
+                primary = self.pick(tuple((c, w) for c, w in mix if room.get(c, 1) > 0))
                 low, high = BIRTH[primary]
                 born = self.rng.randint(low, high)
                 cats = [primary]
                 if primary == "农民" and born <= 1960:
                     cats.append("老年")
-                if primary == "家长" and self.rng.random() < 0.15:
+                if primary == "家长" and self.rng.random() < 0.15 and room["进城务工"] > 0:
                     cats.append("进城务工")
+                for c in cats:
+                    if c in room:
+                        room[c] -= 1
                 has_phone = not (primary in ("老年", "青少年") and self.rng.random() < 0.35)
                 name = self.name()
                 phone = self.mobile() if has_phone else ""

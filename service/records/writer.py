@@ -124,6 +124,7 @@ class Batch:
     trainees: list[TraineeRec] = field(default_factory=list)
     enrolments: list[EnrolmentRec] = field(default_factory=list)
     rows: dict[int, int] = field(default_factory=dict)  # id(record) -> worksheet row
+    extras: dict[str, list[dict]] = field(default_factory=dict)  # 志愿者/经费/活动 rows (service.records.extras)
 
 
 @dataclass
