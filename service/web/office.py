@@ -46,15 +46,21 @@ def unit_names() -> list[str]:
 
 @web.route("/office")
 def dashboard():
+    """This year's figures of every unit against the notice's targets (the year-end indicators), one indicator
+    charted at a time, and the recent jobs."""
     require_office()
+    from service.web.jobs import kind_title
+    from service.yearend.indicators import assess
+
     with session() as s:
         year = _int_arg("year", figures.default_year(s), 2000, 2100)
         years = sorted(set(figures.years_with_classes(s)) | {year, dt.date.today().year}, reverse=True)
-        rows = figures.unit_figures(s, year)
-    from service.web.jobs import kind_title
-
-    return render_template("web/dashboard.html", year=year, years=years, rows=rows, chart=figures.bar_chart(rows),
-                           share=figures.TARGET_SHARE, jobs=[(j, kind_title(j.kind), progress(j)) for j in recent_jobs()])
+        assessment = assess(s, year)
+    ids = [t.id for t in assessment.targets]
+    indicator = request.args.get("indicator") if request.args.get("indicator") in ids else ids[0]
+    return render_template("web/dashboard.html", year=year, years=years, a=assessment,
+                           chart=figures.bar_chart(assessment, indicator),
+                           jobs=[(j, kind_title(j.kind), progress(j)) for j in recent_jobs()])
 
 
 # ---- units ----------------------------------------------------------------------------------------------------

@@ -51,13 +51,24 @@ def test_dashboard_chart_and_office_pages(server, tokens, page):
     from service.web.office import unit_names
 
     sign_in(page, server, tokens["office"])
+    from service.jobs.db import session
+    from service.yearend.indicators import assess
+
+    with session() as s:
+        a = assess(s, 2020)
     page.goto(server + "/web/office?year=2020")
+    first = a.targets[0]
+    charted = [u.indicator(first.id) for u in a.units if u.indicator(first.id) is not None]
     bars = page.locator("svg.chart rect.bar")
-    assert bars.count() == len(unit_names()) > 0
+    assert bars.count() == len(charted) > 0
     widths = [float(bars.nth(i).get_attribute("width")) for i in range(bars.count())]
-    assert max(widths) > 0  # the sample year has classes
-    rows = page.locator("table tbody tr")
-    assert rows.count() == len(unit_names())
+    values = [r.value or 0 for r in charted]
+    assert widths.index(max(widths)) == values.index(max(values)) and max(widths) > 0  # the sample year has data
+    assert page.locator("svg.chart rect.bar.s-met").count() == sum(r.status == "met" for r in charted)
+    assert page.locator("table tbody tr").count() == len(a.units) == len(unit_names())
+    page.get_by_label("指标").select_option(a.targets[1].id)
+    page.get_by_role("button", name="查看").click()
+    assert a.targets[1].name in page.get_by_role("heading", level=2).first.inner_text()
     shoot(page, "dashboard")
     page.get_by_role("link", name="单位", exact=True).click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("单位")
