@@ -115,6 +115,7 @@ def create_app(config: dict | None = None) -> OpenAPI:
     from service.api.routes import api, public
     from service.api.templates import templates
     from service.jobs.db import migrate
+    from service.web import init_web
 
     js = job_settings()
     app = OpenAPI(
@@ -163,6 +164,7 @@ def create_app(config: dict | None = None) -> OpenAPI:
     )
     limiter.exempt(public)
     app.extensions["wenshu_limiter"] = limiter
+    init_web(app)  # the Chinese pages under /web (sessions, CSRF, failed sign-ins limited by this limiter)
 
     app.register_error_handler(HTTPException, problems.http_error)
     app.register_error_handler(Exception, problems.unexpected_error)

@@ -18,6 +18,8 @@ def current() -> Principal:
 def require_token() -> None:
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.method == "OPTIONS":
         return
+    if request.blueprint == "web":  # the pages sign in with a session instead (service.web.auth)
+        return
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

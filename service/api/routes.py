@@ -15,7 +15,8 @@ from service.jobs import kinds as registry
 from service.jobs.db import session
 from service.jobs.models import Document, Job
 from service.jobs.settings import redis_client
-from service.jobs.store import IdempotencyConflict, RequestRefused, items_of, submit, visible_job
+from service.jobs.store import (IdempotencyConflict, RequestRefused, ScopeRefused, check_scope, items_of, submit,
+                                visible_job)
 from service.naming import content_disposition
 
 SECURITY = [{"bearer": []}]
@@ -80,16 +81,11 @@ def create_job(body: S.job_request_model(), header: S.SubmitHeaders):  # type: i
     if kind is None:  # no renderer installed
         return validation_problem([{"field": "kind", "title": "文书种类", "message": "暂无可用的文书种类"}])
     who = current()
-    unit = kind.unit(req.params)
-    if not who.is_office:
-        if kind.office_only:
-            return problem(403, f"“{kind.title}”仅限党政办生成。")
-        if unit is None:
-            return problem(403, f"学习中心只能生成本单位的“{kind.title}”：请在参数中填写单位（unit）为“{who.unit}”。")
-        if unit != who.unit:
-            return problem(404, f"未找到单位“{unit}”。")
     try:
+        check_scope(who, kind, req.params)
         job, created = submit(who, kind, req.params, header.idempotency_key)
+    except ScopeRefused as exc:
+        return problem(exc.status, str(exc))
     except IdempotencyConflict as exc:
         return problem(409, f"幂等键已用于另一不同的请求（任务 {exc.args[0]}）。")
     except RequestRefused as exc:

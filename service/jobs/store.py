@@ -27,6 +27,27 @@ class RequestRefused(ValueError):
     """The request is well-formed but cannot be served: no document in its scope, or an unknown unit or class."""
 
 
+class ScopeRefused(Exception):
+    """A principal may not request this kind or unit: `status` 403 (refused) or 404 (another unit's)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+def check_scope(who: Principal, kind: registry.JobKind, params: BaseModel) -> None:
+    """A centre requests only its own unit's documents, and none of the office-only kinds."""
+    if who.is_office:
+        return
+    unit = kind.unit(params)
+    if kind.office_only:
+        raise ScopeRefused(403, f"“{kind.title}”仅限党政办生成。")
+    if unit is None:
+        raise ScopeRefused(403, f"学习中心只能生成本单位的“{kind.title}”：请在参数中填写单位（unit）为“{who.unit}”。")
+    if unit != who.unit:
+        raise ScopeRefused(404, f"未找到单位“{unit}”。")
+
+
 def new_job_id() -> str:
     return secrets.token_hex(16)
 

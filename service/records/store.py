@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_sessionmaker, upgrade
 from service.records.models import RecordsMeta, Unit, UnitYearCounts
 from service.records.vocab import REGISTERED_COUNTS
+from service.units import Unit as UnitModel
 from service.units import UnitsFile
 
 
@@ -70,42 +71,54 @@ def upsert_units(session: Session, data: UnitsFile) -> dict[str, int]:
     existing = {u.name: u for u in session.scalars(select(Unit))}
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     for order, src in enumerate(data.units, start=1):
-        values = {
-            "kind": src.kind,
-            "resident_population": src.resident_population,
-            "activity_room": src.activity_room,
-            "leader": src.leader.name,
-            "deputy": src.deputy.name,
-            "staff": src.staff.name,
-            "leader_phone": src.leader_phone,
-            "sort_order": order,
-        }
-        unit = existing.get(src.name)
-        if unit is None:
-            unit = Unit(name=src.name, **values)
-            session.add(unit)
-            session.flush()
-            counts["created"] += 1
-            changed = True
-        else:
-            changed = any(getattr(unit, k) != v for k, v in values.items())
-            for k, v in values.items():
-                setattr(unit, k, v)
-        year_values = {k: getattr(src.registered, k) for k in REGISTERED_COUNTS}
-        row = session.scalars(
-            select(UnitYearCounts).where(UnitYearCounts.unit_id == unit.id, UnitYearCounts.year == data.year)
-        ).one_or_none()
-        if row is None:
-            session.add(UnitYearCounts(unit_id=unit.id, year=data.year, **year_values))
-            changed = True
-        elif any(getattr(row, k) != v for k, v in year_values.items()):
-            for k, v in year_values.items():
-                setattr(row, k, v)
-            changed = True
-        if unit.id in {u.id for u in existing.values()}:
+        known = src.name in existing
+        changed = save_unit(session, src, data.year, order)
+        if known:
             counts["updated" if changed else "unchanged"] += 1
+        else:
+            counts["created"] += 1
     session.flush()
     return counts
+
+
+def save_unit(session: Session, src: UnitModel, year: int, order: int | None = None) -> bool:
+    """Insert or update one unit (Annex 4 row) and its registered counts for `year`; True when anything changed.
+    A new unit without `order` goes last."""
+    unit = unit_by_name(session, src.name)
+    if order is None:
+        order = unit.sort_order if unit is not None else (session.scalar(select(func.max(Unit.sort_order))) or 0) + 1
+    values = {
+        "kind": src.kind,
+        "resident_population": src.resident_population,
+        "activity_room": src.activity_room,
+        "leader": src.leader.name,
+        "deputy": src.deputy.name,
+        "staff": src.staff.name,
+        "leader_phone": src.leader_phone,
+        "sort_order": order,
+    }
+    if unit is None:
+        unit = Unit(name=src.name, **values)
+        session.add(unit)
+        session.flush()
+        changed = True
+    else:
+        changed = any(getattr(unit, k) != v for k, v in values.items())
+        for k, v in values.items():
+            setattr(unit, k, v)
+    year_values = {k: getattr(src.registered, k) for k in REGISTERED_COUNTS}
+    row = session.scalars(
+        select(UnitYearCounts).where(UnitYearCounts.unit_id == unit.id, UnitYearCounts.year == year)
+    ).one_or_none()
+    if row is None:
+        session.add(UnitYearCounts(unit_id=unit.id, year=year, **year_values))
+        changed = True
+    elif any(getattr(row, k) != v for k, v in year_values.items()):
+        for k, v in year_values.items():
+            setattr(row, k, v)
+        changed = True
+    session.flush()
+    return changed
 
 
 def unit_rows(session: Session, year: int) -> list[dict]:

@@ -1,0 +1,56 @@
+"""Server-rendered Chinese pages for the office (党政办) and the learning centres (学习中心), under /web.
+
+The pages sign in with a token (the same tokens as the API) into a Flask session, and call the same service
+functions as the API (job submission, records import, the document register); they hold no business logic.
+
+    init_web(app)   registers the blueprint, CSRF protection (Flask-WTF) on every form, the session cookie
+                    settings (Secure by default; WENSHU_COOKIE_SECURE=0 for a plain-http intranet), the
+                    rate limit of failed sign-ins, and the Chinese error pages.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+
+from flask import Flask
+from flask_wtf.csrf import CSRFProtect
+
+from service.web.blueprint import web
+
+csrf = CSRFProtect()
+
+
+def _secret_key() -> str:
+    """WENSHU_SECRET_KEY, else one generated once into the instance directory (shared by all workers)."""
+    from service.config import settings
+    from service.files import write_atomic
+
+    key = os.environ.get("WENSHU_SECRET_KEY")
+    if key:
+        return key
+    path = settings().instance_dir / "web-secret-key"
+    if not path.is_file():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with open(path, "x", encoding="ascii") as fh:  # the first worker wins; the others read it
+                fh.write(secrets.token_urlsafe(48))
+        except FileExistsError:
+            pass
+    return path.read_text(encoding="ascii").strip()
+
+
+def init_web(app: Flask) -> None:
+    from service.web import auth, centre, jobs, office  # noqa: F401 (their routes)
+
+    secure = os.environ.get("WENSHU_COOKIE_SECURE", "1").strip().lower() not in ("0", "false", "no", "off")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key()
+    app.config.update(SESSION_COOKIE_SECURE=secure, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_NAME="wenshu_session", PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+                      WTF_CSRF_CHECK_DEFAULT=False,  # only the pages' forms: the JSON API takes Bearer tokens
+                      WTF_CSRF_TIME_LIMIT=None)  # a form's token is valid as long as its session
+    app.config.setdefault("WEB_SIGNIN_LIMIT", os.environ.get("WENSHU_SIGNIN_LIMIT", "5/minute;30/hour"))
+    csrf.init_app(app)
+    app.register_blueprint(web)
+    auth.limit_failed_signins(app)

@@ -1,0 +1,241 @@
+"""A unit's pages (a centre sees only its own; the office every unit's): classes and trainees, the blank import
+templates, the roster upload with its errors and marked workbook, and the pre-filled documents."""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import tempfile
+from pathlib import Path
+
+from flask import Response, g, redirect, render_template, request, session, url_for
+from sqlalchemy import func, select
+from werkzeug.exceptions import NotFound
+
+from service.jobs import audit, storage
+from service.jobs.db import session as db
+from service.naming import content_disposition, document_filename
+from service.records.models import Enrolment, Trainee, TraineeCategory, TrainingClass, Unit
+from service.records.vocab import TRAINEE_CATEGORIES
+from service.web.auth import require_unit
+from service.web.blueprint import web
+from service.web.forms import FieldErrors
+
+XLSX = storage.MEDIA_TYPES[".xlsx"]
+DOCUMENTS = {"ledger-cards": "学员培训记录卡", "assessment-sheets": "学员考核表", "monthly-report": "月报表"}
+FORMATS = {"docx": "Word（.docx）", "xlsx": "Excel（.xlsx）", "pdf": "PDF（打印用）"}
+MARKED_KEEP = 5
+
+
+def _unit(unit: str) -> Unit:
+    require_unit(unit)
+    with db() as s:
+        row = s.scalars(select(Unit).where(Unit.name == unit)).one_or_none()
+    if row is None:
+        raise NotFound()
+    return row
+
+
+def _classes(s, unit_id: int, year: int | None = None) -> list[tuple[TrainingClass, int]]:
+    counts = select(Enrolment.class_id, func.count(Enrolment.id).label("n")).group_by(Enrolment.class_id).subquery()
+    stmt = (select(TrainingClass, func.coalesce(counts.c.n, 0)).outerjoin(counts, counts.c.class_id == TrainingClass.id)
+            .where(TrainingClass.unit_id == unit_id).order_by(TrainingClass.start_date, TrainingClass.title))
+    if year is not None:
+        stmt = stmt.where(TrainingClass.start_date >= dt.date(year, 1, 1), TrainingClass.start_date < dt.date(year + 1, 1, 1))
+    return list(s.execute(stmt).all())
+
+
+def class_key(c: TrainingClass) -> str:
+    """How a class is named on the pages and in forms: its start date and title (never an internal id)."""
+    return f"{c.start_date.isoformat()}|{c.title}"
+
+
+def _class_by_key(unit: Unit, start: str, title: str) -> TrainingClass:
+    try:
+        day = dt.date.fromisoformat(start)
+    except ValueError:
+        raise NotFound() from None
+    with db() as s:
+        c = s.scalars(select(TrainingClass).where(TrainingClass.unit_id == unit.id, TrainingClass.title == title,
+                                                  TrainingClass.start_date == day)).one_or_none()
+    if c is None:
+        raise NotFound()
+    return c
+
+
+def attachment(data: bytes, name: str, mimetype: str) -> Response:
+    return Response(data, mimetype=mimetype, headers={"Content-Disposition": content_disposition(name),
+                                                      "Cache-Control": "private, no-store"})
+
+
+@web.route("/units/<unit>/classes")
+def unit_classes(unit: str):
+    u = _unit(unit)
+    with db() as s:
+        years = sorted({d.year for d in s.scalars(select(TrainingClass.start_date)
+                                                  .where(TrainingClass.unit_id == u.id))}, reverse=True)
+        try:
+            year = int(request.args.get("year", years[0] if years else dt.date.today().year))
+        except ValueError:
+            year = years[0] if years else dt.date.today().year
+        rows = _classes(s, u.id, year)
+    return render_template("web/classes.html", unit=u, rows=rows, year=year, years=years)
+
+
+@web.route("/units/<unit>/classes/<start>/<title>")
+def class_page(unit: str, start: str, title: str):
+    from service.records import reports
+
+    u = _unit(unit)
+    c = _class_by_key(u, start, title)
+    with db() as s:
+        card = reports.ledger_card(s, c.id)
+    return render_template("web/class.html", unit=u, card=card, key=class_key(c))
+
+
+@web.route("/units/<unit>/trainees")
+def unit_trainees(unit: str):
+    u = _unit(unit)
+    with db() as s:
+        trainees = list(s.scalars(select(Trainee).where(Trainee.unit_id == u.id).order_by(Trainee.name, Trainee.id)))
+        cats: dict[int, set[str]] = {}
+        for tid, cat in s.execute(select(TraineeCategory.trainee_id, TraineeCategory.category)
+                                  .join(Trainee).where(Trainee.unit_id == u.id)):
+            cats.setdefault(tid, set()).add(cat)
+        classes = dict(s.execute(select(Enrolment.trainee_id, func.count(Enrolment.id)).join(Trainee)
+                                 .where(Trainee.unit_id == u.id).group_by(Enrolment.trainee_id)).all())
+    rows = [(t, "、".join(c for c in TRAINEE_CATEGORIES if c in cats.get(t.id, ())), classes.get(t.id, 0))
+            for t in trainees]
+    return render_template("web/trainees.html", unit=u, rows=rows)
+
+
+@web.route("/units/<unit>/template/<which>")
+def import_template(unit: str, which: str):
+    """The blank import workbook, its unit drop-down limited to the units this user may import for."""
+    from service.records.templates import blank_roster, blank_schedule
+    from service.web.office import unit_names
+
+    u = _unit(unit)
+    if which not in ("schedule", "roster"):
+        raise NotFound()
+    names = unit_names() if g.principal.is_office else [u.name]
+    data, title = (blank_schedule(names), "培训班计划表") if which == "schedule" else (blank_roster(names), "学员名册")
+    return attachment(data, document_filename(f"{title}（导入模板）", ".xlsx"), XLSX)
+
+
+def _marked_dir() -> Path:
+    return storage.storage_root() / "web" / "marked"
+
+
+@web.route("/units/<unit>/import", methods=["GET", "POST"])
+def unit_import(unit: str):
+    """Upload a filled roster or schedule: all or nothing (the API's importer); errors in a table, and the
+    workbook handed back with every bad cell marked."""
+    from service.records.importer import import_workbook
+    from service.records.marking import mark_errors
+    from service.records.upload import UploadRefused
+
+    u = _unit(unit)
+    result = refused = marked = None
+    if request.method == "POST":
+        upload = request.files.get("file")
+        data = upload.read() if upload else b""
+        try:
+            with db() as s:
+                result = import_workbook(s, data, unit_scope=None if g.principal.is_office else u.name)
+                if result.ok:
+                    audit.record(s, g.principal, "import", detail=f"{upload.filename or ''} {len(data)} bytes")
+        except UploadRefused as exc:
+            refused = str(exc)
+        if result is not None and not result.ok:
+            key = secrets.token_urlsafe(12)
+            storage.write_atomic(_marked_dir() / f"{key}.xlsx", mark_errors(data, result.errors))
+            session["marked"] = ([k for k in session.get("marked", []) if k != key] + [key])[-MARKED_KEEP:]
+            stem = Path(upload.filename or "工作簿").stem
+            marked = url_for("web.marked_workbook", unit=u.name, key=key, name=stem)
+    status = 422 if refused or (result is not None and not result.ok) else 200
+    return render_template("web/import.html", unit=u, result=result, refused=refused, marked=marked), status
+
+
+@web.route("/units/<unit>/import/marked/<key>")
+def marked_workbook(unit: str, key: str):
+    _unit(unit)
+    path = _marked_dir() / f"{key}.xlsx"
+    if key not in session.get("marked", []) or not path.is_file():
+        raise NotFound()
+    name = document_filename(f"{request.args.get('name', '工作簿')}（错误已标注）", ".xlsx")
+    return attachment(path.read_bytes(), name, XLSX)
+
+
+def _pdf_of(name: str, data: bytes) -> tuple[bytes, str]:
+    from service.pdf.convert import to_pdf
+
+    with tempfile.TemporaryDirectory(prefix="wenshu-web-pdf-") as tmp:
+        src = Path(tmp) / "src" / name
+        src.parent.mkdir()
+        src.write_bytes(data)
+        pdf, = to_pdf(src, Path(tmp) / "pdf")
+        return pdf.read_bytes(), Path(name).with_suffix(".pdf").name
+
+
+@web.route("/units/<unit>/documents", methods=["GET", "POST"])
+def unit_documents(unit: str):
+    """Ledger cards, assessment sheets or the monthly report: for a month (a job, with its progress page) or for
+    one class (at once), as Word, Excel or PDF."""
+    from service.records import outputs
+    from service.web.jobs import start_job
+
+    u = _unit(unit)
+    with db() as s:
+        classes = _classes(s, u.id)
+    titles = {"document": "文书", "scope": "范围", "month": "月份", "class": "培训班", "format": "格式"}
+    fields = tuple(titles)
+    errors = FieldErrors(fields=fields)
+    form = request.form
+    if request.method == "POST":
+        doc, scope, fmt = form.get("document", ""), form.get("scope", "month"), form.get("format", "docx")
+        problems = []
+        if doc not in DOCUMENTS:
+            problems.append(("document", "请选择文书"))
+        if fmt not in FORMATS:
+            problems.append(("format", "请选择格式"))
+        if doc == "monthly-report" and fmt == "docx":
+            problems.append(("format", "月报表只有 Excel 与 PDF 格式"))
+        if doc == "monthly-report" and scope != "month":
+            problems.append(("scope", "月报表按月份生成：请选择“某月”"))
+        year = month = None
+        chosen = None
+        if scope == "month":
+            try:
+                year, month = map(int, form.get("month", "").split("-"))
+                dt.date(year, month, 1)
+            except ValueError:
+                problems.append(("month", "请选择月份（格式：YYYY-MM）"))
+            if doc != "monthly-report" and fmt == "pdf":
+                problems.append(("format", "PDF 请按单个培训班生成：选择“某个培训班”"))
+        else:
+            chosen = next((c for c, _ in classes if class_key(c) == form.get("class")), None)
+            if chosen is None:
+                problems.append(("class", "请选择培训班"))
+        if problems:
+            errors = FieldErrors([{"field": f, "title": titles[f], "message": m} for f, m in problems], fields)
+        elif scope == "month" and fmt != "pdf":
+            params = {"unit": u.name, "year": year, "month": month}
+            if doc != "monthly-report":
+                params["formats"] = [fmt]
+            job, found = start_job(doc, params)
+            if job is not None:
+                return redirect(url_for("web.job_page", job_id=job.id))
+            errors = FieldErrors(found, fields)
+        else:
+            with db() as s:
+                if doc == "monthly-report":
+                    file = outputs.monthly_report_file(s, u.name, year, month)
+                else:
+                    build = outputs.ledger_card_files if doc == "ledger-cards" else outputs.assessment_files
+                    file, = build(s, chosen.id, formats=("docx" if fmt == "pdf" else fmt,))
+                audit.record(s, g.principal, "download", detail=file.name)
+            data, name = (_pdf_of(file.name, file.data) if fmt == "pdf" else (file.data, file.name))
+            mimetype = storage.MEDIA_TYPES[Path(name).suffix]
+            return attachment(data, name, mimetype)
+    return render_template("web/documents.html", unit=u, classes=classes, class_key=class_key, documents=DOCUMENTS,
+                           formats=FORMATS, errors=errors, form=form), (422 if errors else 200)
