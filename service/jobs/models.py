@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.db import Base
@@ -51,6 +51,7 @@ class JobItem(Base):
     """One document (or group of files) of a job; a chunk task renders several."""
 
     __tablename__ = "job_items"
+    __table_args__ = (Index("ix_job_items_lease", "state", "lease_until"),)  # the sweep's look-up of lapsed leases
 
     job_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     idx: Mapped[int] = mapped_column(Integer, primary_key=True)
