@@ -3,36 +3,14 @@ only teachers used solely by its own classes (anything else refused, naming the 
 unit's trainee gives the same answer whether or not that trainee exists there (no oracle)."""
 from __future__ import annotations
 
-import io
-
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from tests.api.conftest import UNIT_A, UNIT_B, auth
-
-
-def _workbook(which: str, sheet: str, rows: list[dict]) -> bytes:
-    """The store's blank `which` template (学员名册 or 培训班计划表) with `rows` (column title -> value) in `sheet`."""
-    from service.jobs.db import session
-    from service.records.outputs import store_blank_files
-    from service.records.sheets import header_key
-
-    with session() as s:
-        template = next(f for f in store_blank_files(s) if which in f.name)
-    wb = load_workbook(io.BytesIO(template.data))
-    ws = wb[sheet]
-    cols = {header_key(c.value): c.column for c in ws[1] if c.value}
-    for r, row in enumerate(rows, start=2):
-        for title, value in row.items():
-            ws.cell(row=r, column=cols[title], value=value)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+from tests.api.helpers import filled_template, upload_workbook
 
 
 def _upload(client, token, data: bytes):
-    return client.post("/api/v1/records/imports", data={"file": (io.BytesIO(data), "x.xlsx")},
-                       headers=auth(token), content_type="multipart/form-data")
+    return uploadfilled_template(client, auth(token), data)
 
 
 def _teachers_by_units() -> dict[str, tuple]:
@@ -59,7 +37,7 @@ def _teacher_row(t, **changes) -> dict:
 def test_centre_cannot_edit_another_units_teacher(client, tokens):
     teachers = _teachers_by_units()
     other = next(t for t, units in teachers.values() if units and UNIT_A not in units)
-    data = _workbook("培训班计划表", "教师", [_teacher_row(other, 联系电话="13900000001", 所在单位="攻击者单位")])
+    data = filled_template("培训班计划表", "教师", [_teacher_row(other, 联系电话="13900000001", 所在单位="攻击者单位")])
     r = _upload(client, tokens["A"], data)
     assert r.status_code == 422 and r.content_type == "application/problem+json", r.json
     (err,) = r.json["errors"]
@@ -74,7 +52,7 @@ def test_centre_creates_teachers_and_edits_its_own(client, tokens):
     own = next((t for t, units in teachers.values() if units == {UNIT_A}), None)
     if own is not None:
         rows.append(_teacher_row(own, 专业特长="（本单位修改）"))
-    r = _upload(client, tokens["A"], _workbook("培训班计划表", "教师", rows))
+    r = _upload(client, tokens["A"], filled_template("培训班计划表", "教师", rows))
     assert r.status_code == 200, r.json
     assert r.json["tallies"]["教师"]["created"] == 1
     if own is not None:
@@ -84,7 +62,7 @@ def test_centre_creates_teachers_and_edits_its_own(client, tokens):
 def test_office_may_edit_any_teacher(client, tokens):
     teachers = _teachers_by_units()
     other = next(t for t, units in teachers.values() if len(units) >= 1 and UNIT_A not in units)
-    r = _upload(client, tokens["office"], _workbook("培训班计划表", "教师", [_teacher_row(other, 专业特长="党政办修改")]))
+    r = _upload(client, tokens["office"], filled_template("培训班计划表", "教师", [_teacher_row(other, 专业特长="党政办修改")]))
     assert r.status_code == 200, r.json
 
 
@@ -107,7 +85,7 @@ def test_enrolling_another_units_trainee_reveals_nothing(client, tokens):
 
     answers = []
     for name, phone in ((trainee.name, trainee.phone or None), ("查无此人", "13911112222")):
-        r = _upload(client, tokens["A"], _workbook("学员名册", "参训记录", [row(name, phone)]))
+        r = _upload(client, tokens["A"], filled_template("学员名册", "参训记录", [row(name, phone)]))
         assert r.status_code == 422, r.json
         answers.append((r.json["detail"], [(e["field"], e["title"], e["message"]) for e in r.json["errors"]]))
     assert answers[0] == answers[1]  # existing or not: the same answer

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.api.conftest import UNIT_A, auth
+from tests.api.helpers import upload_workbook
 
 PROBLEM = "application/problem+json"
 
@@ -65,8 +66,7 @@ def blank_column_rows(n: int):
 
 
 def _upload(client, token, data: bytes):
-    return client.post("/api/v1/records/imports", data={"file": (io.BytesIO(data), "学员名册.xlsx")},
-                       headers=auth(token), content_type="multipart/form-data")
+    return upload_workbook(client, auth(token), data)
 
 
 @pytest.fixture()
