@@ -36,7 +36,7 @@ from service.records.sheets import (
     is_blank,
     parse_cell,
 )
-from service.records.upload import UploadRefused, UploadTooLarge, check_xlsx
+from service.records.upload import MAX_CELLS, MAX_ROWS_PER_SHEET, UploadRefused, UploadTooLarge, check_xlsx
 from service.records.writer import (
     TEACHER_FIELDS,
     Batch,
@@ -49,8 +49,6 @@ from service.records.writer import (
     write_batch,
 )
 
-MAX_ROWS_PER_SHEET = 50_000  # every row counts, blank or not (a blank row still costs parsing)
-MAX_CELLS = 2_000_000  # cells read over the whole workbook (a row is as wide as the sheet's declared columns)
 HEADER_ROW = 1
 
 
