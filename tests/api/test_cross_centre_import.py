@@ -10,7 +10,7 @@ from tests.api.helpers import filled_template, upload_workbook
 
 
 def _upload(client, token, data: bytes):
-    return uploadfilled_template(client, auth(token), data)
+    return upload_workbook(client, auth(token), data)
 
 
 def _teachers_by_units() -> dict[str, tuple]:
