@@ -3,10 +3,11 @@
 Reliability settings (issues 5 and 8): two queues, `celery` for chunks and `wenshu.control` for the short
 planning, finish and sweep tasks (so they never wait behind a backlog of chunks); chunk leases taken when a
 worker reserves a chunk and renewed by a heartbeat thread of the worker's main process (the sweep re-sends the
-chunks of a dead worker as soon as their leases run out); late acknowledgement with reject-on-worker-lost (a killed pool child's message is
-re-queued), prefetch 1, soft/hard time limits, a visibility timeout above the hard limit (a message taken by a
-worker whose main process died is re-delivered after it), and Celery's own beat scheduler for the sweep and the
-expiry of results. The result backend (same Redis) only keeps chord bookkeeping; job state is in our database.
+chunks of a dead worker as soon as their leases run out); late acknowledgement with reject-on-worker-lost (a
+killed pool child's message is re-queued), prefetch 1, soft/hard time limits, a visibility timeout above the hard
+limit (the last resort for a message taken by a worker whose main process died), and Celery's own beat scheduler
+for the sweep and the expiry of results. No chords: job state, progress and the finish trigger are in our
+database; the result backend is not used by the job tasks (all ignore_result).
 """
 from __future__ import annotations
 

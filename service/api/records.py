@@ -132,7 +132,7 @@ def export_records(path: ExportPath, query: ExportQuery):
     """把记录库中的培训班或学员导出为导入模板格式的工作簿，改好后可重新导入（只更新，不重复）。
     学习中心只能导出本单位（不填单位即本单位）。"""
     from service.naming import content_disposition, document_filename
-    from service.records.export import export_workbooks
+    from service.records.export import export_workbook
     from service.records.reports import NotFound, unit_named
 
     who = current()
@@ -145,11 +145,10 @@ def export_records(path: ExportPath, query: ExportQuery):
                 unit_named(s, unit)
             except NotFound as exc:
                 return problem(404, str(exc))
-        schedule, roster = export_workbooks(s, unit)
+        data = export_workbook(s, path.workbook, unit)  # only the workbook asked for
         audit.record(s, who, "export", detail=f"{path.workbook} {unit or '全部单位'}")
     title = "培训班计划表" if path.workbook == "schedule" else "学员名册"
     name = document_filename(f"{unit + ' ' if unit else ''}{title}", ".xlsx")
-    data = schedule if path.workbook == "schedule" else roster
     return Response(data, mimetype=XLSX, headers={"Content-Disposition": content_disposition(name),
                                                   "Cache-Control": "private, no-store"})
 

@@ -106,10 +106,12 @@ def plan_job(job_id: str) -> int | None:
                           .values(state="running", total=len(items), updated_at=now))
         except IntegrityError:  # a duplicate planning task got there first
             pass
-    if not send_chunks(job_id):
-        raise TransientError(f"job {job_id}: chunks not sent")
+    sent = send_chunks(job_id)
     with session() as s:
-        return s.scalar(select(Job.total).where(Job.id == job_id))
+        state, total = s.execute(select(Job.state, Job.total).where(Job.id == job_id)).one()
+    if not sent and state not in TERMINAL:
+        raise TransientError(f"job {job_id}: chunks not sent")  # retried; the outbox row also stays for the sweep
+    return total
 
 
 def _plan_items(job: Job) -> list[tuple[str, dict]]:

@@ -233,7 +233,8 @@ def kinds() -> list[JobKind]:
                     "render_assessment_sheet", "render_assessment_docx"),
         JobKind(
             name="monthly-report", title="社区教育培训月报表", params=MonthlyReportParams,
-            items=_monthly_items, render=_render_monthly, check=_unit_exists, unit=lambda p: p.unit, period=_month_period,
+            items=_monthly_items, render=_render_monthly, check=_unit_exists, unit=lambda p: p.unit,
+            period=_month_period,
             description="某单位某月的月报表（附件3，Excel），由培训记录填写。",
         ),
         JobKind(

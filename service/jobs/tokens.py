@@ -7,13 +7,16 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from service.jobs import audit
-from service.jobs.db import session
+from service.jobs.db import engine, session
 from service.jobs.models import ROLES, ApiToken, utcnow
 
 PREFIX = "wsk"
+_T = ApiToken.__table__
+_BY_HASH = select(_T.c.id, _T.c.role, _T.c.unit, _T.c.token_hash, _T.c.revoked_at).where(
+    _T.c.token_hash == bindparam("digest"))
 
 
 @dataclass(frozen=True)
@@ -60,11 +63,11 @@ def authenticate(plain: str) -> Principal | None:
     if not plain or not plain.startswith(PREFIX + "_"):
         return None
     digest = _digest(plain)
-    with session() as s:
-        row = s.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
-        if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
-            return None
-        return Principal(row.id, row.role, row.unit)
+    with engine().connect() as conn:  # one read, no ORM session and no transaction to commit (every request)
+        row = conn.execute(_BY_HASH, {"digest": digest}).first()
+    if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+        return None
+    return Principal(row.id, row.role, row.unit)
 
 
 def list_tokens() -> list[ApiToken]:

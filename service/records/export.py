@@ -68,7 +68,13 @@ def stored_batch(session: Session, unit: str | None = None) -> Batch:
 
 def export_workbooks(session: Session, unit: str | None = None) -> tuple[bytes, bytes]:
     """(class schedule, roster) workbooks holding the store's records (of `unit`, or all)."""
+    return export_workbook(session, "schedule", unit), export_workbook(session, "roster", unit)
+
+
+def export_workbook(session: Session, which: str, unit: str | None = None) -> bytes:
+    """One workbook: "schedule" (classes and their teachers) or "roster" (trainees and enrolments)."""
     batch = stored_batch(session, unit)
     unit_names = list(session.scalars(select(Unit.name).order_by(Unit.sort_order, Unit.id)))
-    return (schedule_workbook(unit_names, batch.classes, batch.teachers),
-            roster_workbook(unit_names, batch.trainees, batch.enrolments))
+    if which == "schedule":
+        return schedule_workbook(unit_names, batch.classes, batch.teachers)
+    return roster_workbook(unit_names, batch.trainees, batch.enrolments)

@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.records import extras
-from service.records.models import Teacher, Trainee, TrainingClass, Unit
+from service.records.models import ClassTeacher, Enrolment, Teacher, Trainee, TrainingClass, Unit
 from service.records.sheets import (
     ALL_SHEETS,
     CLASSES,
@@ -37,11 +37,19 @@ from service.records.sheets import (
     is_blank,
     parse_cell,
 )
-from service.records.upload import UploadRefused, UploadTooLarge, check_xlsx
-from service.records.writer import Batch, Change, ClassRec, EnrolmentRec, TeacherRec, Tally, TraineeRec, write_batch
+from service.records.upload import MAX_CELLS, MAX_ROWS_PER_SHEET, UploadRefused, UploadTooLarge, check_xlsx
+from service.records.writer import (
+    TEACHER_FIELDS,
+    Batch,
+    Change,
+    ClassRec,
+    EnrolmentRec,
+    TeacherRec,
+    Tally,
+    TraineeRec,
+    write_batch,
+)
 
-MAX_ROWS_PER_SHEET = 50_000  # every row counts, blank or not (a blank row still costs parsing)
-MAX_CELLS = 2_000_000  # cells read over the whole workbook (a row is as wide as the sheet's declared columns)
 HEADER_ROW = 1
 
 
@@ -198,6 +206,7 @@ def read_batch(session: Session, wb, *, unit_scope: str | None = None) -> tuple[
 
     # 教师
     teacher_names = set(session.scalars(select(Teacher.name)))
+    foreign = _teachers_not_only_of(session, unit_scope) if unit_scope and TEACHERS.name in rows else {}
     for row in reader.unique(TEACHERS, rows.get(TEACHERS.name, [])):
         v = row.values
         if v["name"]:
@@ -206,6 +215,11 @@ def read_batch(session: Session, wb, *, unit_scope: str | None = None) -> tuple[
             continue
         rec = TeacherRec(v["name"], v["source"], v["organisation"], v["speciality"], v["phone"],
                          bool(v["volunteer"]))
+        stored = foreign.get(rec.name)
+        if stored is not None and any(getattr(stored, k) != getattr(rec, k) for k in TEACHER_FIELDS):
+            reader.error(TEACHERS, row, "name", f"教师“{rec.name}”不是只为本单位（{unit_scope}）的培训班授课，"
+                                                "学习中心不能修改其信息（可新增教师）；如需修改，请联系党政办")
+            continue
         batch.teachers.append(rec)
         batch.rows[id(rec)] = row.number
 
@@ -253,6 +267,7 @@ def read_batch(session: Session, wb, *, unit_scope: str | None = None) -> tuple[
         stored = {(unit_names[u], t, d): s for u, t, d, s in session.execute(
             select(TrainingClass.unit_id, TrainingClass.title, TrainingClass.start_date, TrainingClass.sessions))}
         stored.update(classes)
+        own_enrolled = _enrolled_in_classes_of(session, unit_scope) if unit_scope else set()
         for row in reader.unique(ENROLMENTS, rows[ENROLMENTS.name]):
             v = row.values
             ok = reader.check_unit(ENROLMENTS, row, "class_unit")
@@ -261,6 +276,11 @@ def read_batch(session: Session, wb, *, unit_scope: str | None = None) -> tuple[
                 continue
             class_key = (v["class_unit"], v["class_title"], v["class_start"])
             trainee_key = (v["trainee_unit"], v["trainee_name"], v["trainee_phone"] or "")
+            if unit_scope and trainee_key[0] != unit_scope and (class_key, trainee_key) not in own_enrolled:
+                # The same answer whether or not that unit has such a trainee: no oracle over other units' rosters.
+                reader.error(ENROLMENTS, row, "trainee_unit",
+                             f"学习中心只能为本单位（{unit_scope}）的学员新增参训记录；外单位学员请由党政办导入")
+                continue
             sessions = stored.get(class_key)
             if sessions is None:
                 reader.error(ENROLMENTS, row, "class_title",
@@ -284,6 +304,30 @@ def read_batch(session: Session, wb, *, unit_scope: str | None = None) -> tuple[
                                       if e.sheet in [s.name for s in ALL_SHEETS] else -1,
                                       e.row or 0, e.column or ""))
     return batch, reader.errors, [s.name for s in found]
+
+
+def _teachers_not_only_of(session: Session, unit: str) -> dict[str, Teacher]:
+    """Stored teachers a centre of `unit` may not edit: those not used solely by that unit's classes (used by
+    another unit's class, or by no class at all), by name."""
+    units: dict[int, set[str]] = {}
+    for tid, name in session.execute(select(ClassTeacher.teacher_id, Unit.name)
+                                     .join(TrainingClass, TrainingClass.id == ClassTeacher.class_id)
+                                     .join(Unit, Unit.id == TrainingClass.unit_id)):
+        units.setdefault(tid, set()).add(name)
+    return {t.name: t for t in session.scalars(select(Teacher)) if units.get(t.id) != {unit}}
+
+
+def _enrolled_in_classes_of(session: Session, unit: str) -> set[tuple]:
+    """(class key, trainee key) of every stored enrolment in `unit`'s classes: a centre may re-import those."""
+    names = dict(session.execute(select(Unit.id, Unit.name)).all())
+    out = set()
+    for cu, title, start, tu, name, phone in session.execute(
+            select(TrainingClass.unit_id, TrainingClass.title, TrainingClass.start_date, Trainee.unit_id,
+                   Trainee.name, Trainee.phone)
+            .join(Enrolment, Enrolment.class_id == TrainingClass.id).join(Trainee, Trainee.id == Enrolment.trainee_id)
+            .where(TrainingClass.unit_id == select(Unit.id).where(Unit.name == unit).scalar_subquery())):
+        out.add(((names[cu], title, start), (names[tu], name, phone)))
+    return out
 
 
 def _refusal(exc: BaseException, *, default: bool = True) -> UploadRefused | None:

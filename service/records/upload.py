@@ -16,6 +16,9 @@ _MAGIC_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls / .doc (Office 97-2003)
 _MAX_ENTRIES = 5000
 _MAX_RATIO = 200  # uncompressed / compressed, for entries above 1 MiB
 _HEAD = 64 * 1024
+MAX_ROWS_PER_SHEET = 50_000  # every row counts, blank or not (a blank row still costs parsing)
+MAX_CELLS = 2_000_000  # cells over the whole workbook (a row is as wide as the sheet's declared columns)
+_BLOCK = 1 << 20
 
 
 class UploadRefused(ValueError):
@@ -75,9 +78,36 @@ def check_xlsx(data: bytes, *, max_bytes: int | None = None) -> None:
     cap = min(10 * limit, max_uncompressed_bytes())
     if total > cap:
         raise UploadTooLarge(f"工作簿解压后达{_mb(total)}，超过上限{_mb(cap)}，未导入。请分成几个文件导入。")
+    _count_rows_and_cells(zf, [i for i in infos if i.filename.startswith("xl/worksheets/")
+                               and i.filename.endswith(".xml")])
     for info in infos:
         if info.filename.endswith((".xml", ".rels", ".vml")):
             with zf.open(info) as fh:
                 head = fh.read(_HEAD)
             if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
                 raise UploadRefused(f"工作簿中的“{info.filename}”含有 XML 实体声明（可能是 XML 炸弹），未导入。")
+
+
+def _tokens(data: bytes) -> tuple[int, int]:
+    return (data.count(b"<row ") + data.count(b"<row>"),
+            data.count(b"<c ") + data.count(b"<c>") + data.count(b"<c/>"))
+
+
+def _count_rows_and_cells(zf: zipfile.ZipFile, sheets: list[zipfile.ZipInfo]) -> None:
+    """Count <row> and <c> elements of every worksheet by streaming its XML (C-speed, before any parsing); refuse
+    a workbook over the caps at once. The importer counts again while parsing (namespaced or odd XML)."""
+    cells = 0
+    for info in sheets:
+        rows, tail = 0, b""
+        with zf.open(info) as fh:
+            for block in iter(lambda: fh.read(_BLOCK), b""):
+                chunk = tail + block
+                (r1, c1), (r0, c0) = _tokens(chunk), _tokens(tail)  # tokens wholly in the tail: counted before
+                rows, cells = rows + r1 - r0, cells + c1 - c0
+                tail = chunk[-4:]
+        if rows > MAX_ROWS_PER_SHEET + 1:  # plus the header row
+            raise UploadTooLarge(f"工作簿中有一张表多达{rows}行，超过{MAX_ROWS_PER_SHEET}行（空白行也计在内），未导入。"
+                                 "请删除多余的行，或分成几个文件导入。")
+        if cells > MAX_CELLS:
+            raise UploadTooLarge(f"工作簿的单元格超过{MAX_CELLS}个（空白单元格也计在内），未导入。"
+                                 "请删除多余的行和列，或分成几个文件导入。")

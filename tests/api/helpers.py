@@ -128,3 +128,34 @@ class PrivateRedis:
             self.proc.terminate()
             self.proc.wait(10)
         self.proc = None
+
+
+def filled_template(which: str, sheet: str, rows: list[dict]) -> bytes:
+    """The store's blank `which` template (学员名册 or 培训班计划表) with `rows` (column title -> value) in `sheet`."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from service.jobs.db import session
+    from service.records.outputs import store_blank_files
+    from service.records.sheets import header_key
+
+    with session() as s:
+        template = next(f for f in store_blank_files(s) if which in f.name)
+    wb = load_workbook(io.BytesIO(template.data))
+    ws = wb[sheet]
+    cols = {header_key(c.value): c.column for c in ws[1] if c.value}
+    for r, row in enumerate(rows, start=2):
+        for title, value in row.items():
+            ws.cell(row=r, column=cols[title], value=value)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def upload_workbook(client, headers: dict, data: bytes, name: str = "学员名册.xlsx"):
+    """POST a workbook to the import endpoint (multipart, as a browser sends it)."""
+    import io
+
+    return client.post("/api/v1/records/imports", data={"file": (io.BytesIO(data), name)}, headers=headers,
+                       content_type="multipart/form-data")

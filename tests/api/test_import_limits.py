@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from tests.api.conftest import UNIT_A, auth
+from tests.api.helpers import upload_workbook
 
 PROBLEM = "application/problem+json"
 
@@ -65,8 +66,7 @@ def blank_column_rows(n: int):
 
 
 def _upload(client, token, data: bytes):
-    return client.post("/api/v1/records/imports", data={"file": (io.BytesIO(data), "学员名册.xlsx")},
-                       headers=auth(token), content_type="multipart/form-data")
+    return upload_workbook(client, auth(token), data)
 
 
 @pytest.fixture()
@@ -95,16 +95,16 @@ def test_hostile_workbook_of_blank_column_rows_is_refused(client, tokens, big_bo
 
 
 def test_blank_rows_count_toward_the_row_cap(client, tokens):
-    from service.records.importer import MAX_ROWS_PER_SHEET
+    from service.records.upload import MAX_ROWS_PER_SHEET
 
     r = _upload(client, tokens["A"], raw_xlsx(blank_column_rows(MAX_ROWS_PER_SHEET + 1)))
     assert r.status_code in (413, 422) and r.content_type == PROBLEM, r.json
-    assert f"超过{MAX_ROWS_PER_SHEET}行" in r.json["detail"] and "【学员】" in r.json["detail"]
+    assert f"超过{MAX_ROWS_PER_SHEET}行" in r.json["detail"] and "空白行也计在内" in r.json["detail"]
 
 
 def test_cells_are_capped(client, tokens):
     """A sheet declaring 16,384 columns makes every row that wide: 200 rows are 3.3 million cells."""
-    from service.records.importer import MAX_CELLS
+    from service.records.upload import MAX_CELLS
 
     r = _upload(client, tokens["A"], raw_xlsx(blank_column_rows(200), dimension="A1:XFD201"))
     assert r.status_code in (413, 422) and r.content_type == PROBLEM, r.json

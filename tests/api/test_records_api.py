@@ -7,6 +7,7 @@ import io
 from openpyxl import load_workbook
 
 from tests.api.conftest import UNIT_A, UNIT_B, auth
+from tests.api.helpers import filled_template, upload_workbook
 
 
 def test_units_per_token(client, tokens):
@@ -18,26 +19,12 @@ def test_units_per_token(client, tokens):
 
 def _roster(unit: str, name: str) -> bytes:
     """The store's blank roster template with one trainee row of `unit`."""
-    from service.jobs.db import session
-    from service.records.outputs import store_blank_files
-
-    with session() as s:
-        template = next(f for f in store_blank_files(s) if "学员名册" in f.name)
-    wb = load_workbook(io.BytesIO(template.data))
-    ws = wb["学员"]
-    cols = {str(c.value).rstrip("*"): c.column for c in ws[1] if c.value}
-    values = {"所属单位": unit, "姓名": name, "性别": "女", "出生年份": 1980, "联系电话": "13800138000",
-              "学员类别": "农民"}
-    for title, value in values.items():
-        ws.cell(row=2, column=cols[title], value=value)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return filled_template("学员名册", "学员", [{"所属单位": unit, "姓名": name, "性别": "女", "出生年份": 1980,
+                                             "联系电话": "13800138000", "学员类别": "农民"}])
 
 
 def _upload(client, token, data: bytes):
-    return client.post("/api/v1/records/imports", data={"file": (io.BytesIO(data), "学员名册.xlsx")},
-                       headers=auth(token), content_type="multipart/form-data")
+    return upload_workbook(client, auth(token), data)
 
 
 def test_import_refuses_garbage_and_names_the_field(client, tokens):
