@@ -15,7 +15,7 @@ from service.jobs import kinds as registry
 from service.jobs.db import session
 from service.jobs.models import Document, Job
 from service.jobs.settings import redis_client
-from service.jobs.store import IdempotencyConflict, RequestRefused, items_of, submit, visible_job
+from service.jobs.store import IdempotencyConflict, NothingToGenerate, RequestRefused, items_of, submit, visible_job
 from service.naming import content_disposition
 
 SECURITY = [{"bearer": []}]
@@ -92,6 +92,8 @@ def create_job(body: S.job_request_model(), header: S.SubmitHeaders):  # type: i
         job, created = submit(who, kind, req.params, header.idempotency_key)
     except IdempotencyConflict as exc:
         return problem(409, f"幂等键已用于另一不同的请求（任务 {exc.args[0]}）。")
+    except NothingToGenerate as exc:
+        return problem(404, str(exc))
     except RequestRefused as exc:
         return validation_problem([{"field": "params", "title": "参数", "message": str(exc)}])
     if created:

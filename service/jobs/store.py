@@ -24,6 +24,10 @@ class RequestRefused(ValueError):
     """The request is well-formed but cannot be served: no document in its scope, or an unknown unit or class."""
 
 
+class NothingToGenerate(RequestRefused):
+    """No record in the request's scope (an unknown unit or class, a month without classes): answered 404."""
+
+
 def new_job_id() -> str:
     return secrets.token_hex(16)
 
@@ -39,10 +43,12 @@ def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
             return _same_or_conflict(existing, digest), False
     try:
         items = kind.split(params)
-    except (ValueError, LookupError) as exc:
+    except LookupError as exc:
+        raise NothingToGenerate(str(exc.args[0]) if exc.args else str(exc)) from None
+    except ValueError as exc:
         raise RequestRefused(str(exc)) from None
     if not items:
-        raise RequestRefused("所选范围内没有可生成的文书（例如该月没有开班记录）")
+        raise NothingToGenerate("所选范围内没有可生成的文书（例如该月没有开班记录）")
     now = utcnow()
     job = Job(id=new_job_id(), kind=kind.name, unit=kind.unit(params), period=kind.period(params), params=data,
               input_hash=digest, state="accepted", total=len(items), done=0, failed=0,
