@@ -155,6 +155,7 @@ def create_app(config: dict | None = None) -> OpenAPI:
     app.register_api(records)
 
     app.before_request(_check_length)
+    app.before_request(_single_query_values)
     app.after_request(_security_headers)
     logging.getLogger("werkzeug").addFilter(RedactFilter())  # the development server's access log
     app.before_request(require_token)  # before the limiter, so that limits are counted per token
@@ -191,3 +192,14 @@ def _check_length():
     limit = current_app.config.get("MAX_CONTENT_LENGTH")
     if limit and request.content_length and request.content_length > limit:
         raise RequestEntityTooLarge()
+
+
+def _single_query_values():
+    """Every query parameter of the API is one value: a repeated one (?unit=a&unit=b) is refused, not half read."""
+    from flask import request
+
+    repeated = sorted({k for k, v in request.args.lists() if len(v) > 1})
+    if repeated:
+        return problems.validation_problem([{"field": f"query.{k}", "title": k, "message": "只能出现一次"}
+                                            for k in repeated])
+    return None

@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from service.models.errors import chinese_errors, format_errors
-from service.models.text import CleanText
+from service.models.text import TRIMMED_PATTERN, CleanText
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Name = Annotated[str, Field(min_length=1, max_length=60)]
@@ -140,7 +140,7 @@ class Notice(Model):
     masthead: Masthead = Field(title="发文机关标志")
     number: DocNumber = Field(title="发文字号")
     signers: list[Name] = Field(default_factory=list, title="签发人", max_length=8)
-    title: str = Field(title="标题", min_length=1, max_length=120)
+    title: str = Field(title="标题", min_length=1, max_length=120, json_schema_extra={"pattern": TRIMMED_PATTERN})
     recipients: list[Name] = Field(default_factory=list, title="主送机关", max_length=40)
     blocks: list[Block] = Field(title="正文", min_length=1, max_length=2000)
     attachments: list[Annex] = Field(default_factory=list, title="附件", max_length=30)

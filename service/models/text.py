@@ -49,6 +49,13 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # surrogates are left out of it: UTF-8 JSON cannot carry them, and a surrogate range breaks Rust/ECMA engines.
 ONE_LINE_PATTERN = r"^[^\u0000-\u001f\ufffe\uffff]*$"
 MULTILINE_PATTERN = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]*$"
+_SPACE = r"\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"  # str.strip()'s, not controls
+_TEXT = r"[^\u0000-\u001f\ufffe\uffff]"
+_INK = rf"[^\u0000-\u001f\ufffe\uffff{_SPACE}]"
+# A trimmed required field (str_strip_whitespace + min_length): something besides spaces.
+NOT_BLANK_PATTERN = rf"^[{_SPACE}]*{_INK}{_TEXT}*$"
+# No space at either end (a field that refuses edge spaces).
+TRIMMED_PATTERN = rf"^{_INK}(?:{_TEXT}*{_INK})?$"
 
 
 def _accepts(field, kind: type) -> bool:
@@ -75,10 +82,17 @@ def _from_json(name: str, value: Any, dates: tuple[str, ...]) -> Any:
 
 def _text_patterns(schema: dict, model: type[BaseModel]) -> None:
     """json_schema_extra: state the control-character rule as a pattern on every text property."""
+    trims = bool(model.model_config.get("str_strip_whitespace"))
     for name, prop in schema.get("properties", {}).items():
         field = model.model_fields.get(name)
-        multiline = field is not None and MULTILINE in field.metadata
-        _add_pattern(prop, MULTILINE_PATTERN if multiline else ONE_LINE_PATTERN)
+        meta = field.metadata if field is not None else []
+        if MULTILINE in meta:
+            pattern = MULTILINE_PATTERN
+        elif trims and any(getattr(m, "min_length", 0) for m in meta):
+            pattern = NOT_BLANK_PATTERN
+        else:
+            pattern = ONE_LINE_PATTERN
+        _add_pattern(prop, pattern)
 
 
 def _add_pattern(schema: dict, pattern: str) -> None:

@@ -4,8 +4,10 @@
 accepted (ST202) and schema-violating ones refused (ST201) - the document states the limits validation enforces.
 The jobs it submits are purged from the queue afterwards.
 
-Two things the JSON Schema cannot say are told to the generator, never waived for the API as a whole:
+What JSON Schema cannot say is told to the generator, never waived for the API as a whole:
 - format "cn-phone": a valid Chinese number (phonenumbers decides); the pattern only states the characters.
+- a notice's cross-field rules (service.models.notice: a table row has one cell per column, 印发日期 not before
+  成文日期, a joint notice is signed by every organ): positive notice bodies are made to meet them.
 - an upload's bytes: POST /records/imports may refuse a schema-valid file that is not an .xlsx with 422.
 """
 from __future__ import annotations
@@ -35,6 +37,34 @@ CONFIG = {"operations": [{
 }]}
 
 
+def _blocks(notice: dict) -> list[list]:
+    docs = [notice, *(notice.get("attachments") or [])]
+    issued = notice.get("issued")
+    if isinstance(issued, dict):
+        docs += [issued, *(issued.get("attachments") or [])]
+    return [d.get("blocks") or [] for d in docs]
+
+
+def meet_notice_rules(case) -> None:
+    """Shape a positive notice body to the cross-field rules of the notice model (see the module docstring)."""
+    body = case.body
+    if not (isinstance(body, dict) and body.get("kind") in ("notice", "notice-bundle")):
+        return
+    notice = body["params"]["notice"]
+    for blocks in _blocks(notice):
+        for b in blocks:
+            if b.get("type") == "table":
+                n = len(b["columns"])
+                b["rows"] = [(row + [""] * n)[:n] for row in b.get("rows", [])]
+                if b.get("widths") is not None:
+                    b["widths"] = (b["widths"] + [1] * n)[:n]
+    signature, imprint = notice["signature"], notice["imprint"]
+    imprint["print_date"] = max(imprint["print_date"], signature["date"])
+    organs = notice["masthead"]["organs"]
+    if len(organs) > 1 and len(signature["organs"]) < len(organs):
+        signature["organs"] = list(organs)
+
+
 def all_checks() -> list:
     load_all_checks()
     return list(CHECKS.get_all())
@@ -58,6 +88,8 @@ def test_schemathesis_office_and_centre_all_checks(app, tokens):
                                  suppress_health_check=list(HealthCheck), phases=[hypothesis.Phase.generate])
             @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
             def run(case):
+                if mode is GenerationMode.POSITIVE:
+                    meet_notice_rules(case)
                 for role in ("office", "A"):
                     headers = auth(tokens[role])
                     case.headers = {**(case.headers or {}), **headers}  # authenticated, whatever was generated
