@@ -91,7 +91,7 @@ def _job_request_errors(data) -> list[dict] | None:
     if not isinstance(data, dict):
         return [{"field": "", "title": "请求体", "message": "应为 JSON 对象：{\"kind\": …, \"params\": {…}}"}]
     known = kinds()
-    if data.get("kind") not in known:
+    if not isinstance(data.get("kind"), str) or data["kind"] not in known:  # a list or object is no kind either
         names = "、".join(known) or "（暂无）"
         return [{"field": "kind", "title": "文书种类", "message": f"只能是 {names}"}]
     extra = sorted(set(data) - {"kind", "params"})

@@ -90,7 +90,8 @@ def test_openapi_states_the_limits_validation_enforces(client):
 
 
 def test_no_pydantic_english_in_any_answer(client, tokens):
-    for body in ({"kind": "notice", "params": {"notice": {"blocks": [{"type": "x"}], "masthead": 5}}},
+    for body in ({"kind": [{}, {"x": {}}]}, {"kind": {"a": 1}, "params": {}},
+                 {"kind": "notice", "params": {"notice": {"blocks": [{"type": "x"}], "masthead": 5}}},
                  {"kind": "monthly-report", "params": []}, {"kind": "publicity", "params": {"start": []}}):
         r = client.post("/api/v1/jobs", json=body, headers=auth(tokens["office"]))
         assert r.status_code == 422
