@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import click
 
@@ -44,7 +45,8 @@ def _server_cmd(host: str, port: int, workers: int) -> list[str]:
     except ImportError:
         return [sys.executable, "-m", "waitress", f"--listen={host}:{port}", "--call", "service.api:create_app"]
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--threads", "4", "--access-logfile", "-", "service.api:create_app()"]
+            "--threads", "4", "--access-logfile", "-", "--logger-class", "service.api.logs.RedactingLogger",
+            "service.api:create_app()"]
 
 
 def _prepare() -> None:
@@ -85,6 +87,21 @@ def _supervise(procs: list[subprocess.Popen], redis) -> int:
     return code
 
 
+FIRST_TOKEN_FILE = "first-office-token.txt"
+
+
+def first_token_file(plain: str) -> Path:
+    """Write the first office token to a file only the owner can read (0600) in the instance folder, never to the
+    terminal or a log (issue 8.4). Created with its mode: no moment where another user could read it."""
+    path = settings().instance_dir / FIRST_TOKEN_FILE
+    path.unlink(missing_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(plain + "\n")
+    os.chmod(path, 0o600)  # whatever the umask
+    return path
+
+
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -97,8 +114,8 @@ def run_cmd(host: str, port: int, web_workers: int, concurrency: int) -> None:
     redis = _embedded_redis()
     _prepare()
     if not tokens.list_tokens():
-        _row, plain = tokens.create("office", label="首次运行自动创建")
-        click.echo(f"首次运行：已创建党政办令牌（只显示这一次，请妥善保存）：\n  {plain}")
+        path = first_token_file(tokens.create("office", label="首次运行自动创建")[1])
+        click.echo(f"首次运行：已创建党政办令牌，保存在 {path}（仅本机用户可读）。请取出妥善保存后删除该文件。")
     env = dict(os.environ)
     procs = [subprocess.Popen(_worker_cmd(concurrency, True, "INFO"), env=env),
              subprocess.Popen(_server_cmd(host, port, web_workers), env=env)]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import phonenumbers
-from pydantic import AfterValidator, BeforeValidator, Field, NonNegativeInt
+from pydantic import AfterValidator, Field, NonNegativeInt
 
 from service.forms.validation import DataValidationError, FieldIssue, StrictModel, read_json, validate_data
 from service.models.text import MULTILINE
@@ -20,7 +20,7 @@ UNIT_KINDS: tuple[str, ...] = UnitKind.__args__  # type: ignore[attr-defined]
 
 # A bare 8-digit local number is read as Chongqing (023): the area this service was built for.
 DEFAULT_AREA_CODE = "023"
-_PHONE_JUNK = re.compile(r"[\s\-－—()（）]")
+_PHONE_JUNK = re.compile(r"[ \-－—()（）]")
 _ALLOWED_TYPES = {
     phonenumbers.PhoneNumberType.MOBILE: "mobile",
     phonenumbers.PhoneNumberType.FIXED_LINE: "landline",
@@ -38,7 +38,7 @@ def normalize_phone(raw: str, default_area_code: str = DEFAULT_AREA_CODE) -> str
     digits = _PHONE_JUNK.sub("", text)
     if not digits:
         raise ValueError("电话号码不能为空")
-    if not re.fullmatch(r"\+?\d+", digits):
+    if not re.fullmatch(r"\+?[0-9０-９]+", digits):
         raise ValueError(f"电话号码“{text}”含有非数字字符")
     if re.fullmatch(r"\d{8}", digits):
         digits = default_area_code + digits
@@ -56,8 +56,14 @@ def normalize_phone(raw: str, default_area_code: str = DEFAULT_AREA_CODE) -> str
     return f"0{national[:area]}-{national[area:]}"
 
 
-Phone = Annotated[str, BeforeValidator(lambda v: v if isinstance(v, str) else str(v)),
-                  AfterValidator(normalize_phone)]
+# The OpenAPI document states what a phone may be: the characters normalize_phone reads (pattern) and, as format
+# "cn-phone", that it must be a valid Chinese mobile or landline number (checked by phonenumbers).
+PHONE_FORMAT = "cn-phone"
+_SEPARATORS = r" \-－—()（）"
+PHONE_PATTERN = rf"^[{_SEPARATORS}]*\+?[{_SEPARATORS}]*[0-9０-９][0-9０-９{_SEPARATORS}]*$"
+Phone = Annotated[str, Field(max_length=20, pattern=PHONE_PATTERN, json_schema_extra={
+    "format": PHONE_FORMAT, "description": "11位手机号码，或带区号的固定电话（如 023-62345678）"}),
+    AfterValidator(normalize_phone)]
 Name = Annotated[str, Field(min_length=1, max_length=40)]
 
 

@@ -1,8 +1,17 @@
 """Bearer-token authentication. `g.principal` is set for every API request except the public ones
-(health, the OpenAPI document, the docs pages); a missing, unknown or revoked token is a 401 problem."""
+(health, the OpenAPI document, the docs pages); a missing, unknown or revoked token is a 401 problem.
+
+Failed sign-ins are limited by client address, before authentication (issue 8.3): every 401 counts against the
+address (SIGNIN_LIMIT, default 20 per minute, in the rate limiter's storage); past the limit the address gets 429
+with Retry-After, whatever token it sends, until the window passes. Other addresses are not affected."""
 from __future__ import annotations
 
-from flask import g, request
+import logging
+import math
+import time
+
+from flask import current_app, g, request
+from limits import parse
 from werkzeug.exceptions import NotFound, Unauthorized
 
 from service.jobs.tokens import Principal, authenticate
@@ -11,23 +20,69 @@ PUBLIC_ENDPOINTS = {"public.health", "openapi.doc_url", "openapi.openapi", "swag
                     "swagger.static", "swagger.oauth2-redirect", "openapi.static"}
 
 
+log = logging.getLogger(__name__)
+SIGNIN_LIMIT = "20/minute"
+SIGNIN_SCOPE = "signin"
+
+
 def current() -> Principal:
     return g.principal
 
 
-def require_token() -> None:
+def require_token():
     if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None or request.method == "OPTIONS":
         return
     if request.blueprint == "web":  # the pages sign in with a session instead (service.web.auth)
         return
+    blocked = _signin_blocked()
+    if blocked is not None:
+        return blocked
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized()
-    who = authenticate(token.strip())
+    who = authenticate(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
     if who is None:
+        _signin_failed()
         raise Unauthorized()
     g.principal = who
+
+
+def _signin_limit():
+    limiter = current_app.extensions.get("wenshu_limiter")
+    return (limiter.limiter, parse(current_app.config.get("SIGNIN_LIMIT", SIGNIN_LIMIT))) if limiter else (None, None)
+
+
+def _signin_key() -> tuple[str, str, str]:
+    from service.jobs.settings import job_settings
+
+    return job_settings().redis_prefix, SIGNIN_SCOPE, request.remote_addr or ""
+
+
+def _signin_blocked():
+    """The 429 problem for an address past its failed sign-ins, else None (storage down: not limited)."""
+    strategy, item = _signin_limit()
+    if strategy is None:
+        return None
+    try:
+        if strategy.test(item, *_signin_key()):
+            return None
+        reset = strategy.get_window_stats(item, *_signin_key()).reset_time
+    except Exception:  # noqa: BLE001 - the limiter's storage is down: authentication still works
+        log.warning("sign-in limit storage unavailable", exc_info=True)
+        return None
+    from service.api.problems import problem
+
+    retry = max(1, math.ceil(reset - time.time()))
+    return problem(429, f"登录失败次数过多，请{retry}秒后再试（限额：{item}）。", headers={"Retry-After": str(retry)})
+
+
+def _signin_failed() -> None:
+    strategy, item = _signin_limit()
+    if strategy is None:
+        return
+    try:
+        strategy.hit(item, *_signin_key())
+    except Exception:  # noqa: BLE001
+        log.warning("sign-in limit storage unavailable", exc_info=True)
 
 
 def require_office() -> Principal:

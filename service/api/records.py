@@ -14,7 +14,7 @@ import secrets
 
 from flask import Response, send_file, url_for
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from service.api.auth import current
@@ -46,6 +46,7 @@ class ExportPath(BaseModel):
 
 
 class ExportQuery(CleanText):
+    model_config = ConfigDict(strict=False)
     unit: str | None = Field(default=None, min_length=1, max_length=60, title="单位",
                              description="党政办可不填（全部单位）；学习中心只能导出本单位")
 

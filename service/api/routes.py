@@ -15,8 +15,8 @@ from service.jobs import kinds as registry
 from service.jobs.db import session
 from service.jobs.models import Document, Job
 from service.jobs.settings import redis_client
-from service.jobs.store import (IdempotencyConflict, RequestRefused, ScopeRefused, check_scope, items_of, submit,
-                                visible_job)
+from service.jobs.store import (IdempotencyConflict, NothingToGenerate, RequestRefused, ScopeRefused, check_scope,
+                                items_of, submit, visible_job)
 from service.naming import content_disposition
 
 SECURITY = [{"bearer": []}]
@@ -88,6 +88,8 @@ def create_job(body: S.job_request_model(), header: S.SubmitHeaders):  # type: i
         return problem(exc.status, str(exc))
     except IdempotencyConflict as exc:
         return problem(409, f"幂等键已用于另一不同的请求（任务 {exc.args[0]}）。")
+    except NothingToGenerate as exc:
+        return problem(404, str(exc))
     except RequestRefused as exc:
         return validation_problem([{"field": "params", "title": "参数", "message": str(exc)}])
     if not created:

@@ -31,11 +31,13 @@ class DocumentPath(BaseModel):
 
 
 class SubmitHeaders(CleanText):
+    model_config = ConfigDict(strict=False)  # header and query values are text: "50" is the number 50
     idempotency_key: str | None = Field(default=None, alias="Idempotency-Key", title="幂等键", min_length=1,
                                         max_length=255, description="同一令牌以同一幂等键重复提交时，返回原任务。")
 
 
 class Page(CleanText):
+    model_config = ConfigDict(strict=False)
     limit: int = Field(default=50, ge=1, le=500, title="每页条数")
     offset: int = Field(default=0, ge=0, le=10_000_000, title="起始位置")
 

@@ -8,7 +8,6 @@ The records store (issue 4) builds a `MonthlyReport` from its rows and calls the
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 from typing import Annotated
 
@@ -18,7 +17,7 @@ from pydantic import Field, NonNegativeInt, field_validator
 from service.forms import sheet
 from service.forms.catalog import training_methods
 from service.forms.validation import StrictModel, read_json, validate_data
-from service.models.text import MULTILINE
+from service.models.text import EMAIL_PATTERN, MULTILINE
 from service.ooxml.cells import Formula, put_at
 from service.units import Phone
 
@@ -38,7 +37,6 @@ COLUMNS = [
 COL = {c.title: i for i, c in enumerate(COLUMNS, start=1)}
 HEADER_ROW = 4
 FIRST_DATA_ROW = HEADER_ROW + 1
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}$")
 
 Text = Annotated[str, Field(min_length=1, max_length=100)]
 
@@ -73,14 +71,7 @@ class MonthlyReport(StrictModel):
     rows: list[MonthlyReportRow] = Field(default_factory=list, max_length=500, title="培训项目")
     filler: str = Field(default="", max_length=20, title="填表人")
     phone: Phone | None = Field(default=None, title="联系电话")
-    email: str = Field(default="", max_length=100, title="邮箱")
-
-    @field_validator("email")
-    @classmethod
-    def _email(cls, value: str) -> str:
-        if value and not _EMAIL.match(value):
-            raise ValueError(f"邮箱“{value}”格式不正确")
-        return value
+    email: str = Field(default="", max_length=100, pattern=EMAIL_PATTERN, title="邮箱")
 
     @property
     def total_trainees(self) -> int:

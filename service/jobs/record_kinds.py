@@ -11,20 +11,15 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated, Callable, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from service.jobs.db import session
 from service.jobs.kinds import JobKind, write_outputs
-from service.models.text import CleanText
+from service.models.text import EMAIL_PATTERN, CleanText
+from service.units import Phone
 
 Format = Literal["xlsx", "docx"]
 UnitName = Annotated[str, Field(min_length=1, max_length=60)]
-
-
-def _phone(value: str | None) -> str | None:
-    from service.units import normalize_phone
-
-    return normalize_phone(value) if value else value
 
 
 class _Params(CleanText):
@@ -45,9 +40,9 @@ class MonthlyReportParams(_Params):
     year: int = Field(ge=2000, le=2100, title="年度")
     month: int = Field(ge=1, le=12, title="月份")
     filled_on: dt.date | None = Field(default=None, title="填报时间")
-    filler: str | None = Field(default=None, max_length=30, title="填表人")
-    phone: Annotated[str | None, AfterValidator(_phone)] = Field(default=None, max_length=20, title="联系电话")
-    email: str = Field(default="", max_length=80, title="邮箱")
+    filler: str | None = Field(default=None, max_length=20, title="填表人")
+    phone: Phone | None = Field(default=None, title="联系电话")
+    email: str = Field(default="", max_length=100, pattern=EMAIL_PATTERN, title="邮箱")
 
 
 class QuarterlyReportParams(_Params):
@@ -67,8 +62,8 @@ def _month_period(p) -> str:
     return f"{p.year}-{p.month:02d}" if p.month else str(p.year)
 
 
-def _refuse(exc: LookupError) -> ValueError:
-    return ValueError(str(exc.args[0]) if exc.args else "找不到所请求的记录")
+def _refuse(exc: LookupError) -> LookupError:
+    return LookupError(str(exc.args[0]) if exc.args else "找不到所请求的记录")
 
 
 def _unit_exists(s, p) -> None:
@@ -171,7 +166,7 @@ class PublicityParams(_Params):
     start: dt.date = Field(title="公示开始日期")
     end: dt.date = Field(title="公示截止日期")
     until: dt.date | None = Field(default=None, title="只公示此日期前开班的项目", description="不填为公示截止后三个月内")
-    phone: str = Field(min_length=1, max_length=20, title="监督电话")
+    phone: Phone = Field(title="监督电话")
     issuer: str | None = Field(default=None, min_length=1, max_length=60, title="公示单位",
                                description="不填为本镇社区教育学校")
 

@@ -48,6 +48,10 @@ def check_scope(who: Principal, kind: registry.JobKind, params: BaseModel) -> No
         raise ScopeRefused(404, f"未找到单位“{unit}”。")
 
 
+class NothingToGenerate(RequestRefused):
+    """No record in the request's scope (an unknown unit or class, a month without classes): answered 404."""
+
+
 def new_job_id() -> str:
     return secrets.token_hex(16)
 
@@ -72,8 +76,10 @@ def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
             if kind.check is not None:
                 try:
                     kind.check(s, params)
-                except (ValueError, LookupError) as exc:
-                    raise RequestRefused(str(exc.args[0]) if exc.args else str(exc)) from None
+                except LookupError as exc:
+                    raise NothingToGenerate(str(exc.args[0]) if exc.args else str(exc)) from None
+                except ValueError as exc:
+                    raise RequestRefused(str(exc)) from None
             s.execute(_JOBS.insert(), row)  # Core statements: cached, no unit-of-work bookkeeping
             s.execute(_AUDIT.insert(), dict(at=now, token_id=who.token_id, role=who.role, unit=who.unit,
                                             action="submit", job_id=row["id"], document_id=None, detail=kind.name))

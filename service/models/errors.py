@@ -30,6 +30,18 @@ _MESSAGES = {
     "list_type": "格式不正确（应为列表）",
     "json_invalid": "不是有效的 JSON",
     "string_unicode": "含有无效的字符（单独的代理码位），请删除后重新提交",
+    "greater_than": "必须大于 {gt}",
+    "less_than": "必须小于 {lt}",
+    "float_type": "必须是数字",
+    "float_parsing": "必须是数字",
+    "finite_number": "必须是有限的数字",
+    "int_from_float": "必须是整数",
+    "dict_type": "格式不正确（应为对象）",
+    "model_attributes_type": "格式不正确（应为对象）",
+    "tuple_type": "格式不正确（应为列表）",
+    "enum": "只能是 {expected}",
+    "date_future": "不能是将来的日期",
+    "none_required": "必须为空",
 }
 
 
@@ -95,6 +107,8 @@ def chinese_errors(exc: ValidationError, model: type[BaseModel]) -> list[dict[st
         else:
             message = str(ctx.get("error") or err.get("msg", "格式不正确"))
             message = message.removeprefix("Value error, ")
+            if message.isascii():  # pydantic's own English (never shown to a user)
+                message = "格式不正确"
         out.append({
             "field": ".".join(str(p) for p in loc),
             "title": " › ".join(titles) or "文档",

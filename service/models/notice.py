@@ -14,7 +14,7 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from service.models.errors import chinese_errors, format_errors
-from service.models.text import CleanText
+from service.models.text import TRIMMED_PATTERN, CleanText
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Name = Annotated[str, Field(min_length=1, max_length=60)]
@@ -33,7 +33,7 @@ def _no_edge_space(v: str) -> str:
 class DocNumber(Model):
     """发文字号: 机关代字〔年份〕序号号 — 六角括号, no 第, no zero padding."""
 
-    agency_code: str = Field(title="机关代字", min_length=1, max_length=20, pattern=r"^[^\s〔〕\[\]【】()（）0-9]+$")
+    agency_code: str = Field(title="机关代字", min_length=1, max_length=20, pattern=r"^[^\s\x00-\x1f〔〕\[\]【】()（）0-9]+$")
     year: int = Field(title="年份", ge=1949, le=2100)
     serial: int = Field(title="序号", ge=1, le=99999)
 
@@ -81,7 +81,8 @@ class Table(Model):
     type: Literal["table"] = Field(title="类型")
     columns: list[Annotated[str, Field(max_length=40)]] = Field(title="表头", min_length=1, max_length=12)
     rows: list[list[Annotated[str, Field(max_length=200)]]] = Field(default_factory=list, title="表格行", max_length=500)
-    widths: list[float] | None = Field(default=None, title="列宽比例")
+    widths: list[Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)]] | None = Field(
+        default=None, title="列宽比例", max_length=12)
     caption: str | None = Field(default=None, title="表上说明", max_length=200)
     footer: str | None = Field(default=None, title="表下说明", max_length=200)
 
@@ -150,7 +151,7 @@ class Notice(Model):
     masthead: Masthead = Field(title="发文机关标志")
     number: DocNumber = Field(title="发文字号")
     signers: list[Name] = Field(default_factory=list, title="签发人", max_length=8)
-    title: str = Field(title="标题", min_length=1, max_length=120)
+    title: str = Field(title="标题", min_length=1, max_length=120, json_schema_extra={"pattern": TRIMMED_PATTERN})
     recipients: list[Name] = Field(default_factory=list, title="主送机关", max_length=40)
     blocks: list[Block] = Field(title="正文", min_length=1, max_length=2000)
     attachments: list[Annex] = Field(default_factory=list, title="附件", max_length=30)

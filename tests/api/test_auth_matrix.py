@@ -108,9 +108,9 @@ def test_unit_kind_only_for_own_unit(client, tokens, who, expected):
         assert client.get(r.json["href"], headers=auth(tokens["B"])).status_code == 404
 
 
-@pytest.mark.parametrize("who,expected", [("office", 422), ("A", 403), ("B", 403)])
+@pytest.mark.parametrize("who,expected", [("office", 404), ("A", 403), ("B", 403)])
 def test_all_units_scope_is_office_only(client, tokens, who, expected):
-    """Without a unit the request spans every unit: the office may ask (here: a year without classes → 422)."""
+    """Without a unit the request spans every unit: the office may ask (here: a year without classes → 404)."""
     body = {"kind": "ledger-cards", "params": {"year": 2001}}
     r = client.post("/api/v1/jobs", json=body, headers=auth(tokens[who]))
     assert r.status_code == expected, r.json

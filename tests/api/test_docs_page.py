@@ -47,14 +47,22 @@ def _browser(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_swagger_ui_renders_from_bundled_assets(server, tmp_path):
-    dom = _browser("--dump-dom", server + "/api/v1/swagger").stdout
-    # These strings exist only after swagger-ui-bundle.js fetched and rendered the OpenAPI document.
+    status, headers, _ = request("GET", server + "/api/v1/swagger", timeout=5)
+    csp = {k.lower(): v for k, v in headers.items()}["content-security-policy"]
+    assert status == 200 and "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    done = _browser("--enable-logging=stderr", "--v=0", "--dump-dom", server + "/api/v1/swagger")
+    dom = done.stdout
+    # These strings exist only after swagger-ui-bundle.js fetched and rendered the OpenAPI document, under the
+    # page's Content-Security-Policy (own assets only): the browser refused nothing.
     assert "提交文书生成任务" in dom and "/api/v1/jobs/{job_id}/result" in dom and "OAS 3.1" in dom
+    assert "Content Security Policy" not in done.stderr and "Refused to" not in done.stderr, done.stderr[-2000:]
     shot = tmp_path / "swagger.png"
     _browser("--window-size=1280,1400", f"--screenshot={shot}", server + "/api/v1/swagger")
     assert shot.stat().st_size > 20_000
 
 
 def test_start_page(server):
-    dom = _browser("--dump-dom", server + "/").stdout
+    done = _browser("--enable-logging=stderr", "--v=0", "--dump-dom", server + "/")
+    dom = done.stdout
+    assert "Refused to" not in done.stderr, done.stderr[-2000:]
     assert "社教文书服务" in dom and "学习中心令牌" in dom and 'href="/api/v1/swagger"' in dom

@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
+from service.ooxml.cells import put_at
 from service.records.importer import import_workbook
 from service.records.marking import ERROR_FILL, ERRORS_SHEET, mark_errors
 from service.records.models import (
@@ -44,7 +45,7 @@ def fill(template: bytes, sheets: dict[str, list[dict]]) -> bytes:
         col = {str(c.value).rstrip("*"): c.column for c in ws[1]}
         for r, row in enumerate(rows, start=2):
             for title, value in row.items():
-                ws.cell(row=r, column=col[title], value=value)
+                put_at(ws, r, col[title], value)  # typed text stays text, as in Excel
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

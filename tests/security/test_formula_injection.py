@@ -18,7 +18,7 @@ from openpyxl import Workbook, load_workbook
 
 from service.forms.annex3 import MonthlyReport, render_monthly_report
 from service.forms.annex4 import LeadershipRow, LeadershipTable, render_leadership_table
-from service.ooxml.cells import put, put_at
+from service.ooxml.cells import put
 from service.records import outputs, reports
 from service.records.export import export_workbooks, stored_batch
 from service.records.importer import import_workbook
@@ -27,6 +27,7 @@ from service.records.models import TrainingClass
 from service.records.store import open_store, upsert_units
 from service.records.templates import blank_roster, blank_schedule
 from service.units import load_units
+from tests.records.test_records_import import fill  # types text the way Excel stores it
 
 SAMPLE = Path(__file__).resolve().parents[2] / "samples" / "baisheng-2020"
 UNIT = "紫荆村"
@@ -46,27 +47,6 @@ PAYLOADS = [
 ]
 # The service's own formulas: SUM of the 合计 rows and the IF/ROUND of blank forms' computed columns.
 SERVICE_FORMULA = re.compile(r"^=(SUM|IF)\(")
-
-
-def _text_cell(ws, row: int, column: int, value) -> None:
-    """What a user typing text in Excel stores: a string cell (Excel adds the quote prefix itself)."""
-    if isinstance(value, str):
-        put_at(ws, row, column, value)
-    else:
-        ws.cell(row=row, column=column, value=value)
-
-
-def fill(template: bytes, sheets: dict[str, list[dict]]) -> bytes:
-    wb = load_workbook(io.BytesIO(template))
-    for name, rows in sheets.items():
-        ws = wb[name]
-        col = {str(c.value).rstrip("*"): c.column for c in ws[1]}
-        for r, row in enumerate(rows, start=2):
-            for title, value in row.items():
-                _text_cell(ws, r, col[title], value)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def _day(i: int) -> dt.date:
