@@ -13,6 +13,7 @@ import phonenumbers
 from pydantic import AfterValidator, BeforeValidator, Field, NonNegativeInt
 
 from service.forms.validation import DataValidationError, FieldIssue, StrictModel, read_json, validate_data
+from service.models.text import MULTILINE
 
 UnitKind = Literal["村", "居委", "学校", "相关单位"]
 UNIT_KINDS: tuple[str, ...] = UnitKind.__args__  # type: ignore[attr-defined]
@@ -89,7 +90,7 @@ class Unit(StrictModel):
 
 class UnitsFile(StrictModel):
     synthetic: bool = Field(title="合成数据标记")
-    note: str = Field(default="", title="说明")
+    note: Annotated[str, MULTILINE] = Field(default="", title="说明")
     township: Name = Field(title="镇（乡、街道）全称")
     township_short: Name = Field(title="镇（乡、街道）简称")
     year: int = Field(ge=2000, le=2100, title="年度")

@@ -15,6 +15,7 @@ from service.api.auth import current
 from service.api.problems import common_responses, problem, spec_response
 from service.jobs import audit
 from service.jobs.db import session
+from service.models.text import CleanText
 
 records = APIBlueprint("records", __name__, url_prefix="/api/v1", abp_security=[{"bearer": []}],
                        abp_responses=common_responses())
@@ -38,7 +39,7 @@ class ExportPath(BaseModel):
     workbook: Literal["schedule", "roster"] = Field(title="工作簿", description="schedule：培训班计划表；roster：学员名册")
 
 
-class ExportQuery(BaseModel):
+class ExportQuery(CleanText):
     unit: str | None = Field(default=None, min_length=1, max_length=60, title="单位",
                              description="党政办可不填（全部单位）；学习中心只能导出本单位")
 

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, RootModel, cr
 
 from service.jobs.kinds import kinds
 from service.jobs.models import JOB_STATES
+from service.models.text import CleanText
 
 def _utc(value: datetime) -> datetime:
     """Times are stored as naive UTC; the API sends them as RFC 3339 with an explicit offset."""
@@ -29,12 +30,12 @@ class DocumentPath(BaseModel):
     document_id: Id = Field(title="文书编号")
 
 
-class SubmitHeaders(BaseModel):
+class SubmitHeaders(CleanText):
     idempotency_key: str | None = Field(default=None, alias="Idempotency-Key", title="幂等键", min_length=1,
                                         max_length=255, description="同一令牌以同一幂等键重复提交时，返回原任务。")
 
 
-class Page(BaseModel):
+class Page(CleanText):
     limit: int = Field(default=50, ge=1, le=500, title="每页条数")
     offset: int = Field(default=0, ge=0, le=10_000_000, title="起始位置")
 

@@ -18,6 +18,8 @@ from pydantic import Field, NonNegativeInt, field_validator
 from service.forms import sheet
 from service.forms.catalog import training_methods
 from service.forms.validation import StrictModel, read_json, validate_data
+from service.models.text import MULTILINE
+from service.ooxml.cells import Formula, put_at
 from service.units import Phone
 
 SHEET_TITLE = "月报表"
@@ -62,7 +64,7 @@ class MonthlyReport(StrictModel):
     """One unit's training of one month (Annex 3)."""
 
     synthetic: bool = Field(default=False, title="合成数据标记")  # sample files say so; never rendered
-    note: str = Field(default="", max_length=500, title="说明")
+    note: Annotated[str, MULTILINE] = Field(default="", max_length=500, title="说明")
     township_short: Annotated[str, Field(min_length=1, max_length=20)] = Field(title="镇（乡、街道）简称")
     unit: Text = Field(title="填报单位")
     year: int = Field(ge=2000, le=2100, title="年度")
@@ -152,7 +154,7 @@ def render_monthly_report(data: MonthlyReport | None, *, township_short: str = "
         ws.cell(row=total_row, column=c).border = sheet.BOX
     for title in ("培训人数", "培训课时数"):
         letter = get_column_letter(COL[title])
-        cell = ws.cell(row=total_row, column=COL[title], value=f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last_data_row})")
+        cell = put_at(ws, total_row, COL[title], Formula(f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last_data_row})"))
         cell.font = sheet.body_font(bold=True, size=sheet.SIZE_TABLE)
         cell.number_format = sheet.INT_HIDE_ZERO
         cell.alignment = sheet.CENTER

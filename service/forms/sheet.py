@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from service.ooxml import normalize_ooxml
+from service.ooxml.cells import put_at
 
 FONT_BODY = "仿宋_GB2312"
 FONT_HEADER = "黑体"
@@ -92,7 +93,7 @@ def set_columns(ws: Worksheet, columns: list[Column]) -> None:
 
 def merged_line(ws: Worksheet, row: int, first_col: int, last_col: int, text: str, *, font: Font,
                 align: Alignment, height: float | None = None) -> None:
-    cell = ws.cell(row=row, column=first_col, value=text)
+    cell = put_at(ws, row, first_col, text)
     cell.font = font
     cell.alignment = align
     if last_col > first_col:
@@ -114,7 +115,7 @@ def title_row(ws: Worksheet, row: int, columns: list[Column], text: str) -> None
 
 def header_row(ws: Worksheet, row: int, columns: list[Column]) -> None:
     for i, col in enumerate(columns, start=1):
-        cell = ws.cell(row=row, column=i, value=col.title)
+        cell = put_at(ws, row, i, col.title)
         cell.font = Font(name=FONT_HEADER, size=SIZE_TABLE)
         cell.alignment = CENTER
         cell.border = BOX
@@ -122,7 +123,7 @@ def header_row(ws: Worksheet, row: int, columns: list[Column]) -> None:
 
 
 def data_cell(ws: Worksheet, row: int, column: int, value, col: Column):
-    cell = ws.cell(row=row, column=column, value=value)
+    cell = put_at(ws, row, column, value)
     cell.font = body_font(size=SIZE_TABLE)
     cell.border = BOX
     if col.kind in ("int", "seq"):

@@ -16,12 +16,13 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from service.models.errors import chinese_errors
+from service.models.text import CleanText
 
 M = TypeVar("M", bound=BaseModel)
 
 
-class StrictModel(BaseModel):
-    """Input data models: unknown fields refused, text trimmed."""
+class StrictModel(CleanText):
+    """Input data models: unknown fields refused, text trimmed, no control characters (service.models.text)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from service.jobs.db import session
 from service.jobs.kinds import JobKind, write_outputs
+from service.models.text import CleanText
 
 Format = Literal["xlsx", "docx"]
 UnitName = Annotated[str, Field(min_length=1, max_length=60)]
@@ -25,7 +26,7 @@ def _phone(value: str | None) -> str | None:
     return normalize_phone(value) if value else value
 
 
-class _Params(BaseModel):
+class _Params(CleanText):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 

@@ -29,6 +29,7 @@ _MESSAGES = {
     "model_type": "格式不正确（应为对象）",
     "list_type": "格式不正确（应为列表）",
     "json_invalid": "不是有效的 JSON",
+    "string_unicode": "含有无效的字符（单独的代理码位），请删除后重新提交",
 }
 
 

@@ -14,12 +14,13 @@ from typing import Annotated, Literal, Union
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from service.models.errors import chinese_errors, format_errors
+from service.models.text import CleanText
 
 Text = Annotated[str, Field(min_length=1, max_length=4000)]
 Name = Annotated[str, Field(min_length=1, max_length=60)]
 
 
-class Model(BaseModel):
+class Model(CleanText):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False, frozen=True)
 
 

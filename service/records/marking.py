@@ -11,6 +11,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
 
 from service.forms.sheet import FONT_BODY, FONT_HEADER, workbook_bytes
+from service.ooxml.cells import put_at
 from service.records.importer import CellError
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -42,10 +43,10 @@ def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
     ws.column_dimensions["D"].width = 16
     ws.column_dimensions["E"].width = 80
     for i, title in enumerate(("工作表", "行", "列", "字段", "错误说明"), start=1):
-        ws.cell(row=1, column=i, value=title).font = Font(name=FONT_HEADER, size=11, bold=True)
+        put_at(ws, 1, i, title).font = Font(name=FONT_HEADER, size=11, bold=True)
     for r, e in enumerate(errors, start=2):
         for c, value in enumerate((e.sheet, e.row, e.column, e.field, e.message), start=1):
-            ws.cell(row=r, column=c, value=value).font = Font(name=FONT_BODY, size=11)
+            put_at(ws, r, c, value).font = Font(name=FONT_BODY, size=11)
     ws.freeze_panes = "A2"
     for other in wb.worksheets:
         other.sheet_view.tabSelected = False

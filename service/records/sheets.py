@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from service.records import vocab
+from service.models.text import text_problem
 from service.units import normalize_phone
 
 Choices = Callable[[], Sequence[str]]
@@ -228,6 +229,8 @@ def parse_cell(f: Field, value: object):
     """The typed value of a cell, or raise CellValueError. Blank cells give None (required checked by the caller)."""
     if is_blank(value):
         return None
+    if isinstance(value, str) and (problem := text_problem(value, multiline=True)):
+        raise CellValueError(problem)
     if f.kind == "text":
         text = _text(value)
         if f.max_len and len(text) > f.max_len:

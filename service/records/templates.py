@@ -23,6 +23,7 @@ from service.forms.sheet import (
     a4_print_setup,
     workbook_bytes,
 )
+from service.ooxml.cells import put_at
 from service.records import vocab
 from service.records.sheets import (
     CLASSES,
@@ -94,9 +95,9 @@ def _options_sheet(wb: Workbook, specs: Sequence[SheetSpec], unit_names: Sequenc
                 continue
             col += 1
             letter = get_column_letter(col)
-            ws.cell(row=1, column=col, value=f.title)
+            put_at(ws, 1, col, f.title)
             for i, value in enumerate(values, start=2):
-                ws.cell(row=i, column=col, value=value)
+                put_at(ws, i, col, value)
             sources[f.title] = f"{quote_sheetname(OPTIONS_SHEET)}!${letter}$2:${letter}${len(values) + 1}"
     return sources
 
@@ -106,7 +107,7 @@ def _data_sheet(wb: Workbook, spec: SheetSpec, sources: dict[str, str], first: b
     ws.title = spec.name
     for i, f in enumerate(spec.fields, start=1):
         letter = get_column_letter(i)
-        cell = ws.cell(row=1, column=i, value=f.header)
+        cell = put_at(ws, 1, i, f.header)
         cell.font = Font(name=FONT_HEADER, size=11)
         cell.alignment = CENTER
         cell.border = BOX
@@ -131,7 +132,7 @@ def _help_sheet(wb: Workbook, title: str, specs: Sequence[SheetSpec]) -> None:
     ws = wb.create_sheet(HELP_SHEET)
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 90
-    ws.cell(row=1, column=1, value=f"{title}填写说明").font = Font(name=FONT_HEADER, size=14)
+    put_at(ws, 1, 1, f"{title}填写说明").font = Font(name=FONT_HEADER, size=14)
     row = 3
     lines = [("通则", "带 * 的列必填；有下拉箭头的列请从列表中选择；日期填写如 2020-05-06。"),
              ("通则", "请勿改动表头和工作表名称。同一份文件可以反复导入：已有的记录会被更新，不会重复。"),
@@ -142,8 +143,8 @@ def _help_sheet(wb: Workbook, title: str, specs: Sequence[SheetSpec]) -> None:
             if f.hint:
                 lines.append((spec.name, f"{f.title}：{f.hint}"))
     for label, text in lines:
-        ws.cell(row=row, column=1, value=label).font = Font(name=FONT_HEADER, size=11)
-        c = ws.cell(row=row, column=2, value=text)
+        put_at(ws, row, 1, label).font = Font(name=FONT_HEADER, size=11)
+        c = put_at(ws, row, 2, text)
         c.font = Font(name=FONT_BODY, size=11)
         c.alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
@@ -179,7 +180,7 @@ def blank_workbook(title: str, specs: Sequence[SheetSpec], unit_names: Sequence[
         ws = wb[spec.name]
         for r, values in enumerate((rows or {}).get(spec.name, ()), start=2):
             for c, f in enumerate(spec.fields, start=1):
-                cell = ws.cell(row=r, column=c, value=to_cell(f, values.get(f.key)))
+                cell = put_at(ws, r, c, to_cell(f, values.get(f.key)))
                 if f.kind == "date":
                     cell.number_format = DATE_FORMAT
                 elif f.kind in ("phone", "text", "multi", "marks"):

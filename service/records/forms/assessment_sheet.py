@@ -9,6 +9,7 @@ from __future__ import annotations
 from openpyxl.utils import get_column_letter
 
 from service.forms import sheet
+from service.ooxml.cells import Formula
 from service.records.assessment import load_rules
 from service.records.documents import AssessmentSheet
 from service.records.forms.grid import field_row, sign_line
@@ -99,7 +100,7 @@ def render_assessment_sheet(data: AssessmentSheet | None, *, township_short: str
     return sheet.workbook_bytes(wb)
 
 
-def _formulas(r: int, rules) -> tuple[str, str, str, str]:
+def _formulas(r: int, rules) -> tuple[Formula, Formula, Formula, Formula]:
     """出勤率, 综合得分, 等级 and 考核结果 of a blank row, by the configured weights, grades and pass mark."""
     L = {t: get_column_letter(i) for t, i in COL.items()}
     due, came, notes, ask, total = (f"{L[t]}{r}" for t in ("应到（次）", "实到（次）", "听课记录", "课堂提问", "综合得分"))
@@ -112,4 +113,4 @@ def _formulas(r: int, rules) -> tuple[str, str, str, str]:
         f'IF({total}>={g.min},"{g.name}",' for g in rules.grades[:-1]) + f'"{rules.grades[-1].name}"' + \
         ")" * (len(rules.grades) - 1) + ")"
     result = f'=IF({total}="","",IF({total}>={rules.pass_mark},"合格","不合格"))'
-    return rate, score, grade, result
+    return Formula(rate), Formula(score), Formula(grade), Formula(result)

@@ -6,6 +6,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from service.forms import sheet
+from service.ooxml.cells import put_at
 
 LABEL_FONT = Font(name=sheet.FONT_HEADER, size=sheet.SIZE_TABLE)
 VALUE_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
@@ -14,7 +15,7 @@ BLANK = "　"  # the value of a field left for the hand
 
 def boxed(ws: Worksheet, row: int, first: int, last: int, value, *, font: Font, align: Alignment) -> None:
     """One bordered (merged) cell spanning columns first..last."""
-    cell = ws.cell(row=row, column=first, value=value)
+    cell = put_at(ws, row, first, value)
     cell.font, cell.alignment = font, align
     for c in range(first, last + 1):
         ws.cell(row=row, column=c).border = sheet.BOX

@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 
 from service.forms import sheet
+from service.ooxml.cells import Formula
 from service.records.documents import QuarterlyReport, Tally
 from service.records.forms.grid import boxed, sign_line
 from service.records.vocab import annex1_categories
@@ -112,8 +113,8 @@ def render_quarterly_report(report: QuarterlyReport | None, *, township_short: s
             if report:
                 unit = units[i]
             else:
-                unit = None if b == 0 else f"=IF({quote_sheetname(SHEET_TITLES[0])}!B{r}=\"\",\"\","\
-                                           f"{quote_sheetname(SHEET_TITLES[0])}!B{r})"
+                unit = None if b == 0 else Formula(f"=IF({quote_sheetname(SHEET_TITLES[0])}!B{r}=\"\",\"\","
+                                                   f"{quote_sheetname(SHEET_TITLES[0])}!B{r})")
             cells = [i + 1, unit]
             for gi, _ in band:
                 if values is not None:
@@ -126,8 +127,9 @@ def render_quarterly_report(report: QuarterlyReport | None, *, township_short: s
         if totals is not None:
             cells = [None, "合计"] + [v for gi, _ in band for v in _tally(totals[gi])]
         else:
-            cells = [None, "合计"] + [f"=SUM({get_column_letter(c)}{FIRST}:{get_column_letter(c)}{total_row - 1})"
-                                     for c in range(3, 3 + 3 * len(band))]
+            cells = [None, "合计"] + [
+                Formula(f"=SUM({get_column_letter(c)}{FIRST}:{get_column_letter(c)}{total_row - 1})")
+                for c in range(3, 3 + 3 * len(band))]
         _write_row(ws, total_row, cells, cols, zero_shown=set(range(3, len(cells) + 1)) if report else set(),
                    bold=True)
         last = total_row
@@ -150,14 +152,14 @@ def _tally(t: Tally) -> list[int]:
     return [t.classes, t.trainees, t.hours]
 
 
-def _row_total(r: int, k: int, place: dict, n_groups: int) -> str:
+def _row_total(r: int, k: int, place: dict, n_groups: int) -> Formula:
     """A blank row's 合计 of measure k: the sum over every category group, on whichever band it sits."""
     refs = []
     for gi in range(1, n_groups):
         title, first = place[gi]
         ref = f"{get_column_letter(first + k)}{r}"
         refs.append(ref if title == SHEET_TITLES[0] else f"{quote_sheetname(title)}!{ref}")
-    return f"=SUM({','.join(refs)})"
+    return Formula(f"=SUM({','.join(refs)})")
 
 
 def _write_row(ws, r: int, cells: list, cols: list[sheet.Column], *, zero_shown: set[int], bold: bool = False
