@@ -12,25 +12,13 @@ from service.forms import sheet
 from service.ooxml.cells import Formula
 from service.records.assessment import load_rules
 from service.records.documents import AssessmentSheet
+from service.records.forms.geometry import columns, form
 from service.records.forms.grid import field_row, sign_line
 
 TITLE = "{township}社区教育培训学员考核表"
 SHEET_TITLE = "学员考核表"
-BLANK_ROWS = 25
-COLUMNS = [
-    sheet.Column("序号", 5, "seq"),
-    sheet.Column("姓名", 10),
-    sheet.Column("性别", 5),
-    sheet.Column("应到（次）", 7, "int"),
-    sheet.Column("实到（次）", 7, "int"),
-    sheet.Column("出勤率（%）", 8),
-    sheet.Column("听课记录", 7, "int"),
-    sheet.Column("课堂提问", 7, "int"),
-    sheet.Column("综合得分", 7),
-    sheet.Column("等级", 7),
-    sheet.Column("考核结果", 8),
-    sheet.Column("备注", 7),
-]
+BLANK_ROWS = form("assessment")["blank_rows"]  # doc_templates/forms/records.yaml
+COLUMNS = columns("assessment")
 COL = {c.title: i for i, c in enumerate(COLUMNS, start=1)}
 HEADER_ROW = 8
 RATE_FORMAT = "0.0"

@@ -7,24 +7,17 @@ from __future__ import annotations
 
 from service.forms import sheet
 from service.records.documents import LedgerCard
+from service.records.forms.geometry import columns, form
 from service.records.forms.grid import field_row, sign_line
 
 TITLE = "{township}社区教育学员培训记录卡"
 SHEET_TITLE = "学员培训记录卡"
-BLANK_ROWS = 20
-COLUMNS = [
-    sheet.Column("序号", 5, "seq"),
-    sheet.Column("姓名", 10),
-    sheet.Column("性别", 5),
-    sheet.Column("出生年份", 7, "int"),
-    sheet.Column("所在村（社区）/单位", 17),
-    sheet.Column("学员类别", 13),
-    sheet.Column("出勤（次）", 8),
-    sheet.Column("学员签名", 14),
-]
+GEOMETRY = form("ledger_card")  # doc_templates/forms/records.yaml
+BLANK_ROWS = GEOMETRY["blank_rows"]
+COLUMNS = columns("ledger_card")
 FIELD_ROWS = 5  # rows 3-7, under the title (1) and the unit line (2)
 HEADER_ROW = 3 + FIELD_ROWS  # the roster's column headings, repeated on every printed page
-ROW_SIGN = 24  # room for a handwritten signature
+ROW_SIGN = GEOMETRY["row_height_sign"]  # room for a handwritten signature
 
 
 def ledger_title(township_short: str) -> str:
@@ -72,6 +65,6 @@ def render_ledger_card(card: LedgerCard | None, *, township_short: str = "") -> 
     sign_line(ws, last + 2, n, "学员代表签字：＿＿＿＿＿＿＿＿　　　　签字日期：" + sheet.cn_date(None))
     sign_line(ws, last + 3, n, "填卡人：＿＿＿＿＿＿　　　　社区教育学习中心（盖章）")
     sheet.a4_print_setup(ws, last_row=last + 3, ncols=n, repeat_rows=f"{header}:{header}",
-                         margins_mm=(20, 15, 20, 15))
+                         margins_mm=tuple(GEOMETRY["margins_mm"]))
     ws.freeze_panes = ws.cell(row=header + 1, column=1)
     return sheet.workbook_bytes(wb)

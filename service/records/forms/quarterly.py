@@ -17,20 +17,22 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from service.forms import sheet
 from service.ooxml.cells import Formula
 from service.records.documents import QuarterlyReport, Tally
+from service.records.forms.geometry import form
 from service.records.forms.grid import boxed, sign_line
 from service.records.vocab import annex1_categories
 
 TITLE = "{township}社区教育培训季报表"
 SHEET_TITLES = ("季报", "季报（续）", "季报（续二）", "季报（续三）")
-GROUPS_PER_BAND = 7  # groups of 班次/人次/课时 per printed page
-BLANK_ROWS = 18
-SEQ_W, UNIT_W, NUM_W, TOTAL_W = 3.5, 13, 3.6, 4.6  # 合计 columns hold four-digit 人次
+GEOMETRY = form("quarterly")  # doc_templates/forms/records.yaml
+GROUPS_PER_BAND = GEOMETRY["groups_per_band"]  # groups of 班次/人次/课时 per printed page
+BLANK_ROWS = GEOMETRY["blank_rows"]
+SEQ_W, UNIT_W, NUM_W, TOTAL_W = (GEOMETRY["widths"][k] for k in ("seq", "unit", "number", "total"))
 MEASURES = ("班次", "人次", "课时")
 TITLE_ROW, PERIOD_ROW, HEAD1, HEAD2, FIRST = 1, 2, 3, 4, 5
-TABLE_SIZE = 9
+TABLE_SIZE = GEOMETRY["table_font_size"]
 HEAD_FONT = Font(name=sheet.FONT_HEADER, size=TABLE_SIZE)
 MIDDLE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-ROW_H = 17
+ROW_H = GEOMETRY["row_height"]
 
 
 def quarterly_title(township_short: str) -> str:
