@@ -322,9 +322,10 @@ def build_blocks(n: Notice, placement: ImprintPlacement, into: Blocks | None = N
     _masthead(b, n)
     b.blank(p["7.3.1"]["blank_lines_above"])
     add_title(b, n.title)
-    if n.recipients and not recipients_in_imprint(n, placement):
+    if n.recipients:  # moved to the 版记, the 主送 leaves its blank line under the title
         b.blank(p["7.3.2"]["blank_lines_above"])
-        b.add("recipients", text="、".join(n.recipients) + "：")
+        if not recipients_in_imprint(n, placement):
+            b.add("recipients", text="、".join(n.recipients) + "：")
     add_body(b, n.blocks)
     _attachments(b, n.attachments)
     start = len(b.items)

@@ -177,6 +177,14 @@ def fit_signature(texts: list[str], signature: tuple[int, int], sealed: bool,
     used = round(((body[-1].top + body[-1].bottom) - (body[0].top + body[0].bottom)) / 2 / pitch) + 1
     free = round((bottom - box_top) / pitch) - used
     twips = int(mm_to_twips(bottom - box_top) / (used + closing_lines)) - 1
+    imprint = [r.y for r in page.rules if not r.is_red and abs(r.width - width) < 2]
+    if prev.number % 2 == 0 and len(imprint) >= 2:
+        # an even page: if tightening also makes room for the 版记 (measured where it follows the closing), it
+        # stays on this page instead of taking a page of its own after a blank one
+        room = mm_to_twips(bottom - box_top - (imprint[-1] - imprint[0]) - 2.5)
+        with_imprint = int(room / (used + closing_lines)) - 1
+        if with_imprint >= p["7.3.5.5"]["min_line_twips"]:
+            twips = with_imprint
     if first_block is not None and twips >= p["7.3.5.5"]["min_line_twips"]:
         return (ImprintPlacement(tighten_from=first_block, tighten_twips=twips),
                 f"署名和成文日期将单独成页：第{prev.number}页行距由{p.line_pt:g}磅调整为{twips / 20:g}磅"

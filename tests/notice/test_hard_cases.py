@@ -139,11 +139,11 @@ def test_note_stays_with_the_date_and_text_above(case, request):
 
 # --- 4. one page-number rule -------------------------------------------------------------------------------------
 
-def test_imprint_only_pages_carry_no_number(long_cc_case, blank_page_case, qingxi):
+def test_imprint_only_pages_carry_no_number(long_cc_case, blank_page_case):
     """Profile 7.5 (imprint_only_page_numbered: false): the page holding only the 版记, after an odd or an even
     ending, and the blank page before it carry no number; every page with text does."""
     assert P["7.5"]["imprint_only_page_numbered"] is False
-    for sample in (long_cc_case, blank_page_case, qingxi):
+    for sample in (long_cc_case, blank_page_case):
         last = sample.pages[-1]
         assert text_lines_above_imprint(last) == []
         assert page_number(last) is None, f"版记 page {last.number} is numbered"

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from service.layout.profile import profile
-from service.pdf.measure import ink_box
+from service.pdf.measure import dash_ink, ink_box
 
 P = profile()
 TOP = P.margins_mm["top"]
@@ -127,7 +127,9 @@ def test_page_numbers_odd_right_even_left(baisheng):
         assert number is not None, f"page {page.number} has no number"
         assert number.text == f"—{page.number}—"
         assert number.size == pytest.approx(14, abs=0.1)
-        assert number.top == pytest.approx(BOTTOM + P["7.5"]["below_type_area_mm"], abs=1.5)
+        # the dash's ink, not its character box (the box stands about 3.5 mm above the stroke)
+        for ink in dash_ink(baisheng.pdf, page.number, below=BOTTOM):
+            assert ink.top == pytest.approx(BOTTOM + P["7.5"]["below_type_area_mm"], abs=0.5)
         if page.number % 2:
             assert number.x1 == pytest.approx(RIGHT - ONE_4HAO, abs=1.5)
         else:
@@ -137,8 +139,9 @@ def test_page_numbers_odd_right_even_left(baisheng):
 def test_imprint_rules_on_even_last_page(sample):
     last = sample.pages[-1]
     assert last.number % 2 == 0
+    thin = P["7.4.1"]["thin_mm"]
     rules = [r for r in last.rules if not r.is_red and r.width == pytest.approx(P.type_area_mm["width"], abs=1)
-             and r.y > BOTTOM - 45]  # above that: borders of an annex table on the same page
+             and r.y > BOTTOM - 45 and r.thickness > thin - 0.05]  # not the ½ pt borders of an annex table
     cc = bool(sample.notice.imprint.cc)
     assert len(rules) == (3 if cc else 2)
     thick, thin = P["7.4.1"]["thick_mm"], P["7.4.1"]["thin_mm"]
