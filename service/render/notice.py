@@ -12,7 +12,7 @@ from typing import Any, Iterable
 from lxml import etree
 
 from service.docx.engine import load_template
-from service.layout import glyphs
+from service.layout import columns, glyphs
 from service.layout.profile import Profile, mm_to_twips, profile
 from service.models.notice import (Annex, Heading, LeadIn, Notice, Paragraph, Signature, Table, cn_date,
                                    heading_label)
@@ -351,5 +351,6 @@ def _style(p) -> str | None:
 def render_notice_docx(n: Notice, placement: ImprintPlacement | None = None) -> bytes:
     placement = placement or ImprintPlacement()
     tpl = load_template("notice")
-    fix = glyphs.postprocess(tpl.raw["word/styles.xml"], postprocess(placement))  # fallback fonts, warnings
+    fix = glyphs.postprocess(tpl.raw["word/styles.xml"],  # fallback fonts, warnings
+                             columns.postprocess(postprocess(placement)))  # widths from content, landscape
     return tpl.render(context(n, placement), postprocess=fix, when=n.signature.date)
