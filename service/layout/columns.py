@@ -166,12 +166,55 @@ def apply(root) -> None:
             glyphs.warn(f"警告：表格“{'、'.join(texts[0][:3])}…”列数过多，横排五号字仍排不下，数字可能折行；请拆分表格")
         if lay.landscape:
             _landscape(body, tbl)
-    for t in body.iter(f"{W}t"):  # numbers in tables and their notes: hyphens that never break a line
-        if t.text and "-" in t.text and _in_table_text(t):
-            t.text = NUMBER_HYPHEN.sub("\u2011", t.text)
+    for t in list(body.iter(f"{W}t")):
+        if t.text and NUMBER.search(t.text) and _in_table_text(t):
+            _number_runs(t)
 
 
-NUMBER_HYPHEN = re.compile(r"(?<=\d)-(?=\d)")  # 023-62345678, 2025-03-05: U+2011 NON-BREAKING HYPHEN
+# 13908260101, 023-62345678, 2025-03-05, 12.5: set as Western text (LibreOffice breaks digits anywhere inside an
+# East Asian run; in a Western run a number is one word, kept whole on its line)
+NUMBER = re.compile(r"\d+[\-+.:/][\d\-+.:/]*\d|\d{5,}")
+NB_HYPHEN = "\u2011"  # 023‑62345678: LibreOffice breaks after an ASCII hyphen even in a Western run
+BREAK = " "  # a break opportunity before the number: LibreOffice 7.4 finds none where CJK text meets digits (not
+# even at U+200B) and then breaks inside the digits (measured); its CJK-Latin autospace shows a gap there anyway
+
+
+def _number_runs(t) -> None:
+    run = t.getparent()
+    if run.tag != f"{W}r" or len(run.findall(f"{W}t")) != 1:
+        return
+    text, pos, pieces = t.text, 0, []
+    for m in NUMBER.finditer(text):
+        before = text[pos:m.start()]
+        if before and not before[-1].isspace():
+            before += BREAK
+        pieces += [(before, False), (m.group(0), True)]
+        pos = m.end()
+    pieces.append((text[pos:], False))
+    for piece, western in pieces:
+        if not piece:
+            continue
+        new = deepcopy(run)
+        new_t = new.find(f"{W}t")
+        new_t.text = piece.replace("-", NB_HYPHEN) if western else piece
+        new_t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        if western:
+            rpr = new.find(f"{W}rPr")
+            if rpr is None:
+                rpr = etree.Element(f"{W}rPr")
+                new.insert(0, rpr)
+            fonts = rpr.find(f"{W}rFonts")
+            if fonts is None:
+                fonts = etree.SubElement(rpr, f"{W}rFonts")
+            fonts.set(f"{W}hint", "default")
+            lang = rpr.find(f"{W}lang")
+            if lang is None:
+                lang = etree.SubElement(rpr, f"{W}lang")
+            lang.set(f"{W}val", "en-US")
+            lang.set(f"{W}eastAsia", "en-US")
+            _order(rpr)
+        run.addprevious(new)
+    run.getparent().remove(run)
 
 
 def _in_table_text(t) -> bool:

@@ -154,6 +154,8 @@ def _table(b: Blocks, t: Table) -> None:
     total = sum(ratios)
     widths = [round(width * r / total) for r in ratios]
     widths[-1] += width - sum(widths)
+    if not t.widths:  # 0: no preference, service.layout.columns lays the table out from its content
+        widths = [0] * len(widths)
     if t.caption:
         b.add("table_note", text=t.caption)
     b.add("table", columns=list(t.columns), rows=[list(r) for r in t.rows], widths=widths,
