@@ -4,7 +4,7 @@ fontconfig resolves the official faces to), and landscape 附件 pages for table
 Rules (GB/T 9704-2012 §8 and practice, see the reference):
 - a table is never wider than the type area: 156 mm portrait, 225 mm on a landscape page;
 - numbers, phone numbers, dates and other Latin/digit tokens are never broken: their column is at least as wide
-  as the widest such token; short headers (≤ 6 characters, e.g. 培训人数, 工作人员) stay on one line;
+  as the widest such token; headers of up to 10 characters (培训人数, 工作人员, 村（居委）活动室名称) stay on one line;
 - other text may wrap, but a column is at least 4 characters wide (or as wide as its longest cell, if less; down
   to 2 characters as the last resort before numbers would break);
 - the width left over goes to the columns in proportion to what their longest cell still lacks.
@@ -32,7 +32,7 @@ SIZES_PT = (14.0, 12.0, 10.5)  # 四号, 小四, 五号
 CELL_MARGIN, NARROW_MARGIN = 108, 57  # left/right cell margin: TableNormal's (1.9 mm); 1 mm for the tightest tables
 SLACK = 30  # twips per column for borders and rounding
 UNBREAKABLE = re.compile(r"[0-9A-Za-z][0-9A-Za-z\-+.:/%@#_·]*")
-HEAD_ONE_LINE = 6
+HEAD_ONE_LINE = 10
 MIN_CHARS = 4
 
 

@@ -101,7 +101,7 @@ def test_numbers_are_whole_on_one_line(wide):
                (x["text"] for x in p[4]))  # the Annex 4 note's example number
 
 
-@pytest.mark.parametrize("head", ["培训人数", "培训课时数", "培训方式", "工作人员", "副组长", "组长电话"])
+@pytest.mark.parametrize("head", ["培训人数", "培训课时数", "培训方式", "工作人员", "副组长", "组长电话", "村（居委）活动室名称"])
 def test_annex_headers_on_one_line(wide, head):
     _, pages = wide
     assert any(w["text"] == head for p in pages for w in p[4]), head
