@@ -191,30 +191,19 @@ def _number_runs(t) -> None:
         pieces += [(before, False), (m.group(0), True)]
         pos = m.end()
     pieces.append((text[pos:], False))
-    for piece, western in pieces:
-        if not piece:
-            continue
-        new = deepcopy(run)
-        new_t = new.find(f"{W}t")
-        new_t.text = piece.replace("-", NB_HYPHEN) if western else piece
-        new_t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-        if western:
-            rpr = new.find(f"{W}rPr")
-            if rpr is None:
-                rpr = etree.Element(f"{W}rPr")
-                new.insert(0, rpr)
-            fonts = rpr.find(f"{W}rFonts")
-            if fonts is None:
-                fonts = etree.SubElement(rpr, f"{W}rFonts")
-            fonts.set(f"{W}hint", "default")
-            lang = rpr.find(f"{W}lang")
-            if lang is None:
-                lang = etree.SubElement(rpr, f"{W}lang")
-            lang.set(f"{W}val", "en-US")
-            lang.set(f"{W}eastAsia", "en-US")
-            _order(rpr)
-        run.addprevious(new)
-    run.getparent().remove(run)
+    glyphs.replace_run(run, [(piece.replace("-", NB_HYPHEN), _western) if western else (piece, None)
+                             for piece, western in pieces])
+
+
+def _western(run) -> None:
+    rpr = glyphs.run_properties(run)
+    for tag, attrs in (("rFonts", {"hint": "default"}), ("lang", {"val": "en-US", "eastAsia": "en-US"})):
+        el = rpr.find(f"{W}{tag}")
+        if el is None:
+            el = etree.SubElement(rpr, f"{W}{tag}")
+        for k, v in attrs.items():
+            el.set(f"{W}{k}", v)
+    _order(rpr)
 
 
 def _in_table_text(t) -> bool:
@@ -250,10 +239,7 @@ def _set_size(tbl, size_pt: float) -> None:
         spacing.set(f"{W}line", line)
         spacing.set(f"{W}lineRule", "exact")
         for r in p.findall(f"{W}r"):
-            rpr = r.find(f"{W}rPr")
-            if rpr is None:
-                rpr = etree.Element(f"{W}rPr")
-                r.insert(0, rpr)
+            rpr = glyphs.run_properties(r)
             for tag in ("sz", "szCs"):
                 el = rpr.find(f"{W}{tag}")
                 if el is None:

@@ -234,17 +234,33 @@ class WarmOffice:
 
 UNIQUE_ID = re.compile(rb"/UniqueID (\d+) def")
 FIRST_UNIQUE_ID = 4100001  # what a fresh LibreOffice 7.4 gives its first embedded Type 1 font
+EEXEC_KEY, C1, C2 = 55665, 52845, 22719  # Type 1 eexec cipher (Adobe Type 1 Font Format, ch. 7)
+
+
+def _eexec_renumber(cipher: bytes, new_id: bytes) -> bytes:
+    """The eexec section re-encrypted with its /UniqueID set to new_id (one pass: decrypt and encrypt)."""
+    r, plain = EEXEC_KEY, bytearray()
+    for c in cipher:
+        plain.append(c ^ (r >> 8))
+        r = ((c + r) * C1 + C2) & 0xFFFF
+    plain = UNIQUE_ID.sub(b"/UniqueID " + new_id + b" def", bytes(plain), count=1)
+    r, out = EEXEC_KEY, bytearray()
+    for p in plain:
+        c = p ^ (r >> 8)
+        out.append(c)
+        r = ((c + r) * C1 + C2) & 0xFFFF
+    return bytes(out)
 
 
 def renumber_type1_ids(pdf_path: Path) -> None:
     """A warm LibreOffice numbers the /UniqueID of the Type 1 fonts it embeds from a process-wide counter, so the
     same document converts to different bytes each time; number them in object order as a fresh process does
-    (in the clear part and in the eexec-encrypted part of each font file)."""
+    (in the clear part and in the eexec-encrypted part of each font file), compressed as LibreOffice does, so the
+    normalised PDF is the same whichever conversion of the process made it."""
     import pikepdf
-    from fontTools.misc.eexec import decrypt, encrypt
 
     with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
-        n = 0
+        n, changed = 0, False
         for obj in pdf.objects:
             if not isinstance(obj, pikepdf.Stream) or "/Length2" not in obj or "/Length1" not in obj:
                 continue
@@ -252,13 +268,17 @@ def renumber_type1_ids(pdf_path: Path) -> None:
             l1, l2 = int(obj.Length1), int(obj.Length2)
             new_id = str(FIRST_UNIQUE_ID + n).encode()
             n += 1
-            clear = UNIQUE_ID.sub(lambda m: b"/UniqueID " + new_id.rjust(len(m.group(1)), b"0") + b" def", data[:l1])
-            plain, _ = decrypt(data[l1:l1 + l2], 55665)
-            plain = UNIQUE_ID.sub(lambda m: b"/UniqueID " + new_id.rjust(len(m.group(1)), b"0") + b" def", plain)
-            fixed = clear + encrypt(plain, 55665)[0] + data[l1 + l2:]
-            # always rewritten, so that the first conversion's bytes equal the next ones'
-            obj.write(zlib.compress(fixed, 6), filter=pikepdf.Name.FlateDecode)
-        pdf.save(pdf_path)
+            m = UNIQUE_ID.search(data[:l1])
+            if m is None or m.group(1) == new_id:
+                continue
+            clear = data[:m.start(1)] + new_id + data[m.end(1):l1]
+            fixed = clear + _eexec_renumber(data[l1:l1 + l2], new_id) + data[l1 + l2:]
+            z = zlib.compressobj(6, zlib.DEFLATED, 15, 9)  # LibreOffice's own settings
+            obj.write(z.compress(fixed) + z.flush(), filter=pikepdf.Name.FlateDecode)
+            obj.Length1 = len(clear)
+            changed = True
+        if changed:
+            pdf.save(pdf_path)
 
 
 _offices: dict[int, WarmOffice] = {}
