@@ -177,25 +177,39 @@ def cover_part(xml: str, faces: dict[str, str], default: str) -> str:
         if all(fam is None for _, fam in segs):
             continue
         changed = True
-        for piece, family in segs:
-            new = deepcopy(run)
-            new_t = new.find(f"{W}t")
-            new_t.text = piece
-            new_t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-            if family is not None:
-                _set_fonts(new, family)
-            run.addprevious(new)
-        run.getparent().remove(run)
+        replace_run(run, [(piece, None if family is None else (lambda r, f=family: _set_fonts(r, f)))
+                          for piece, family in segs])
     if not changed:
         return xml
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
 
 
-def _set_fonts(run, family: str) -> None:
+def replace_run(run, pieces: list[tuple[str, Callable | None]]) -> None:
+    """Replace a one-text run by one run per piece (same properties), `fix(run)` applied where given."""
+    for piece, fix in pieces:
+        if not piece:
+            continue
+        new = deepcopy(run)
+        new_t = new.find(f"{W}t")
+        new_t.text = piece
+        new_t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        if fix is not None:
+            fix(new)
+        run.addprevious(new)
+    run.getparent().remove(run)
+
+
+def run_properties(run):
+    """The run's w:rPr, created first in the run when missing."""
     rpr = run.find(f"{W}rPr")
     if rpr is None:
         rpr = etree.Element(f"{W}rPr")
         run.insert(0, rpr)
+    return rpr
+
+
+def _set_fonts(run, family: str) -> None:
+    rpr = run_properties(run)
     fonts = rpr.find(f"{W}rFonts")
     if fonts is None:
         fonts = etree.Element(f"{W}rFonts")

@@ -47,15 +47,20 @@ def to_pdf(sources: list[Path] | Path, outdir: Path, timeout: int | None = None)
     """Convert each source to outdir/<stem>.pdf; returns the PDF paths in the order given."""
     sources = [sources] if isinstance(sources, Path) else list(sources)
     outdir.mkdir(parents=True, exist_ok=True)
-    if warm.enabled():
+    texts = [s for s in sources if s.suffix.lower() in warm.WRITER_SUFFIXES] if warm.enabled() else []
+    if texts:
         office = warm.office(settings().soffice, font_env(), settings().convert_timeout)
         try:
-            return [office.convert(src, outdir / (src.stem + ".pdf"), timeout) for src in sources]
+            for src in texts:
+                office.convert(src, outdir / (src.stem + ".pdf"), timeout)
         except warm.WarmUnavailable:
-            pass  # no python3-uno / unoserver here: the cold path below
+            texts = []  # no python3-uno / unoserver here: the cold path below
         except (warm.WarmTimeout, warm.WarmFailed) as exc:
             raise ConversionError(str(exc)) from exc
-    return to_pdf_cold(sources, outdir, timeout)
+    rest = [s for s in sources if s not in texts]
+    if rest:
+        to_pdf_cold(rest, outdir, timeout)
+    return [outdir / (src.stem + ".pdf") for src in sources]
 
 
 def to_pdf_cold(sources: list[Path], outdir: Path, timeout: int | None = None) -> list[Path]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import atexit
 import http.client
 import os
+import re
 import shutil
 import signal
 import socket
@@ -21,10 +22,14 @@ import tempfile
 import threading
 import time
 import xmlrpc.client
+import zlib
 from importlib import metadata
 from pathlib import Path
 
 LAUNCHER = Path(__file__).with_name("unoserver_main.py")
+# Writer documents only: Debian's LibreOffice 7.4 fails to load .xlsx through UNO here ("Could not load document
+# using the default filter"), so workbooks keep the cold `soffice --convert-to` (service.pdf.convert)
+WRITER_SUFFIXES = (".docx", ".doc", ".odt", ".rtf")
 START_TIMEOUT = 90  # seconds for LibreOffice to accept its first request (a loaded 2-core machine)
 
 
@@ -70,6 +75,14 @@ def _unoserver_path(base: Path) -> Path:
     return folder
 
 
+def _remove_stale_workdirs() -> None:
+    """Profiles left by processes that died without cleaning up (killed workers, interrupted test runs)."""
+    for path in Path(tempfile.gettempdir()).glob("wenshu-lo-warm-*-*"):
+        pid = path.name.split("-")[3]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(path, ignore_errors=True)
+
+
 class _Transport(xmlrpc.client.Transport):
     def __init__(self, timeout: float):
         super().__init__()
@@ -89,6 +102,7 @@ class WarmOffice:
         self.soffice, self.env, self.timeout = soffice, env, timeout
         self.max_conversions = max_conversions or int(os.environ.get("WENSHU_WARM_MAX_CONVERSIONS", "200"))
         self.uno_python = uno_python or os.environ.get("WENSHU_UNO_PYTHON", "/usr/bin/python3")
+        _remove_stale_workdirs()
         self.workdir = Path(tempfile.mkdtemp(prefix=f"wenshu-lo-warm-{os.getpid()}-"))
         self.profile = self.workdir / "profile"
         self.proc: subprocess.Popen | None = None
@@ -198,6 +212,7 @@ class WarmOffice:
                     self._proxy(timeout + 5).convert(str(src.resolve()), None, str(dst.resolve()), "pdf",
                                                      None, [], False, None, None)
                     self.conversions += 1
+                    renumber_type1_ids(dst)
                     return dst
                 except TimeoutError as exc:  # socket timeout: LibreOffice hangs
                     self.stop()
@@ -215,6 +230,55 @@ class WarmOffice:
                 if attempt == 2:
                     raise WarmFailed(f"LibreOffice 进程异常退出：{failure}") from failure
         raise AssertionError("unreachable")
+
+
+UNIQUE_ID = re.compile(rb"/UniqueID (\d+) def")
+FIRST_UNIQUE_ID = 4100001  # what a fresh LibreOffice 7.4 gives its first embedded Type 1 font
+EEXEC_KEY, C1, C2 = 55665, 52845, 22719  # Type 1 eexec cipher (Adobe Type 1 Font Format, ch. 7)
+
+
+def _eexec_renumber(cipher: bytes, new_id: bytes) -> bytes:
+    """The eexec section re-encrypted with its /UniqueID set to new_id (one pass: decrypt and encrypt)."""
+    r, plain = EEXEC_KEY, bytearray()
+    for c in cipher:
+        plain.append(c ^ (r >> 8))
+        r = ((c + r) * C1 + C2) & 0xFFFF
+    plain = UNIQUE_ID.sub(b"/UniqueID " + new_id + b" def", bytes(plain), count=1)
+    r, out = EEXEC_KEY, bytearray()
+    for p in plain:
+        c = p ^ (r >> 8)
+        out.append(c)
+        r = ((c + r) * C1 + C2) & 0xFFFF
+    return bytes(out)
+
+
+def renumber_type1_ids(pdf_path: Path) -> None:
+    """A warm LibreOffice numbers the /UniqueID of the Type 1 fonts it embeds from a process-wide counter, so the
+    same document converts to different bytes each time; number them in object order as a fresh process does
+    (in the clear part and in the eexec-encrypted part of each font file), compressed as LibreOffice does, so the
+    normalised PDF is the same whichever conversion of the process made it."""
+    import pikepdf
+
+    with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
+        n, changed = 0, False
+        for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Stream) or "/Length2" not in obj or "/Length1" not in obj:
+                continue
+            data = obj.read_bytes()
+            l1, l2 = int(obj.Length1), int(obj.Length2)
+            new_id = str(FIRST_UNIQUE_ID + n).encode()
+            n += 1
+            m = UNIQUE_ID.search(data[:l1])
+            if m is None or m.group(1) == new_id:
+                continue
+            clear = data[:m.start(1)] + new_id + data[m.end(1):l1]
+            fixed = clear + _eexec_renumber(data[l1:l1 + l2], new_id) + data[l1 + l2:]
+            z = zlib.compressobj(6, zlib.DEFLATED, 15, 9)  # LibreOffice's own settings
+            obj.write(z.compress(fixed) + z.flush(), filter=pikepdf.Name.FlateDecode)
+            obj.Length1 = len(clear)
+            changed = True
+        if changed:
+            pdf.save(pdf_path)
 
 
 _offices: dict[int, WarmOffice] = {}

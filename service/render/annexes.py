@@ -26,6 +26,7 @@ def _archive_volumes() -> list[Block]:
 
 
 def _form_table(columns, rows: int, caption: str | None = None, footer: str | None = None) -> list[Block]:
+    # the Excel form's column widths are the preference; service.layout.columns widens what its content needs
     return [Table(type="table", columns=[c.title for c in columns], widths=[c.width for c in columns],
                   rows=[[str(i) if c.kind == "seq" else "" for c in columns] for i in range(1, rows + 1)],
                   caption=caption, footer=footer)]

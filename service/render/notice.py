@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from lxml import etree
 
 from service.docx.engine import load_template
-from service.layout import glyphs
+from service.layout import columns, glyphs
 from service.layout.profile import Profile, mm_to_twips, profile
 from service.models.notice import (Annex, Heading, LeadIn, Notice, Paragraph, Signature, Table, cn_date,
                                    heading_label)
@@ -199,6 +199,8 @@ def _table(b: Blocks, t: Table) -> None:
     total = sum(ratios)
     widths = [round(width * r / total) for r in ratios]
     widths[-1] += width - sum(widths)
+    if not t.widths:  # 0: no preference, service.layout.columns lays the table out from its content
+        widths = [0] * len(widths)
     if t.caption:
         b.add("table_note", text=t.caption)
     b.add("table", columns=list(t.columns), rows=[list(r) for r in t.rows], widths=widths,
@@ -476,5 +478,6 @@ def _style(p) -> str | None:
 def render_notice_docx(n: Notice, placement: ImprintPlacement | None = None) -> bytes:
     placement = placement or ImprintPlacement()
     tpl = load_template("notice")
-    fix = glyphs.postprocess(tpl.raw["word/styles.xml"], postprocess(placement))  # fallback fonts, warnings
+    fix = glyphs.postprocess(tpl.raw["word/styles.xml"],  # fallback fonts, warnings
+                             columns.postprocess(postprocess(placement)))  # widths from content, landscape
     return tpl.render(context(n, placement), postprocess=fix, when=n.signature.date)

@@ -124,3 +124,16 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
     except OSError:
         return "Z"
+
+
+def test_warm_conversions_are_reproducible(docx, tmp_path):
+    """A warm LibreOffice numbers embedded Type 1 fonts from a process-wide counter; the conversion renumbers
+    them, so the same document gives the same (normalised) PDF bytes on every call."""
+    import datetime as dt
+
+    from service.ooxml.normalize import normalize_pdf
+
+    a, b = (convert.to_pdf([docx], tmp_path / d)[0].read_bytes() for d in ("a", "b"))
+    cold = convert.to_pdf_cold([docx], tmp_path / "cold")[0].read_bytes()
+    when = dt.date(2025, 3, 5)
+    assert normalize_pdf(a, when) == normalize_pdf(b, when) == normalize_pdf(cold, when)  # as a fresh soffice
