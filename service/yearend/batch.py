@@ -193,8 +193,8 @@ def office_outputs(session: Session, plan: Plan) -> dict[str, bytes]:
         if m.kind == "results":
             out[document_filename(m.title, ".xlsx")] = doc.source.read_bytes()
         elif m.kind == "decision":
-            out[document_filename(m.title, ".docx", m.number)] = doc.source.read_bytes()
-            out[document_filename(m.title, ".pdf", m.number)] = doc.pdf.read_bytes()
+            for suffix, path in ((".docx", doc.source), (".pdf", doc.pdf)):  # the name says what it is
+                out[document_filename(f"表彰决定 {m.title}", suffix, m.number)] = path.read_bytes()
         else:
             unit = next(u for u, ms in office.items() if m in ms)
             for suffix, path in ((".pdf", doc.pdf), (".docx", doc.source)):
