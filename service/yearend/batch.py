@@ -222,14 +222,15 @@ def unit_error(exc: BaseException) -> str:
     return f"生成失败（{type(exc).__name__}: {str(exc)[:200]}）"
 
 
-def run_unit(transaction, plan: Plan, unit: str, office: dict[str, list[Material]] | None = None) -> UnitOutcome:
+def run_unit(transaction, plan: Plan, unit: str, office: dict[str, list[Material]] | None = None, **build
+             ) -> UnitOutcome:
     """One unit's archive in its own transaction; a failure is the unit's outcome, not an exception."""
     office = office if office is not None else office_materials(plan)
     filed_on = plan.params.get("filed_on")
     try:
         with transaction() as s:
             archive = build_unit_archive(s, unit, plan.year, office_for(office, unit),
-                                         filed_on=dt.date.fromisoformat(filed_on) if filed_on else None)
+                                         filed_on=dt.date.fromisoformat(filed_on) if filed_on else None, **build)
         return UnitOutcome(unit, archive)
     except Exception as exc:  # noqa: BLE001 - reported for this unit; the others go on
         return UnitOutcome(unit, None, unit_error(exc))
