@@ -122,7 +122,7 @@ def unit_input_hash(fonds: Fonds, materials: list[Material]) -> str:
     body = {"fonds": [fonds.code, fonds.name, fonds.year, fonds.filed_on.isoformat()],
             "items": sorted([m.kind, m.key, m.title, m.author, m.date.isoformat(), m.number, m.category]
                             for m in materials),
-            "rules": filing_rules().model_dump(mode="json"), "code": cache.code_fingerprint()}
+            "rules": filing_rules().model_dump(mode="json"), "code": cache.code_fingerprint(), "filing": cache.code_fingerprint(filing=True)}
     return cache.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 
@@ -148,16 +148,17 @@ def volume_files(fonds: Fonds, volumes: list[Volume], docs: dict[str, cache.Cach
 
 
 def build_unit_archive(session: Session, unit: str, year: int, office: list[Material] = (), *,
-                       filed_on: dt.date | None = None, convert=None) -> UnitArchive:
+                       filed_on: dt.date | None = None, convert=None, reuse: bool = True) -> UnitArchive:
     """The unit's archive zip. Raises (with a Chinese message where the data are at fault) when its data cannot
-    be filed; the caller reports that unit and goes on with the others."""
+    be filed; the caller reports that unit and goes on with the others. `reuse=False` rebuilds the zip even when
+    one for the same inputs exists (item PDFs still come from the cache); `convert` replaces LibreOffice."""
     fonds = fonds_of(session, unit, year, filed_on)
     materials = unit_materials(session, unit, year) + list(office)
     digest = unit_input_hash(fonds, materials)
     name = archive_name(unit, year)
     outline = file_materials(filing_rules(), fonds, materials, dict.fromkeys((m.key for m in materials), 0))
     missing, count = completeness(outline), sum(len(v.items) for v in outline)
-    hit = cache.cached_many(session, [digest]).get(digest)
+    hit = cache.cached_many(session, [digest]).get(digest) if reuse else None
     if hit is not None:  # same inputs as an archive already built: nothing to render
         return UnitArchive(unit, name, hit.pdf.read_bytes(), digest, True, 0, count, missing)
     keys = list(dict.fromkeys(m.key for m in materials))

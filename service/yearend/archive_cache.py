@@ -35,6 +35,9 @@ CACHE_DIR = "archive-cache"
 FINGERPRINT_GLOBS = ("service/records/**/*.py", "service/forms/*.py", "service/docx/*.py", "service/render/*.py",
                      "service/layout/*.py", "service/ooxml/*.py", "service/yearend/*.py", "service/models/*.py",
                      "config/*.yaml", "config/fonts.conf", "doc_templates/**/*")
+# The filing code itself (this module, the volumes, the batch) shapes the unit archives, not the item documents:
+# it counts in a unit's input hash (archive.unit_input_hash), not in the items' keys.
+FILING_MODULES = ("service/yearend/archive", "service/yearend/batch", "service/yearend/volumes")
 
 
 class PdfCache(Base):
@@ -73,12 +76,17 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-@lru_cache(maxsize=1)
-def code_fingerprint() -> str:
-    """SHA-256 over the rendering code, templates and config (file name + content), computed once per process."""
+@lru_cache(maxsize=2)
+def code_fingerprint(filing: bool = False) -> str:
+    """SHA-256 over the rendering code, templates and config (file name + content), computed once per process;
+    `filing=True`: over the filing modules instead."""
     h = hashlib.sha256()
-    for pattern in FINGERPRINT_GLOBS:
+    globs = [m + "*.py" for m in FILING_MODULES] if filing else FINGERPRINT_GLOBS
+    for pattern in globs:
         for path in sorted(PROJECT_ROOT.glob(pattern)):
+            rel = path.relative_to(PROJECT_ROOT).as_posix()
+            if not filing and rel.startswith(FILING_MODULES):
+                continue
             if path.is_file() and "__pycache__" not in path.parts:
                 h.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return h.hexdigest()

@@ -193,8 +193,8 @@ def office_outputs(session: Session, plan: Plan) -> dict[str, bytes]:
         if m.kind == "results":
             out[document_filename(m.title, ".xlsx")] = doc.source.read_bytes()
         elif m.kind == "decision":
-            out[document_filename(m.title, ".docx", m.number)] = doc.source.read_bytes()
-            out[document_filename(m.title, ".pdf", m.number)] = doc.pdf.read_bytes()
+            for suffix, path in ((".docx", doc.source), (".pdf", doc.pdf)):  # the name says what it is
+                out[document_filename(f"表彰决定 {m.title}", suffix, m.number)] = path.read_bytes()
         else:
             unit = next(u for u, ms in office.items() if m in ms)
             for suffix, path in ((".pdf", doc.pdf), (".docx", doc.source)):
@@ -222,14 +222,15 @@ def unit_error(exc: BaseException) -> str:
     return f"生成失败（{type(exc).__name__}: {str(exc)[:200]}）"
 
 
-def run_unit(transaction, plan: Plan, unit: str, office: dict[str, list[Material]] | None = None) -> UnitOutcome:
+def run_unit(transaction, plan: Plan, unit: str, office: dict[str, list[Material]] | None = None, **build
+             ) -> UnitOutcome:
     """One unit's archive in its own transaction; a failure is the unit's outcome, not an exception."""
     office = office if office is not None else office_materials(plan)
     filed_on = plan.params.get("filed_on")
     try:
         with transaction() as s:
             archive = build_unit_archive(s, unit, plan.year, office_for(office, unit),
-                                         filed_on=dt.date.fromisoformat(filed_on) if filed_on else None)
+                                         filed_on=dt.date.fromisoformat(filed_on) if filed_on else None, **build)
         return UnitOutcome(unit, archive)
     except Exception as exc:  # noqa: BLE001 - reported for this unit; the others go on
         return UnitOutcome(unit, None, unit_error(exc))

@@ -29,9 +29,9 @@ FILING_CONFIG = CONFIG_DIR / "archive_filing.yaml"
 VOLUMES_CONFIG = CONFIG_DIR / "annex2_archive_volumes.yaml"
 RETENTION_ORDER = ("永久", "30年", "10年")
 CATALOGUE_COLUMNS = [  # DA/T 22-2015 5.5 (件号 in place of 序号: items run from 0001 within a volume)
-    sheet.Column("件号", 6, "seq"), sheet.Column("档号", 30), sheet.Column("文号", 14), sheet.Column("责任者", 16),
-    sheet.Column("题名", 44), sheet.Column("日期", 11), sheet.Column("密级", 6), sheet.Column("页数", 6, "int"),
-    sheet.Column("备注", 18),
+    sheet.Column("件号", 5, "seq"), sheet.Column("档号", 34), sheet.Column("文号", 16), sheet.Column("责任者", 16),
+    sheet.Column("题名", 40), sheet.Column("日期", 14), sheet.Column("密级", 5), sheet.Column("页数", 5, "int"),
+    sheet.Column("备注", 14),
 ]
 
 
@@ -330,7 +330,7 @@ def _width(landscape: bool) -> int:
 def catalogue_docx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
     """归档文件目录 of one volume as Word: landscape A4, the header row repeats on every page."""
     widths = _scale([c.width for c in CATALOGUE_COLUMNS], _width(True))
-    size = 10
+    size = 9  # 五号 would wrap a 24-character 档号 and the 8-digit date
     head = _tr("".join(_tc(_p(c.title, size, font=1, jc="center"), w) for c, w in zip(CATALOGUE_COLUMNS, widths)),
                560, header=True)
     rows = catalogue_rows(rules, volume)

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "baisheng-2020"
 YEAR = 2020
-SMALL_UNITS = (0, 2, 3)  # 百胜社区居委会 (居委), 紫荆村, 青龙村 (村): all three may be commended
+SMALL_UNITS = (0, 2, 10)  # 百胜社区居委会 (居委), 紫荆村 (村): commended; 百胜镇中学 (学校): not eligible
 
 
 def small_year(session, classes: int = 8, trainees: int = 160) -> list[str]:
@@ -39,7 +39,7 @@ def small_year(session, classes: int = 8, trainees: int = 160) -> list[str]:
     raw["units"] = [raw["units"][i] for i in SMALL_UNITS]
     units = parse_units(raw)
     spec = yaml.safe_load((SAMPLE / "records" / "dataset.yaml").read_text(encoding="utf-8"))
-    spec.update(classes=classes, trainees=trainees, teachers=6, class_size=[8, 20], big_class=24)
+    spec.update(classes=classes, trainees=trainees, teachers=20, class_size=[8, 20], big_class=24)
     upsert_units(session, units)
     data = generate(units, spec)
     write_batch(session, data.batch)
@@ -72,7 +72,7 @@ def env(tmp_path_factory):
 def run_archive(env, out: Path):
     from service.cli import main
 
-    return CliRunner(mix_stderr=False).invoke(main, ["archive", "--year", str(YEAR), "--out", str(out), "--notice",
+    return CliRunner().invoke(main, ["archive", "--year", str(YEAR), "--out", str(out), "--notice",
                                                      str(SAMPLE), "--database-url", env["url"]])
 
 
@@ -95,7 +95,11 @@ def test_dir_holds_results_decision_certificates_and_one_zip_per_unit(env, first
     assert any("表彰决定" in n and n.endswith(".docx") for n in names)
     assert any("表彰决定" in n and n.endswith(".pdf") for n in names)
     certs = sorted((out / "荣誉证书").glob("*.pdf"))
-    assert certs and all(pikepdf.open(c).pages[0].mediabox[2] > pikepdf.open(c).pages[0].mediabox[3] for c in certs)
+    assert certs
+    for c in certs:  # landscape
+        with pikepdf.open(c) as pdf:
+            box = [float(x) for x in pdf.pages[0].mediabox]
+        assert box[2] > box[3], c.name
     zips = _zips(out)
     assert len(zips) == len(env["units"])
     for unit in env["units"]:
@@ -219,7 +223,7 @@ def test_bad_input_exits_2_and_writes_nothing(env):
     from service.cli import main
 
     out = env["tmp"] / "out-bad"
-    result = CliRunner(mix_stderr=False).invoke(main, ["archive", "--year", str(YEAR), "--out", str(out),
+    result = CliRunner().invoke(main, ["archive", "--year", str(YEAR), "--out", str(out),
                                                        "--database-url", env["url"]])
     assert result.exit_code == 2 and "机关代字" in result.stderr
     assert not out.exists()
