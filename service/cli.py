@@ -12,6 +12,7 @@ COMMAND_MODULES = [
     "service.forms.cli",
     "service.records.cli",
     "service.yearend.cli",
+    "service.yearend.batch_cli",
 ]
 
 

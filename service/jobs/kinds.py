@@ -95,3 +95,8 @@ def _register_builtin() -> None:
 
         for kind in record_kinds.kinds():
             register(kind)
+    if _available("service.yearend.batch"):
+        from service.jobs import yearend_kinds
+
+        for kind in yearend_kinds.kinds():
+            register(kind)

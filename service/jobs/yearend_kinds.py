@@ -1,0 +1,59 @@
+"""The year-end job kind: one request builds every unit's 考核结果, the commendation and all archive volumes.
+
+Items: the township's documents (考核结果, 表彰决定, 荣誉证书) and one item per unit (its archive zip), so the
+job's progress is units done / total and the chunks run in parallel across workers. The plan (assessment,
+commended units, the decision's 发文字号) is made once at submission and travels in every item, so all items
+work from the same figures. A unit that fails is a failed item with its Chinese message; the job ends partial.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from service.jobs.db import session
+from service.jobs.kinds import JobKind
+from service.yearend.batch import YearEndParams
+
+OFFICE_LABEL = "全镇考核结果与表彰"
+
+
+def _items(p: YearEndParams) -> list[tuple[str, dict]]:
+    from service.yearend.batch import BatchError, plan_batch
+
+    try:
+        with session() as s:
+            plan = plan_batch(s, p).to_json()
+    except BatchError as exc:
+        raise ValueError(str(exc)) from None
+    return [(OFFICE_LABEL, {"plan": plan, "unit": None})] + [
+        (f"{u} 归档文件", {"plan": plan, "unit": u}) for u in (x["unit"] for x in plan["assessment"]["units"])]
+
+
+def _render(data: dict, out_dir: Path) -> list[Path]:
+    from service.yearend.batch import Plan, office_outputs, run_unit
+
+    plan = Plan.from_json(data["plan"])
+    if data["unit"] is None:
+        with session() as s:
+            files = office_outputs(s, plan)
+        paths = []
+        for name, body in sorted(files.items()):  # the job keeps files flat: 荣誉证书/x.pdf -> 荣誉证书 x.pdf
+            path = out_dir / name.replace("/", " ")
+            path.write_bytes(body)
+            paths.append(path)
+        return paths
+    outcome = run_unit(session, plan, data["unit"])
+    if outcome.error:
+        raise ValueError(f"{data['unit']}：{outcome.error}")
+    path = out_dir / outcome.archive.name
+    path.write_bytes(outcome.archive.data)
+    return [path]
+
+
+def kinds() -> list[JobKind]:
+    return [JobKind(
+        name="year-end", title="年终考核表彰与归档", params=YearEndParams, items=_items, render=_render,
+        period=lambda p: str(p.year), office_only=True,
+        description="各单位验收考核结果（Excel）、表彰决定（Word 与 PDF）和荣誉证书（PDF），以及每个单位卷一至卷五的"
+                    "归档文件（归档文件目录、备考表、卷皮，各件 PDF 与原文件，完整性报告），每单位一个 zip；"
+                    "进度为已完成单位数/总数。",
+    )]

@@ -1,0 +1,173 @@
+"""The archive's PDF cache: every filed document is rendered and converted once, then found by its input hash.
+
+    key = input_key("ledger_card", card.model_dump(mode="json"))   # data + the renderers' code fingerprint
+    ready = cached_many(session, keys)                               # key -> Cached (source, PDF, page count)
+
+A cache entry holds the document's source (.docx/.xlsx), its PDF (normalised: same bytes every time) and the
+PDF's page count, as files under <storage>/archive-cache/ and a row in `pdf_cache`. A batch renders and
+converts only the keys it does not find (`fill`: one LibreOffice call for all of them), so a warm batch is not
+LibreOffice-bound. Finished unit archives are kept the same way (kind "unit-zip"), so a re-run skips a unit whose
+input hash has not changed. The key includes a fingerprint of the rendering code and config, so a changed
+template or rule never serves a stale file.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import tempfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import DateTime, Integer, String, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from service.config import CONFIG_DIR, PROJECT_ROOT, settings
+from service.db import Base
+from service.files import write_atomic
+from service.jobs.models import utcnow
+
+CACHE_DIR = "archive-cache"
+# The code and data every filed document depends on: a change to any of them changes every key.
+FINGERPRINT_GLOBS = ("service/records/**/*.py", "service/forms/*.py", "service/docx/*.py", "service/render/*.py",
+                     "service/layout/*.py", "service/ooxml/*.py", "service/yearend/*.py", "service/models/*.py",
+                     "config/*.yaml", "config/fonts.conf", "doc_templates/**/*")
+
+
+class PdfCache(Base):
+    __tablename__ = "pdf_cache"
+
+    input_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(64), index=True)
+    page_count: Mapped[int | None] = mapped_column(Integer)
+    storage_path: Mapped[str] = mapped_column(String(512))  # the PDF (or the unit zip), relative to storage
+    sha256: Mapped[str] = mapped_column(String(64))
+    source_path: Mapped[str | None] = mapped_column(String(512))  # the .docx/.xlsx it was converted from
+    source_sha256: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+@dataclass(frozen=True)
+class Cached:
+    key: str
+    pdf: Path
+    pages: int | None
+    source: Path | None
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A document the cache lacks: how to make its source, and its PDF when the renderer already has one."""
+
+    key: str
+    kind: str
+    suffix: str  # of the source: .docx | .xlsx
+    render: Callable[[], tuple[bytes, bytes | None, int | None]]  # -> source, ready PDF or None, its pages
+    when: dt.date | None = None  # the PDF's fixed timestamp
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """SHA-256 over the rendering code, templates and config (file name + content), computed once per process."""
+    h = hashlib.sha256()
+    for pattern in FINGERPRINT_GLOBS:
+        for path in sorted(PROJECT_ROOT.glob(pattern)):
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(path.relative_to(PROJECT_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def input_key(kind: str, data) -> str:
+    """The input hash of one document: its kind, its plain data (canonical JSON) and the code fingerprint."""
+    canon = json.dumps({"kind": kind, "data": data, "code": code_fingerprint()}, ensure_ascii=False,
+                       sort_keys=True, separators=(",", ":"), default=str)
+    return sha256(canon.encode("utf-8"))
+
+
+def _root() -> Path:
+    return settings().storage_dir
+
+
+def _path(key: str, suffix: str) -> Path:
+    return _root() / CACHE_DIR / key[:2] / f"{key}{suffix}"
+
+
+def _rel(path: Path) -> str:
+    return path.resolve().relative_to(_root().resolve()).as_posix()
+
+
+def _usable(row: PdfCache) -> bool:
+    return (_root() / row.storage_path).is_file() and (row.source_path is None or (_root() / row.source_path).is_file())
+
+
+def cached_many(session: Session, keys: list[str]) -> dict[str, Cached]:
+    """The entries present (row and files) among `keys`."""
+    out: dict[str, Cached] = {}
+    for i in range(0, len(keys), 500):
+        for row in session.scalars(select(PdfCache).where(PdfCache.input_hash.in_(keys[i:i + 500]))):
+            if _usable(row):
+                out[row.input_hash] = Cached(row.input_hash, _root() / row.storage_path, row.page_count,
+                                             _root() / row.source_path if row.source_path else None)
+    return out
+
+
+def _record(session: Session, row: PdfCache) -> None:
+    """Insert or replace (two workers may convert the same document at once: same bytes, the last one stays)."""
+    try:
+        with session.begin_nested():
+            session.merge(row)
+    except IntegrityError:
+        pass
+
+
+def put_file(session: Session, key: str, kind: str, data: bytes, suffix: str) -> Path:
+    """Keep a finished artifact (a unit's zip) under its input hash."""
+    path = write_atomic(_path(key, suffix), data)
+    _record(session, PdfCache(input_hash=key, kind=kind, page_count=None, storage_path=_rel(path),
+                              sha256=sha256(data), created_at=utcnow()))
+    return path
+
+
+def fill(session: Session, pending: list[Pending], convert: Callable[[list[Path], Path], list[Path]] | None = None
+         ) -> dict[str, Cached]:
+    """Render the sources of `pending`, convert those without a PDF in one converter call, count their pages,
+    and store everything. Returns the new entries by key."""
+    import pikepdf
+
+    from service.ooxml import normalize_pdf
+    from service.pdf.convert import to_pdf
+
+    convert = convert or to_pdf
+    unique = list({p.key: p for p in pending}.values())
+    rendered = {p.key: p.render() for p in unique}
+    out: dict[str, Cached] = {}
+    with tempfile.TemporaryDirectory(prefix="wenshu-archive-") as tmp:
+        todo = [p for p in unique if rendered[p.key][1] is None]
+        sources = []
+        for i, p in enumerate(todo):  # ASCII names: no locale surprises in the converter
+            src = Path(tmp, f"f{i:05d}{p.suffix}")
+            src.write_bytes(rendered[p.key][0])
+            sources.append(src)
+        pdfs = dict(zip((p.key for p in todo), convert(sources, Path(tmp, "pdf")))) if todo else {}
+        for p in unique:
+            source, ready, pages = rendered[p.key]
+            pdf = normalize_pdf(ready if ready is not None else pdfs[p.key].read_bytes(), p.when)
+            if pages is None or ready is None:
+                import io
+
+                with pikepdf.open(io.BytesIO(pdf)) as doc:
+                    pages = len(doc.pages)
+            src_path = write_atomic(_path(p.key, p.suffix), source)
+            pdf_path = write_atomic(_path(p.key, ".pdf"), pdf)
+            _record(session, PdfCache(input_hash=p.key, kind=p.kind, page_count=pages, storage_path=_rel(pdf_path),
+                                      sha256=sha256(pdf), source_path=_rel(src_path), source_sha256=sha256(source),
+                                      created_at=utcnow()))
+            out[p.key] = Cached(p.key, pdf_path, pages, src_path)
+    return out

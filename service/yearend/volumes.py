@@ -1,0 +1,383 @@
+"""Filing a unit's year into the five volumes of Annex 2 (DA/T 22-2015): 件号, 档号, 归档章 data, and the volume
+documents — 归档文件目录 (.xlsx and .docx), 卷内备考表 and 卷皮 (.docx) — plus the completeness report.
+
+    rules = filing_rules()
+    volumes = file_materials(rules, fonds, materials, pages)      # -> list[Volume], 卷一..卷五, numbered
+    catalogue_xlsx(volume, fonds) / catalogue_docx(...) / cover_docx(...) / notes_docx(...)
+    completeness(volumes) -> the Annex 2 items with no material yet
+
+Where each kind of document goes, its 保管期限, 题名 and 责任者, and the 档号 pattern are data in
+config/archive_filing.yaml; the volumes and their items are config/annex2_archive_volumes.yaml.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.config import CONFIG_DIR
+from service.docx.ooxml import border, para, ppr, rpr, run
+from service.forms import sheet
+
+FILING_CONFIG = CONFIG_DIR / "archive_filing.yaml"
+VOLUMES_CONFIG = CONFIG_DIR / "annex2_archive_volumes.yaml"
+RETENTION_ORDER = ("永久", "30年", "10年")
+CATALOGUE_COLUMNS = [  # DA/T 22-2015 5.5 (件号 in place of 序号: items run from 0001 within a volume)
+    sheet.Column("件号", 6, "seq"), sheet.Column("档号", 30), sheet.Column("文号", 14), sheet.Column("责任者", 16),
+    sheet.Column("题名", 44), sheet.Column("日期", 11), sheet.Column("密级", 6), sheet.Column("页数", 6, "int"),
+    sheet.Column("备注", 18),
+]
+
+
+# ----------------------------------------------------------------------------------------------- config
+class KindRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: str
+    file_in: list[tuple[int, int]] = Field(min_length=1)
+    retention: str
+    author: str
+    title: str
+    item_by_category: dict[int, int] = Field(default_factory=dict)
+
+
+class FilingRules(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    archive_code: str
+    category_code: str
+    fonds_code: str
+    problem_code: str
+    retention_codes: dict[str, str]
+    filed_on: str
+    compiler: str = ""
+    checker: str = ""
+    date_format: str = "%Y%m%d"
+    kinds: dict[str, KindRule]
+
+
+class VolumeSpec(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    no: int = Field(alias="no")
+    label: str
+    name: str
+    items: list[str]
+
+
+@lru_cache(maxsize=1)
+def filing_rules() -> FilingRules:
+    rules = FilingRules.model_validate(yaml.safe_load(FILING_CONFIG.read_text(encoding="utf-8")))
+    specs = {v.no: v for v in volume_specs()}
+    for name, k in rules.kinds.items():
+        if k.retention not in rules.retention_codes:
+            raise ValueError(f"{FILING_CONFIG.name}: {name} 的保管期限“{k.retention}”不在 retention_codes 中")
+        for vol, item in [*k.file_in, *((k.file_in[0][0], i) for i in k.item_by_category.values())]:
+            if vol not in specs or not 1 <= item <= len(specs[vol].items):
+                raise ValueError(f"{FILING_CONFIG.name}: {name} 归入卷{vol}第{item}项，附件2中没有该项")
+    return rules
+
+
+@lru_cache(maxsize=1)
+def volume_specs() -> tuple[VolumeSpec, ...]:
+    data = yaml.safe_load(VOLUMES_CONFIG.read_text(encoding="utf-8"))
+    return tuple(VolumeSpec.model_validate(v) for v in data["volumes"])
+
+
+# ----------------------------------------------------------------------------------------------- filing
+@dataclass(frozen=True)
+class Fonds:
+    """The 立档单位 of a unit's archive."""
+
+    code: str  # 全宗号
+    name: str  # 全宗名称
+    year: int
+    filed_on: dt.date  # 立卷时间
+
+
+@dataclass(frozen=True)
+class Material:
+    """One document to file (one 件), before it is numbered."""
+
+    kind: str  # a key of FilingRules.kinds
+    title: str  # 题名
+    author: str  # 责任者
+    date: dt.date
+    key: str  # input hash (service.yearend.archive_cache)
+    suffix: str  # of the source file: .docx | .xlsx
+    render: Callable[[], tuple[bytes, bytes | None, int | None]]  # -> source, ready PDF or None, pages
+    number: str = ""  # 文号
+    category: int | None = None  # 附件1 category of a class document (item_by_category)
+
+
+@dataclass(frozen=True)
+class Item:
+    """A numbered 件 in a volume, with its 归档章 data."""
+
+    volume: int
+    annex_item: int  # the Annex 2 item it is material for (1-based)
+    seq: int  # 件号
+    code: str  # 档号
+    retention: str
+    pages: int  # 页数: pages of its PDF
+    material: Material
+    note: str = ""  # 备注
+
+    @property
+    def stem(self) -> str:
+        from service.naming import document_filename
+
+        return document_filename(f"{self.code} {self.material.title}", ".pdf")[:-4]
+
+    def stamp(self, fonds: Fonds) -> dict:
+        """归档章 (DA/T 22-2015 appendix A): 全宗号 / 年度 / 件号 over 机构（问题） / 保管期限 / 页数."""
+        return {"全宗号": fonds.code, "年度": fonds.year, "件号": f"{self.seq:04d}", "机构（问题）": "",
+                "保管期限": self.retention, "页数": self.pages}
+
+
+@dataclass
+class Volume:
+    spec: VolumeSpec
+    items: list[Item] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return f"{self.spec.label} {self.spec.name}"
+
+    @property
+    def pages(self) -> int:
+        return sum(i.pages for i in self.items)
+
+    def covered(self) -> set[int]:
+        return {i.annex_item for i in self.items}
+
+    def missing(self) -> list[tuple[int, str]]:
+        return [(n, text) for n, text in enumerate(self.spec.items, start=1) if n not in self.covered()]
+
+    def retentions(self) -> list[str]:
+        have = {i.retention for i in self.items}
+        return [r for r in RETENTION_ORDER if r in have] + sorted(have - set(RETENTION_ORDER))
+
+
+def file_materials(rules: FilingRules, fonds: Fonds, materials: list[Material], pages: dict[str, int]) -> list[Volume]:
+    """Place every material in its volume(s) and number the items: 件号 from 1 within a volume, ordered by
+    Annex 2 item, date, title; a document filed in several volumes is a copy after the first (备注 says where)."""
+    volumes = {s.no: Volume(s) for s in volume_specs()}
+    placed: list[tuple[int, int, int, Material]] = []  # volume, annex item, copy index, material
+    for m in materials:
+        rule = rules.kinds[m.kind]
+        for n, (vol, item) in enumerate(rule.file_in):
+            if n == 0 and m.category is not None:
+                item = rule.item_by_category.get(m.category, item)
+            placed.append((vol, item, n, m))
+    numbered: dict[tuple[int, str], Item] = {}
+    for vol in volumes:
+        rows = sorted((p for p in placed if p[0] == vol), key=lambda p: (p[1], p[3].date, p[3].title, p[3].key))
+        for seq, (_, item, copy, m) in enumerate(rows, start=1):
+            retention = rules.kinds[m.kind].retention
+            code = rules.archive_code.format(**{
+                "全宗号": fonds.code, "门类代码": rules.category_code, "年度": fonds.year,
+                "保管期限代码": rules.retention_codes[retention], "问题代码": rules.problem_code.format(volume=vol),
+                "卷号": vol, "件号": seq})
+            it = Item(vol, item, seq, code, retention, pages[m.key], m)
+            volumes[vol].items.append(it)
+            numbered[(copy, m.key)] = it
+    for vol in volumes.values():  # copies name the original's 档号
+        vol.items[:] = [i if (0, i.material.key) in numbered and numbered[(0, i.material.key)] is i
+                        else _copy_note(i, numbered[(0, i.material.key)]) for i in vol.items]
+    return [volumes[k] for k in sorted(volumes)]
+
+
+def _copy_note(item: Item, original: Item) -> Item:
+    from dataclasses import replace
+
+    return replace(item, note=f"复制件，原件见{volume_specs()[original.volume - 1].label}（{original.code}）")
+
+
+def completeness(volumes: list[Volume]) -> list[tuple[str, int, str]]:
+    """(卷, 项目序号, 建档要求) of every Annex 2 item with no material yet."""
+    return [(v.spec.label, n, text) for v in volumes for n, text in v.missing()]
+
+
+# ----------------------------------------------------------------------------------------------- Excel
+def _ymd(rules: FilingRules, day: dt.date) -> str:
+    return day.strftime(rules.date_format)
+
+
+def catalogue_rows(rules: FilingRules, volume: Volume) -> list[list]:
+    return [[i.seq, i.code, i.material.number, i.material.author, i.material.title, _ymd(rules, i.material.date),
+             "", i.pages, i.note] for i in volume.items]
+
+
+def _fonds_line(fonds: Fonds, volume: Volume) -> str:
+    return f"全宗号：{fonds.code}　全宗名称：{fonds.name}　年度：{fonds.year}　类目：{volume.label}"
+
+
+def catalogue_xlsx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
+    """归档文件目录 of one volume: landscape A4, header rows repeated on every page."""
+    cols = CATALOGUE_COLUMNS
+    wb, ws = sheet.new_workbook("归档文件目录", f"{fonds.name}{fonds.year}年度归档文件目录")
+    sheet.set_columns(ws, cols)
+    sheet.title_row(ws, 1, cols, "归档文件目录")
+    sheet.merged_line(ws, 2, 1, len(cols), _fonds_line(fonds, volume), font=sheet.body_font(), align=sheet.LEFT,
+                      height=sheet.ROW_LINE)
+    sheet.header_row(ws, 3, cols)
+    rows = catalogue_rows(rules, volume) or [["", "", "", "", "（本卷暂无归档文件）", "", "", "", ""]]
+    for r, values in enumerate(rows, start=4):
+        for c, (value, col) in enumerate(zip(values, cols), start=1):
+            sheet.data_cell(ws, r, c, value, col)
+        ws.row_dimensions[r].height = sheet.fitted_height([(str(v), col.width) for v, col in zip(values, cols)])
+    sheet.a4_print_setup(ws, last_row=3 + len(rows), ncols=len(cols), repeat_rows="1:3", landscape=True)
+    return sheet.workbook_bytes(wb, fonds.filed_on)
+
+
+def completeness_xlsx(fonds: Fonds, volumes: list[Volume]) -> bytes:
+    """建档完整性报告: each Annex 2 item, how many items are filed for it, and what is still missing."""
+    cols = [sheet.Column("卷别", 14), sheet.Column("项目", 6, "seq"), sheet.Column("建档要求", 70),
+            sheet.Column("已归档件数", 10, "int"), sheet.Column("状况", 20)]
+    wb, ws = sheet.new_workbook("完整性报告", f"{fonds.name}{fonds.year}年度建档完整性报告")
+    sheet.set_columns(ws, cols)
+    sheet.title_row(ws, 1, cols, f"{fonds.name}{fonds.year}年度社区教育建档完整性报告")
+    missing = completeness(volumes)
+    sheet.merged_line(ws, 2, 1, len(cols), f"附件2共{sum(len(v.spec.items) for v in volumes)}项，"
+                      f"暂无材料{len(missing)}项（须手工补充后归档）", font=sheet.body_font(), align=sheet.LEFT,
+                      height=sheet.ROW_LINE)
+    sheet.header_row(ws, 3, cols)
+    r = 4
+    for v in volumes:
+        counts: dict[int, int] = {}
+        for i in v.items:
+            counts[i.annex_item] = counts.get(i.annex_item, 0) + 1
+        for n, text in enumerate(v.spec.items, start=1):
+            have = counts.get(n, 0)
+            values = [v.label, n, text, have, "已有材料" if have else "暂无材料，请补充"]
+            for c, (value, col) in enumerate(zip(values, cols), start=1):
+                sheet.data_cell(ws, r, c, value, col)
+            ws.row_dimensions[r].height = sheet.fitted_height([(str(x), col.width) for x, col in zip(values, cols)])
+            r += 1
+    sheet.a4_print_setup(ws, last_row=r - 1, ncols=len(cols), repeat_rows="1:3", landscape=True)
+    return sheet.workbook_bytes(wb, fonds.filed_on)
+
+
+# ----------------------------------------------------------------------------------------------- Word
+def _fonts() -> tuple[str, str, str]:
+    from service.layout.profile import profile
+
+    p = profile()
+    return p["5.2.2"]["body_font"], p["7.3.3"]["heading_fonts"][1], p["7.3.1"]["font"]
+
+
+def _p(text: str, size: float, *, font: int = 0, jc: str = "left", line: int | None = None, before: int = 0,
+       after: int = 0, bold: bool = False) -> str:
+    face = _fonts()[font]
+    return para(ppr(line=line or round(size * 20 * 1.5), jc=jc, snap=False, before=before, after=after,
+                    ind={"firstLine": 0}), run(text, rpr(face, size, bold=bold, spacing=0)))
+
+
+def _tc(content: str, width: int, span: int = 1) -> str:
+    extra = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{extra}<w:vAlign w:val="center"/></w:tcPr>{content}</w:tc>'
+
+
+def _tr(cells: str, height: int, *, header: bool = False, exact: bool = False) -> str:
+    rule = "exact" if exact else "atLeast"
+    return (f'<w:tr><w:trPr><w:cantSplit/>{"<w:tblHeader/>" if header else ""}'
+            f'<w:trHeight w:val="{height}" w:hRule="{rule}"/></w:trPr>{cells}</w:tr>')
+
+
+def _tbl(widths: list[int], rows: str) -> str:
+    b = "<w:tblBorders>" + "".join(border(e, 6) for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
+    return (f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>{b}</w:tblBorders>'
+            '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" '
+            'w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>'
+            + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>" + rows + "</w:tbl>")
+
+
+def _scale(weights: list[float], total: int) -> list[int]:
+    out = [round(w * total / sum(weights)) for w in weights]
+    out[-1] += total - sum(out)
+    return out
+
+
+def _docx(body: str, *, landscape: bool = False, numbered: bool = True) -> bytes:
+    """A .docx on the wenshu skeleton (A4, GB/T 9704 margins, fonts); same body → same bytes."""
+    from service.docx.base import TemplateBuilder
+
+    tb = TemplateBuilder()
+    with tempfile.TemporaryDirectory(prefix="wenshu-volume-") as tmp:
+        path = Path(tmp, "v.docx")
+        tb.save(body + tb.sect(landscape=landscape, numbered=numbered), path)
+        return path.read_bytes()
+
+
+def _width(landscape: bool) -> int:
+    from service.layout.profile import profile
+
+    from service.layout.profile import mm_to_twips
+
+    p = profile()
+    if landscape:  # the page turns (service.docx.base.section_properties): top and bottom margins go sideways
+        return mm_to_twips(p["5.1"]["paper"]["height_mm"] - p.margins_mm["top"] - p.margins_mm["bottom"])
+    return p.type_area_twips[0]
+
+
+def catalogue_docx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
+    """归档文件目录 of one volume as Word: landscape A4, the header row repeats on every page."""
+    widths = _scale([c.width for c in CATALOGUE_COLUMNS], _width(True))
+    size = 10
+    head = _tr("".join(_tc(_p(c.title, size, font=1, jc="center"), w) for c, w in zip(CATALOGUE_COLUMNS, widths)),
+               560, header=True)
+    rows = catalogue_rows(rules, volume)
+    body = "".join(
+        _tr("".join(_tc(_p(str(v), size, jc="left" if c.title in ("题名", "备注", "责任者") else "center"), w)
+                    for v, c, w in zip(values, CATALOGUE_COLUMNS, widths)), 480) for values in rows)
+    if not rows:
+        body = _tr(_tc(_p("（本卷暂无归档文件）", size, jc="center"), sum(widths), span=len(widths)), 480)
+    return _docx(_p("归档文件目录", 22, font=2, jc="center", line=720, after=120)
+                 + _p(_fonds_line(fonds, volume), 12, after=60) + _tbl(widths, head + body)
+                 + _p("", 10.5), landscape=True)
+
+
+def cover_docx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
+    """卷皮 (cover) of a volume: 全宗名称, 类目, 年度, 保管期限, 件数, 起止件号 (and 全宗号, 页数)."""
+    items = volume.items
+    span = f"{items[0].seq:04d}—{items[-1].seq:04d}" if items else "—"
+    fields = [("全宗号", fonds.code), ("全宗名称", fonds.name), ("类　　目", volume.label), ("年　　度", str(fonds.year)),
+              ("保管期限", "、".join(volume.retentions()) or "—"), ("件　　数", f"{len(items)}件"),
+              ("起止件号", span), ("页　　数", f"{volume.pages}页")]
+    widths = _scale([1, 2.4], _width(False) - 1400)
+    rows = "".join(_tr(_tc(_p(k, 16, font=1, jc="center"), widths[0]) + _tc(_p(v, 16, jc="center"), widths[1]),
+                       900, exact=True) for k, v in fields)
+    return _docx(_p("", 16, line=1200) + _p("归　档　文　件", 36, font=2, jc="center", line=1100)
+                 + _p(f"{fonds.name}社区教育档案", 22, font=2, jc="center", line=800)
+                 + _p(volume.label, 22, font=1, jc="center", line=800, after=600)
+                 + _tbl(widths, rows) + _p("", 16), numbered=False)
+
+
+def notes_docx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
+    """卷内备考表: 本卷情况说明 (件数, 页数, copies, the Annex 2 items still missing), 立卷人, 检查人, 立卷时间."""
+    copies = sum(1 for i in volume.items if i.note)
+    lines = [f"本卷共{len(volume.items)}件，{volume.pages}页；归档文件均为 PDF 版式文件（存档件）及其 Word/Excel 原文件。"]
+    if copies:
+        lines.append(f"其中复制件{copies}件，原件所在见归档文件目录备注。")
+    missing = volume.missing()
+    if missing:
+        lines.append("附件2建档要求中以下项目暂无材料，待补充：")
+        lines += [f"第{n}项：{text}" for n, text in missing]
+    else:
+        lines.append("附件2建档要求各项均已有材料。")
+    widths = _scale([1, 3], _width(False))
+    note = "".join(_p(t, 12, line=400) for t in lines)
+    sign = [("立卷人", rules.compiler), ("检查人", rules.checker),
+            ("立卷时间", f"{fonds.filed_on.year}年{fonds.filed_on.month}月{fonds.filed_on.day}日")]
+    rows = (_tr(_tc(_p("本卷情况说明", 14, font=1, jc="center"), widths[0]) + _tc(note, widths[1]), 6000)
+            + "".join(_tr(_tc(_p(k, 14, font=1, jc="center"), widths[0]) + _tc(_p(v, 14), widths[1]), 800)
+                      for k, v in sign))
+    return _docx(_p("卷内备考表", 22, font=2, jc="center", line=720, after=120)
+                 + _p(f"{_fonds_line(fonds, volume)}", 12, after=60) + _tbl(widths, rows) + _p("", 12))

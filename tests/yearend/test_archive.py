@@ -1,0 +1,229 @@
+"""`wenshu archive`: the year-end batch through the CLI on a small synthetic year (3 units, 8 classes, the sample
+notice), so LibreOffice converts a few dozen documents once per session.
+
+What a user checks: DIR holds the 考核结果 workbook, the 表彰决定 .docx/.pdf, the 荣誉证书 PDFs and one zip per
+unit; each volume's 归档文件目录 lists exactly the items in its folder with the page counts of their PDFs; the
+completeness report names the Annex 2 items without material; a second run is byte-identical and converts
+nothing; a unit with broken data fails alone.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import zipfile
+from pathlib import Path
+
+import pikepdf
+import pytest
+import yaml
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "samples" / "baisheng-2020"
+YEAR = 2020
+SMALL_UNITS = (0, 2, 10)  # 百胜社区居委会 (居委), 紫荆村 (村): commended; 百胜镇中学 (学校): not eligible
+
+
+def small_year(session, classes: int = 8, trainees: int = 160) -> list[str]:
+    """Load three units of the sample and a small synthetic year for them; returns the unit names."""
+    from service.records.sample import write_extras
+    from service.records.store import upsert_units
+    from service.records.synthetic import generate
+    from service.records.writer import write_batch
+    from service.units import parse_units
+
+    raw = json.loads((SAMPLE / "units.json").read_text(encoding="utf-8"))
+    raw["units"] = [raw["units"][i] for i in SMALL_UNITS]
+    units = parse_units(raw)
+    spec = yaml.safe_load((SAMPLE / "records" / "dataset.yaml").read_text(encoding="utf-8"))
+    spec.update(classes=classes, trainees=trainees, teachers=20, class_size=[8, 20], big_class=24)
+    upsert_units(session, units)
+    data = generate(units, spec)
+    write_batch(session, data.batch)
+    write_extras(session, data)
+    return [u.name for u in units.units]
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    """A private instance (SQLite database + storage) holding the small year."""
+    from service.config import settings
+    from service.records.store import open_store
+
+    inst = tmp_path_factory.mktemp("archive-instance")
+    saved = {k: os.environ.get(k) for k in ("WENSHU_STORAGE", "DATABASE_URL")}
+    os.environ["WENSHU_STORAGE"] = str(inst / "storage")
+    os.environ.pop("DATABASE_URL", None)
+    settings.cache_clear()
+    url = f"sqlite:///{inst / 'wenshu.sqlite3'}"
+    store = open_store(url)
+    with store.transaction() as s:
+        names = small_year(s)
+    yield {"url": url, "store": store, "units": names, "tmp": inst}
+    store.engine.dispose()
+    for k, v in saved.items():
+        os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+    settings.cache_clear()
+
+
+def run_archive(env, out: Path):
+    from service.cli import main
+
+    return CliRunner().invoke(main, ["archive", "--year", str(YEAR), "--out", str(out), "--notice",
+                                                     str(SAMPLE), "--database-url", env["url"]])
+
+
+@pytest.fixture(scope="module")
+def first_run(env):
+    out = env["tmp"] / "out1"
+    result = run_archive(env, out)
+    assert result.exit_code == 0, result.stderr + result.stdout
+    return out, result
+
+
+def _zips(out: Path) -> dict[str, zipfile.ZipFile]:
+    return {p.name: zipfile.ZipFile(p) for p in sorted(out.glob("*.zip"))}
+
+
+def test_dir_holds_results_decision_certificates_and_one_zip_per_unit(env, first_run):
+    out, result = first_run
+    names = [p.name for p in out.iterdir()]
+    assert any("考核结果" in n and n.endswith(".xlsx") for n in names)
+    assert any("表彰决定" in n and n.endswith(".docx") for n in names)
+    assert any("表彰决定" in n and n.endswith(".pdf") for n in names)
+    certs = sorted((out / "荣誉证书").glob("*.pdf"))
+    assert certs
+    for c in certs:  # landscape
+        with pikepdf.open(c) as pdf:
+            box = [float(x) for x in pdf.pages[0].mediabox]
+        assert box[2] > box[3], c.name
+    zips = _zips(out)
+    assert len(zips) == len(env["units"])
+    for unit in env["units"]:
+        zf = zips[f"{unit}{YEAR}年度社区教育档案.zip"]
+        entries = zf.namelist()
+        for label in ("卷一", "卷二", "卷三", "卷四", "卷五"):
+            assert any(e.startswith(label) for e in entries), label
+        assert any("归档文件目录" in e for e in entries) and any("备考表" in e for e in entries)
+        manifest = json.loads(zf.read("manifest.json"))
+        assert sorted(f["name"] for f in manifest["files"]) == sorted(e for e in entries if e != "manifest.json")
+        for f in manifest["files"]:
+            import hashlib
+
+            assert hashlib.sha256(zf.read(f["name"])).hexdigest() == f["sha256"], f["name"]
+    assert "3个单位已归档" in result.stderr
+
+
+def _catalogue(zf: zipfile.ZipFile, folder: str) -> list[tuple[str, int]]:
+    name = next(e for e in zf.namelist() if e.startswith(folder + "/") and e.endswith("归档文件目录.xlsx"))
+    ws = load_workbook(io.BytesIO(zf.read(name))).active
+    head = [c.value for c in ws[3]]
+    assert head == ["件号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注"]
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[1]]
+    for r in rows:
+        assert re.fullmatch(r"\d{8}", r[5]), r  # DA/T 22: 8-digit date
+        assert r[1].endswith(f"-{r[0]:04d}")  # 档号 ends with 件号
+    return [(r[1], r[7]) for r in rows]
+
+
+def test_every_catalogue_lists_exactly_the_items_in_its_folder_with_their_pdf_page_counts(first_run):
+    out, _ = first_run
+    checked = 0
+    for zf in _zips(out).values():
+        folders = sorted({e.split("/")[0] for e in zf.namelist() if "/" in e})
+        assert len(folders) == 5
+        for folder in folders:
+            listed = dict(_catalogue(zf, folder))
+            pdfs = {Path(e).name[:-4]: e for e in zf.namelist() if e.startswith(f"{folder}/文件/") and e.endswith(".pdf")}
+            in_folder = {stem.split(" ")[0]: e for stem, e in pdfs.items()}
+            assert set(listed) == set(in_folder), folder
+            for code, entry in in_folder.items():
+                with pikepdf.open(io.BytesIO(zf.read(entry))) as pdf:
+                    assert listed[code] == len(pdf.pages), entry
+                stem = entry[:-4]
+                assert any(e in zf.namelist() for e in (stem + ".docx", stem + ".xlsx")), entry  # its source
+                checked += 1
+    assert checked > 20
+    # the notice and the decision went to 卷一, the leadership form to 卷一 and (as a copy) 卷二, the class forms to 卷三
+    zf = next(iter(_zips(out).values()))
+    vol1 = [e for e in zf.namelist() if e.startswith("卷一") and e.endswith(".pdf")]
+    assert any("通知" in e for e in vol1) and any("决定" in e for e in vol1) and any("领导小组" in e for e in vol1)
+    assert any("领导小组" in e for e in zf.namelist() if e.startswith("卷二") and e.endswith(".pdf"))
+    vol3 = [e for e in zf.namelist() if e.startswith("卷三") and e.endswith(".pdf")]
+    assert any("记录卡" in e for e in vol3) and any("考核表" in e for e in vol3) and any("月报表" in e for e in vol3)
+
+
+def test_completeness_report_names_the_annex2_items_without_material(first_run):
+    from service.yearend.volumes import volume_specs
+
+    out, _ = first_run
+    zf = next(iter(_zips(out).values()))
+    report = next(e for e in zf.namelist() if "完整性报告" in e)
+    ws = load_workbook(io.BytesIO(zf.read(report))).active
+    rows = [r for r in ws.iter_rows(min_row=4, values_only=True) if r[0]]
+    assert len(rows) == sum(len(v.items) for v in volume_specs())
+    status = {(r[0].split(" ")[0], r[1]): (r[3], r[4]) for r in rows}
+    assert status[("卷一", 3)][0] >= 1 and status[("卷一", 3)][1] == "已有材料"  # 领导小组
+    assert status[("卷三", 1)][0] >= 1
+    assert status[("卷二", 7)] == (0, "暂无材料，请补充")  # funding: the service makes no document for it yet
+    assert all(status[("卷四", n)] == (0, "暂无材料，请补充") for n in range(1, 10))
+    # the 备考表 of 卷四 says the same
+    from docx import Document
+
+    notes = next(e for e in zf.namelist() if e.startswith("卷四") and e.endswith("备考表.docx"))
+    text = "\n".join(c.text for t in Document(io.BytesIO(zf.read(notes))).tables for r in t.rows for c in r.cells)
+    assert "本卷共0件" in text and "第9项" in text
+
+
+def test_second_run_is_byte_identical_and_converts_nothing(env, first_run, monkeypatch):
+    import service.pdf.convert
+    import service.render.paginate
+
+    def refuse(*a, **k):
+        raise AssertionError("LibreOffice called on a warm re-run")
+
+    monkeypatch.setattr(service.pdf.convert, "to_pdf", refuse)
+    monkeypatch.setattr(service.render.paginate, "_convert", refuse)
+    out1, _ = first_run
+    out2 = env["tmp"] / "out2"
+    result = run_archive(env, out2)
+    assert result.exit_code == 0, result.stderr
+    assert "其中3个输入未变" in result.stderr
+    files1 = {p.relative_to(out1): p.read_bytes() for p in out1.rglob("*") if p.is_file()}
+    files2 = {p.relative_to(out2): p.read_bytes() for p in out2.rglob("*") if p.is_file()}
+    assert files1.keys() == files2.keys()
+    assert [k for k in files1 if files1[k] != files2[k]] == []
+
+
+def test_a_unit_with_broken_data_fails_alone(env, first_run):
+    from sqlalchemy import select, update
+
+    from service.records.models import Unit
+
+    broken = env["units"][1]
+    with env["store"].transaction() as s:
+        phone = s.scalar(select(Unit.leader_phone).where(Unit.name == broken))
+        s.execute(update(Unit).where(Unit.name == broken).values(leader_phone="12345"))
+    try:
+        out = env["tmp"] / "out3"
+        result = run_archive(env, out)
+        assert result.exit_code == 1
+        assert "1个单位失败" in result.stderr and broken in result.stderr and "leader_phone" in result.stderr
+        zips = {p.name for p in out.glob("*.zip")}
+        assert len(zips) == len(env["units"]) - 1 and not any(broken in z for z in zips)
+    finally:
+        with env["store"].transaction() as s:
+            s.execute(update(Unit).where(Unit.name == broken).values(leader_phone=phone))
+
+
+def test_bad_input_exits_2_and_writes_nothing(env):
+    from service.cli import main
+
+    out = env["tmp"] / "out-bad"
+    result = CliRunner().invoke(main, ["archive", "--year", str(YEAR), "--out", str(out),
+                                                       "--database-url", env["url"]])
+    assert result.exit_code == 2 and "机关代字" in result.stderr
+    assert not out.exists()

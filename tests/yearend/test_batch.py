@@ -1,0 +1,69 @@
+"""The year-end batch as an API job with a real Celery worker (2 processes) on the real Redis: it reports progress
+as units done / total, completes, and its bundle holds the 考核结果, the 表彰决定, the certificates and one archive
+zip per unit; a second job on unchanged data gives the same unit archives byte for byte."""
+from __future__ import annotations
+
+import io
+import json
+import time
+import zipfile
+
+import pytest
+
+from tests.api.conftest import NOTICE_SAMPLE, api_env, auth, worker  # noqa: F401 (fixtures)
+from tests.yearend.test_archive import YEAR, small_year
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def yearend_app(api_env):  # noqa: F811
+    from service.api import create_app
+    from service.jobs import tokens
+    from service.jobs.db import session
+
+    app = create_app({"TESTING": True})
+    with session() as s:
+        units = small_year(s)
+    return app, units, tokens.create("office", label="year-end test")[1]
+
+
+def _run_job(client, token: str, key: str) -> tuple[dict, list[tuple[int, int]]]:
+    body = {"kind": "year-end", "params": {"year": YEAR, "notice": json.loads(NOTICE_SAMPLE.read_text("utf-8"))}}
+    r = client.post("/api/v1/jobs", json=body, headers=auth(token, **{"Idempotency-Key": key}))
+    assert r.status_code == 202, r.json
+    seen = []
+    deadline = time.monotonic() + 400
+    while time.monotonic() < deadline:
+        job = client.get(r.headers["Location"], headers=auth(token)).json
+        seen.append((job["progress"]["done"], job["progress"]["total"]))
+        if job["state"] in ("succeeded", "partial", "failed"):
+            return job, seen
+        time.sleep(0.3)
+    raise AssertionError(f"year-end job did not finish: {job}")
+
+
+def test_year_end_job_reports_progress_and_completes(yearend_app, worker):  # noqa: F811
+    app, units, token = yearend_app
+    client = app.test_client()
+    job, seen = _run_job(client, token, "year-end-1")
+    assert job["state"] == "succeeded", (job, worker.tail())
+    total = len(units) + 1  # the township's documents, then one item per unit
+    assert job["progress"] == {"done": total, "failed": 0, "total": total}
+    assert all(t == total for _, t in seen) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    r = client.get(f"{job['href']}/result", headers=auth(token))
+    assert r.status_code == 200
+    bundle = zipfile.ZipFile(io.BytesIO(r.data))
+    names = bundle.namelist()
+    assert any("考核结果" in n for n in names) and any("表彰决定" in n and n.endswith(".pdf") for n in names)
+    assert any("荣誉证书" in n and n.endswith(".pdf") for n in names)
+    archives = {n: bundle.read(n) for n in names if n.endswith("社区教育档案.zip")}
+    assert sorted(archives) == sorted(f"{u}{YEAR}年度社区教育档案.zip" for u in units)
+    for data in archives.values():
+        inner = zipfile.ZipFile(io.BytesIO(data)).namelist()
+        assert all(any(e.startswith(v) for e in inner) for v in ("卷一", "卷二", "卷三", "卷四", "卷五"))
+
+    again, _ = _run_job(client, token, "year-end-2")
+    assert again["state"] == "succeeded"
+    second = zipfile.ZipFile(io.BytesIO(client.get(f"{again['href']}/result", headers=auth(token)).data))
+    assert {n: second.read(n) for n in archives} == archives
