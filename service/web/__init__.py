@@ -24,7 +24,6 @@ csrf = CSRFProtect()
 def _secret_key() -> str:
     """WENSHU_SECRET_KEY, else one generated once into the instance directory (shared by all workers)."""
     from service.config import settings
-    from service.files import write_atomic
 
     key = os.environ.get("WENSHU_SECRET_KEY")
     if key:
@@ -32,11 +31,16 @@ def _secret_key() -> str:
     path = settings().instance_dir / "web-secret-key"
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(secrets.token_urlsafe(48))
         try:
-            with open(path, "x", encoding="ascii") as fh:  # the first worker wins; the others read it
-                fh.write(secrets.token_urlsafe(48))
+            os.link(tmp, path)  # complete or absent: the first worker wins, the others read its key
         except FileExistsError:
             pass
+        finally:
+            tmp.unlink()
     return path.read_text(encoding="ascii").strip()
 
 

@@ -2,8 +2,10 @@
 the downloads and the page-1 preview of a PDF."""
 from __future__ import annotations
 
+import logging
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 from flask import abort, g, jsonify, render_template, send_file, url_for
@@ -18,6 +20,8 @@ from service.jobs.db import session
 from service.jobs.models import Document, Job
 from service.jobs.store import RequestRefused, ScopeRefused, check_scope, items_of, submit, visible_job
 from service.web.blueprint import error_page, web
+
+log = logging.getLogger(__name__)
 
 STATES = {"accepted": "排队中", "running": "生成中", "succeeded": "已完成", "partial": "部分完成", "failed": "失败"}
 FINISHED = ("succeeded", "partial", "failed")
@@ -113,12 +117,18 @@ def document_file(document_id: str):
     return _send_document(document_id)
 
 
-def _page_one_png(pdf: Path, out: Path) -> Path:
-    """Page 1 of a PDF as PNG (poppler's pdftoppm), written atomically next to the job's files."""
-    with tempfile.TemporaryDirectory(prefix="wenshu-preview-") as tmp:
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
-                        str(Path(tmp) / "page")], check=True, capture_output=True, timeout=60)
-        return storage.write_atomic(out, (Path(tmp) / "page.png").read_bytes())
+def _page_one_png(pdf: Path, out: Path, attempts: int = 3) -> Path | None:
+    """Page 1 of a PDF as PNG (poppler's pdftoppm), written atomically next to the job's files. A duplicate
+    delivery of the item may be replacing the file at this very moment: a failed read is tried again."""
+    for attempt in range(attempts):
+        with tempfile.TemporaryDirectory(prefix="wenshu-preview-") as tmp:
+            proc = subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                                   str(Path(tmp) / "page")], capture_output=True, text=True, timeout=60)
+            if proc.returncode == 0:
+                return storage.write_atomic(out, (Path(tmp) / "page.png").read_bytes())
+        log.warning("pdftoppm failed on %s (attempt %d): %s", pdf, attempt + 1, proc.stderr.strip()[-300:])
+        time.sleep(1)
+    return None
 
 
 @web.route("/jobs/<job_id>/preview.png")
@@ -131,5 +141,6 @@ def job_preview(job_id: str):
     png = storage.storage_root() / "web" / "previews" / f"{pdf.id}.png"
     if not png.is_file():
         png.parent.mkdir(parents=True, exist_ok=True)
-        _page_one_png(storage.absolute(pdf.storage_path), png)
+        if _page_one_png(storage.absolute(pdf.storage_path), png) is None:
+            return error_page(503, "预览图暂时无法生成，请稍后刷新本页；文件可照常下载。")
     return send_file(png, mimetype="image/png", max_age=0)

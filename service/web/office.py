@@ -218,3 +218,37 @@ def reports():
     rows = [(n, classes[n], latest.get(n), progress(latest[n]) if n in latest else None) for n in names]
     missing = [n for n in names if not classes[n]]
     return render_template("web/reports.html", year=year, month=month, rows=rows, missing=missing, errors=errors)
+
+
+# ---- the year end -----------------------------------------------------------------------------------------------
+
+YEAR_END_FIELDS = ("year", "agency_code", "top_n", "min_score", "date", "filed_on")
+
+
+@web.route("/office/year-end", methods=["GET", "POST"])
+def year_end():
+    """Start the year-end batch (the `year-end` job: results, commendation, every unit's archive volumes);
+    its progress and downloads are on the job's page; earlier batches are listed with their progress."""
+    require_office()
+    errors = FieldErrors(fields=YEAR_END_FIELDS)
+    with session() as s:  # the notices made here: one of them is the batch's 实施方案 (filed in 卷一, cited)
+        notices = list(s.scalars(select(Job).where(Job.kind == "notice", Job.state == "succeeded")
+                                 .order_by(Job.created_at.desc()).limit(20)))
+    if request.method == "POST":
+        params = {k: request.form.get(k, "").strip() for k in YEAR_END_FIELDS}
+        params = {k: v for k, v in params.items() if v or k == "year"}
+        basis = next((j for j in notices if j.id == request.form.get("notice")), None)
+        if basis is not None:
+            params["notice"] = basis.params["notice"]
+        job, found = start_job("year-end", params)
+        if job is not None:
+            return redirect(url_for("web.job_page", job_id=job.id))
+        errors = FieldErrors(found, YEAR_END_FIELDS)
+        form = request.form
+    else:
+        with session() as s:
+            form = MultiDict({"year": str(figures.default_year(s))})
+    with session() as s:
+        batches = list(s.scalars(select(Job).where(Job.kind == "year-end").order_by(Job.created_at.desc()).limit(10)))
+    return render_template("web/year_end.html", form=form, errors=errors, notices=notices, batches=[(j, progress(j)) for j in batches]), \
+        (422 if errors else 200)

@@ -38,6 +38,10 @@ def test_sign_in_wrong_token_then_right_then_out(server, tokens, page):
     assert page.get_by_role("alert").inner_text().startswith("令牌无效或已被撤销")
     sign_in(page, server, tokens["office"])
     assert page.url.endswith("/web/office")
+    page.keyboard.press("Tab")  # keyboard users first reach the skip link, which leads to the page's content
+    assert page.evaluate("document.activeElement.textContent") == "跳到正文"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
     cookie = next(c for c in page.context.cookies() if c["name"] == "wenshu_session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     assert tokens["office"] not in str(page.context.cookies())  # the session holds no token
