@@ -68,11 +68,21 @@ def _notice(data: dict) -> dict:
     return context(parse_notice(data), ImprintPlacement())
 
 
+def _certificate(data: dict) -> dict:
+    import datetime as dt
+
+    from service.yearend.commendation import certificate_context
+
+    return certificate_context(data["unit"], data["honour"], data["issuer"], dt.date.fromisoformat(data["date"]),
+                               year=data.get("year"))
+
+
 KINDS: dict[str, TemplateKind] = {k.name: k for k in (
     TemplateKind("ledger_card", "学员培训记录卡", _ledger_card),
     TemplateKind("assessment", "学员考核表", _assessment),
     TemplateKind("quarterly", "社区教育培训季报表", _quarterly),
     TemplateKind("public_notice", "培训项目公示", _public_notice),
+    TemplateKind("certificate", "荣誉证书", _certificate),
     TemplateKind("notice", "红头文件（通知正文）", _notice, sample_path=SAMPLES_DIR / "baisheng-2020" / "notice.json"),
 )}
 

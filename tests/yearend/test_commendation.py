@@ -140,11 +140,12 @@ def test_certificate_is_landscape_with_its_text(tmp_path):
     assert (title.x0 + title.x1) / 2 == pytest.approx(pages[0].width / 2, abs=3)
 
 
-def test_certificate_template_is_built_by_its_builder_and_documents_read_back(tmp_path, decision):
-    from service.yearend.certificate_template import build
+def test_certificate_template_passes_the_template_check_and_documents_read_back(tmp_path, decision):
+    from service.templates.check import check_template
 
-    build(tmp_path / "certificate.docx")
-    assert (tmp_path / "certificate.docx").read_bytes() == (TEMPLATE_DIR / "certificate.docx").read_bytes()
+    report = check_template((TEMPLATE_DIR / "certificate.docx").read_bytes(), "certificate")
+    assert report.ok, report.reasons
+    assert {"unit", "issuer", "date"} <= set(report.tags)
     cert = commendation.render_certificate("=HYPERLINK(\"x\")<村>&", "某荣誉", ISSUER, DATE)
     (tmp_path / "c.docx").write_bytes(cert)
     doc = python_docx.Document(tmp_path / "c.docx")
