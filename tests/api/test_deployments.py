@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -46,7 +45,10 @@ def test_wenshu_run_embedded(tmp_path, notice_data):
     try:
         wait_for(lambda: _healthy(base) or not proc.alive(), 60, 0.2, "wenshu run")
         assert proc.alive(), proc.tail()
-        token = re.search(r"(wsk_\S+)", log.read_text()).group(1)  # the office token printed at first run
+        token_file = instance / "first-office-token.txt"  # the first office token: in a 0600 file, never printed
+        token = token_file.read_text(encoding="utf-8").strip()
+        assert token.startswith("wsk_") and token not in log.read_text()
+        assert token_file.stat().st_mode & 0o777 == 0o600
         status, _h, raw = request("GET", base + "/api/v1/health")
         assert json.loads(raw) == {"status": "ok", "database": True, "broker": True}
         assert (instance / "redis.sock").exists() and (instance / "wenshu.sqlite3").exists()
