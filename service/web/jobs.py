@@ -30,13 +30,13 @@ FINISHED = ("succeeded", "partial", "failed")
 def start_job(kind_name: str, params: dict, prefix: str = "") -> tuple[Job | None, list[dict]]:
     """Validate `params` with the kind's own model (the API's), check the scope, record and send the job.
     Returns (job, []) or (None, Chinese field errors with paths relative to `prefix`)."""
-    from tasks.dispatch import send
+    from tasks.dispatch import publish_plan
 
     kind = registry.get(kind_name)
     if kind is None:
         abort(404)
     try:
-        model = kind.params.model_validate(params)
+        model = kind.params.model_validate(params, strict=False)  # form fields arrive as text
     except ValidationError as exc:
         errors = translate(exc, kind.params)
         for e in errors:
@@ -50,7 +50,7 @@ def start_job(kind_name: str, params: dict, prefix: str = "") -> tuple[Job | Non
     except RequestRefused as exc:
         return None, [{"field": "", "title": "参数", "message": str(exc)}]
     if created:
-        send(job.id)  # broker down: stays accepted, the sweep sends it
+        publish_plan(job.id)  # after the commit; broker down: the outbox row stays and the sweep sends it
     return job, []
 
 

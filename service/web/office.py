@@ -119,7 +119,7 @@ def unit_edit(name: str | None):
         if name:
             data["name"] = name  # a unit's name is its key in jobs, tokens and the register: not renamed here
         try:
-            unit = UnitModel.model_validate(data)
+            unit = UnitModel.model_validate(data, strict=False)  # form fields arrive as text
         except ValidationError as exc:
             errors = FieldErrors(translate(exc, UnitModel), UNIT_FIELDS)
         else:
