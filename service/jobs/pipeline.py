@@ -127,7 +127,9 @@ def _plan_items(job: Job) -> list[tuple[str, dict]]:
     except (RequestRefused, LookupError) as exc:
         raise ValueError(str(exc.args[0]) if exc.args else "找不到所请求的记录") from None
     if not items:
-        raise ValueError("所选范围内没有可生成的文书（例如该月没有开班记录）")
+        from service.jobs.record_kinds import NOTHING_TO_MAKE
+
+        raise ValueError(NOTHING_TO_MAKE)
     return items
 
 

@@ -76,7 +76,7 @@ def _classes_exist(s, p: ClassDocumentsParams) -> None:
     from service.records.reports import class_ids
 
     if not class_ids(s, p.unit, *_span(p)):
-        raise ValueError(NOTHING_TO_MAKE)
+        raise LookupError(NOTHING_TO_MAKE)  # nothing in scope: 404, like an unknown unit
 
 
 NOTHING_TO_MAKE = "所选范围内没有可生成的文书（例如该月没有开班记录）"
