@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import DateTime, Integer, String, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from service.config import CONFIG_DIR, PROJECT_ROOT, settings
@@ -126,20 +125,22 @@ def cached_many(session: Session, keys: list[str]) -> dict[str, Cached]:
     return out
 
 
-def _record(session: Session, row: PdfCache) -> None:
-    """Insert or replace (two workers may convert the same document at once: same bytes, the last one stays)."""
-    try:
-        with session.begin_nested():
-            session.merge(row)
-    except IntegrityError:
-        pass
+def _record(session: Session, rows: list[PdfCache]) -> None:
+    """Insert or replace, in a short transaction of its own (never held while rendering: on SQLite a long write
+    transaction would lock out the other workers). Two workers may convert the same document at once: same
+    bytes, the last one stays."""
+    if not rows:
+        return
+    with Session(session.get_bind()) as own, own.begin():
+        for row in rows:
+            own.merge(row)
 
 
 def put_file(session: Session, key: str, kind: str, data: bytes, suffix: str) -> Path:
     """Keep a finished artifact (a unit's zip) under its input hash."""
     path = write_atomic(_path(key, suffix), data)
-    _record(session, PdfCache(input_hash=key, kind=kind, page_count=None, storage_path=_rel(path),
-                              sha256=sha256(data), created_at=utcnow()))
+    _record(session, [PdfCache(input_hash=key, kind=kind, page_count=None, storage_path=_rel(path),
+                               sha256=sha256(data), created_at=utcnow())])
     return path
 
 
@@ -156,6 +157,7 @@ def fill(session: Session, pending: list[Pending], convert: Callable[[list[Path]
     unique = list({p.key: p for p in pending}.values())
     rendered = {p.key: p.render() for p in unique}
     out: dict[str, Cached] = {}
+    rows: list[PdfCache] = []
     with tempfile.TemporaryDirectory(prefix="wenshu-archive-") as tmp:
         todo = [p for p in unique if rendered[p.key][1] is None]
         sources = []
@@ -174,8 +176,9 @@ def fill(session: Session, pending: list[Pending], convert: Callable[[list[Path]
                     pages = len(doc.pages)
             src_path = write_atomic(_path(p.key, p.suffix), source)
             pdf_path = write_atomic(_path(p.key, ".pdf"), pdf)
-            _record(session, PdfCache(input_hash=p.key, kind=p.kind, page_count=pages, storage_path=_rel(pdf_path),
-                                      sha256=sha256(pdf), source_path=_rel(src_path), source_sha256=sha256(source),
-                                      created_at=utcnow()))
+            rows.append(PdfCache(input_hash=p.key, kind=p.kind, page_count=pages, storage_path=_rel(pdf_path),
+                                 sha256=sha256(pdf), source_path=_rel(src_path), source_sha256=sha256(source),
+                                 created_at=utcnow()))
             out[p.key] = Cached(p.key, pdf_path, pages, src_path)
+    _record(session, rows)
     return out

@@ -15,11 +15,7 @@ import click
 from service.records.store import open_store
 from service.yearend.batch import (BatchError, YearEndParams, office_materials, office_outputs, plan_batch, run_unit,
                                    write_outputs)
-
-
-def _refuse(message: str) -> None:
-    click.echo(f"输入有误，未生成任何文件：{message}", err=True)
-    sys.exit(2)
+from service.yearend.cli import _refuse  # the year-end commands' refusal: Chinese message, exit 2
 
 
 @click.command("archive")
