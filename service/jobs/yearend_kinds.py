@@ -28,6 +28,12 @@ def _items(p: YearEndParams) -> list[tuple[str, dict]]:
         (f"{u} 归档文件", {"plan": plan, "unit": u}) for u in (x["unit"] for x in plan["assessment"]["units"])]
 
 
+def _check(s, p: YearEndParams) -> None:
+    from service.yearend.batch import check_batch
+
+    check_batch(s, p)
+
+
 def _render(data: dict, out_dir: Path) -> list[Path]:
     from service.yearend.batch import Plan, office_outputs, run_unit
 
@@ -51,7 +57,7 @@ def _render(data: dict, out_dir: Path) -> list[Path]:
 
 def kinds() -> list[JobKind]:
     return [JobKind(
-        name="year-end", title="年终考核表彰与归档", params=YearEndParams, items=_items, render=_render,
+        name="year-end", title="年终考核表彰与归档", params=YearEndParams, items=_items, render=_render, check=_check,
         period=lambda p: str(p.year), office_only=True,
         description="各单位验收考核结果（Excel）、表彰决定（Word 与 PDF）和荣誉证书（PDF），以及每个单位卷一至卷五的"
                     "归档文件（归档文件目录、备考表、卷皮，各件 PDF 与原文件，完整性报告），每单位一个 zip；"

@@ -61,7 +61,10 @@ def kind_title(name: str) -> str:
 
 def progress(job: Job) -> dict:
     percent = 100 if job.state in FINISHED else (min(99, 100 * (job.done + job.failed) // job.total) if job.total else 0)
-    return {"state": job.state, "state_text": STATES.get(job.state, job.state), "done": job.done,
+    text = STATES.get(job.state, job.state)
+    if job.state in ("accepted", "running") and not job.total:
+        text = "排队中（待工作进程读取记录、拆分各项）"  # the items are planned in the worker
+    return {"state": job.state, "state_text": text, "done": job.done,
             "failed": job.failed, "total": job.total, "percent": percent, "finished": job.state in FINISHED}
 
 

@@ -88,6 +88,25 @@ def _notice(params: YearEndParams):
         raise BatchError(f"【实施方案通知】内容有误：{str(exc)[:300]}") from None
 
 
+def _agency_code(params: YearEndParams, config, notice) -> str:
+    code = params.agency_code or config.agency_code or (notice.number.agency_code if notice else "")
+    if not code:
+        raise BatchError("【机关代字】未指定：请填写 agency_code，或给出实施方案通知 notice（沿用其机关代字），"
+                         "或在 config/yearend_commendation.yaml 填写 agency_code")
+    return code
+
+
+def check_batch(session: Session, params: YearEndParams) -> None:
+    """What the request itself can refuse cheaply (the rest is planned in the worker): the notice, the 机关代字,
+    and a year with units in the store."""
+    from service.records.models import Unit
+    from service.yearend import commendation
+
+    _agency_code(params, commendation.load_config(), _notice(params))
+    if session.scalar(select(Unit.id).limit(1)) is None:
+        raise BatchError(f"【年度】记录库中没有单位数据，无法进行{params.year}年度年终处理：请先载入或导入单位")
+
+
 def plan_batch(session: Session, params: YearEndParams) -> Plan:
     """Assess the year, select the commended units and take the decision's 发文字号 (reused when the register
     already holds one for the same title)."""
@@ -107,10 +126,7 @@ def plan_batch(session: Session, params: YearEndParams) -> Plan:
     date = params.date or config.default_date(params.year)
     number = None
     if selected:
-        code = params.agency_code or config.agency_code or (notice.number.agency_code if notice else "")
-        if not code:
-            raise BatchError("【机关代字】未指定：请填写 agency_code，或给出实施方案通知 notice（沿用其机关代字），"
-                             "或在 config/yearend_commendation.yaml 填写 agency_code")
+        code = _agency_code(params, config, notice)
         title = commendation.decision_model(a, selected, number=DocNumber(agency_code=code, year=date.year, serial=1),
                                             date=date, basis=notice).title
         row = session.scalars(select(Registered).where(Registered.agency_code == code, Registered.year == date.year,
