@@ -26,6 +26,7 @@ run: install sysdeps
 	$(BIN)/wenshu run
 
 test: install sysdeps services
+	$(BIN)/ruff check .
 	$(BIN)/wenshu doctor
 	$(BIN)/python -m pytest -p no:cacheprovider $(PYTEST_ARGS)
 

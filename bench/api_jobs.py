@@ -93,6 +93,8 @@ def _run(args) -> dict:
         os.environ.pop(k, None)
     sys.path.insert(0, str(ROOT))
 
+    from sqlalchemy import select
+
     from service.embedded import EmbeddedRedis
     from service.jobs import tokens
     from service.jobs.db import migrate, session
@@ -100,7 +102,6 @@ def _run(args) -> dict:
     from service.jobs.settings import embedded_socket
     from service.records.models import Unit
     from service.records.sample import load_sample
-    from sqlalchemy import select
 
     redis = EmbeddedRedis(embedded_socket()).start()
     migrate()

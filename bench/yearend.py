@@ -123,12 +123,13 @@ def batch(url: str, workers: int, *, fake: bool = False) -> dict:
 
 def _documents(url: str) -> int:
     """Items filed in all volumes (one 件 = one PDF + its source)."""
-    from service.yearend.archive import unit_materials
     from service.records.store import township_short  # noqa: F401
+    from service.yearend.archive import unit_materials
 
     with _store(url).transaction() as s:
-        from service.records.models import Unit
         from sqlalchemy import select
+
+        from service.records.models import Unit
 
         return sum(len(unit_materials(s, u, YEAR)) for u in s.scalars(select(Unit.name)))
 

@@ -115,8 +115,8 @@ def _stop_heartbeat(**_kw) -> None:
 def _at_worker_start(sender=None, **_kw) -> None:
     """At worker start: start the lease heartbeat; re-send what a Redis restart or a dead worker may have lost, and
     expire old results."""
-    from tasks.dispatch import sweep
     from service.jobs.pipeline import expire_results
+    from tasks.dispatch import sweep
 
     threading.Thread(target=_heartbeat, args=(sender.hostname,), name="wenshu-lease-heartbeat", daemon=True).start()
 

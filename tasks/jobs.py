@@ -7,15 +7,15 @@ from service.jobs import pipeline
 from service.jobs.settings import job_settings
 from tasks.celery_app import app
 
-_retry = dict(
-    autoretry_for=pipeline.transient_errors(),
-    retry_backoff=2,
-    retry_backoff_max=60,
-    retry_jitter=True,
-    max_retries=job_settings().max_retries,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+_retry = {
+    "autoretry_for": pipeline.transient_errors(),
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "retry_jitter": True,
+    "max_retries": job_settings().max_retries,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+}
 
 
 @app.task(name="tasks.jobs.plan", ignore_result=True, **_retry)

@@ -7,10 +7,9 @@ downloaded from `marked` (the same token only; kept WENSHU_RESULT_TTL seconds li
 """
 from __future__ import annotations
 
-from typing import Literal
-
 import json
 import secrets
+from typing import Literal
 
 from flask import Response, send_file, url_for
 from flask_openapi3 import APIBlueprint, FileStorage, Tag

@@ -15,8 +15,16 @@ from service.jobs import kinds as registry
 from service.jobs.db import session
 from service.jobs.models import Document, Job
 from service.jobs.settings import redis_client
-from service.jobs.store import (IdempotencyConflict, NothingToGenerate, RequestRefused, ScopeRefused, check_scope,
-                                items_of, submit, visible_job)
+from service.jobs.store import (
+    IdempotencyConflict,
+    NothingToGenerate,
+    RequestRefused,
+    ScopeRefused,
+    check_scope,
+    items_of,
+    submit,
+    visible_job,
+)
 from service.naming import content_disposition
 
 SECURITY = [{"bearer": []}]

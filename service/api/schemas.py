@@ -12,6 +12,7 @@ from service.jobs.kinds import kinds
 from service.jobs.models import JOB_STATES
 from service.models.text import CleanText
 
+
 def _utc(value: datetime) -> datetime:
     """Times are stored as naive UTC; the API sends them as RFC 3339 with an explicit offset."""
     return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value

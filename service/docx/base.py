@@ -16,8 +16,8 @@ import docx
 from docx.oxml import parse_xml
 
 from service.docx.ooxml import NSDECL, attr, border, para, ppr, rpr, run
-from service.ooxml.archive import deflate, pack_members
 from service.layout.profile import Profile, mm_to_twips, profile
+from service.ooxml.archive import deflate, pack_members
 
 FIXED_TIMESTAMP = "2000-01-01T00:00:00Z"
 

@@ -101,8 +101,7 @@ def _per_class(build: Callable) -> Callable[[ClassDocumentsParams], list[tuple[s
 def _class_render(model: str, suffix: str, xlsx: str, docx: str):
     """Render one class document from its plain data, as .xlsx and/or .docx, named by the records' rule."""
     def render(data: dict, out_dir: Path) -> list[Path]:
-        from service.records import documents, outputs
-        from service.records import forms, word
+        from service.records import documents, forms, outputs, word
 
         doc = getattr(documents, model).model_validate(data["data"])
         files = outputs._both(outputs._class_stem(doc.klass) + suffix, model, doc, getattr(forms, xlsx),

@@ -67,10 +67,10 @@ def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
         if existing is not None:
             return _same_or_conflict(existing, digest), False
     now = utcnow()
-    row = dict(id=new_job_id(), kind=kind.name, unit=kind.unit(params), period=kind.period(params), params=data,
-               input_hash=digest, state="accepted", total=1 if kind.items is None else 0, done=0, failed=0,
-               token_id=who.token_id, idempotency_key=idempotency_key, created_at=now, updated_at=now,
-               dispatched_at=now, dispatch_count=0, expired=False)
+    row = {"id": new_job_id(), "kind": kind.name, "unit": kind.unit(params), "period": kind.period(params), "params": data,
+               "input_hash": digest, "state": "accepted", "total": 1 if kind.items is None else 0, "done": 0, "failed": 0,
+               "token_id": who.token_id, "idempotency_key": idempotency_key, "created_at": now, "updated_at": now,
+               "dispatched_at": now, "dispatch_count": 0, "expired": False}
     try:
         with session() as s:
             if kind.check is not None:
@@ -81,9 +81,9 @@ def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
                 except ValueError as exc:
                     raise RequestRefused(str(exc)) from None
             s.execute(_JOBS.insert(), row)  # Core statements: cached, no unit-of-work bookkeeping
-            s.execute(_AUDIT.insert(), dict(at=now, token_id=who.token_id, role=who.role, unit=who.unit,
-                                            action="submit", job_id=row["id"], document_id=None, detail=kind.name))
-            s.execute(_OUTBOX.insert(), dict(job_id=row["id"], sent_at=now, attempts=0))
+            s.execute(_AUDIT.insert(), {"at": now, "token_id": who.token_id, "role": who.role, "unit": who.unit,
+                                            "action": "submit", "job_id": row["id"], "document_id": None, "detail": kind.name})
+            s.execute(_OUTBOX.insert(), {"job_id": row["id"], "sent_at": now, "attempts": 0})
     except IntegrityError:
         existing = find_idempotent(who, idempotency_key) if idempotency_key else None
         if existing is None:

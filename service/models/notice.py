@@ -5,13 +5,13 @@ from the block levels (restarting under each parent), never typed.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
-import datetime as dt
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from service.models.errors import chinese_errors, format_errors
 from service.models.text import TRIMMED_PATTERN, CleanText
@@ -220,8 +220,9 @@ def load_notice(path: Path | str) -> Notice:
 
 def heading_label(level: int, n: int) -> str:
     """The generated 层次序数 for the n-th heading of a level: 一、 /（一）/ 1. /（1）."""
-    from service.layout.profile import profile
     import cn2an
+
+    from service.layout.profile import profile
 
     pattern = profile()["7.3.3"]["numbering"][level]
     return pattern.format(cn=cn2an.an2cn(n), n=n)

@@ -154,11 +154,11 @@ def publicity_cmd(unit, start, end, until, phone, issuer, out_dir, database_url)
 
     from pydantic import ValidationError
 
+    from service.files import write_atomic
     from service.models.errors import chinese_errors, format_errors
     from service.naming import document_filename
     from service.ooxml import normalize_pdf
     from service.records.store import township_short
-    from service.files import write_atomic
     from service.render.public_notice import Publicity, notice_title, render_public_notice
 
     with _store(database_url).transaction() as s:

@@ -23,7 +23,7 @@ from service.records.writer import Batch, ClassRec, EnrolmentRec, TeacherRec, Tr
 def stored_batch(session: Session, unit: str | None = None) -> Batch:
     """Every record of the store (or of one unit: its classes with their enrolments, its trainees, and the
     teachers of its classes) as writer records, in a stable order."""
-    names = {i: n for i, n in session.execute(select(Unit.id, Unit.name))}
+    names = dict(session.execute(select(Unit.id, Unit.name)).all())
     uid = next((i for i, n in names.items() if n == unit), None) if unit else None
     cq = select(TrainingClass).order_by(TrainingClass.start_date, TrainingClass.unit_id, TrainingClass.title)
     tq = select(Trainee).order_by(Trainee.unit_id, Trainee.name, Trainee.phone)
@@ -31,7 +31,7 @@ def stored_batch(session: Session, unit: str | None = None) -> Batch:
         cq, tq = cq.where(TrainingClass.unit_id == uid), tq.where(Trainee.unit_id == uid)
     classes = list(session.scalars(cq))
     class_ids = {c.id for c in classes}
-    teacher_names = {i: n for i, n in session.execute(select(Teacher.id, Teacher.name))}
+    teacher_names = dict(session.execute(select(Teacher.id, Teacher.name)).all())
     links: dict[int, list[tuple[int, str]]] = {}
     for cid, tid, pos in session.execute(select(ClassTeacher.class_id, ClassTeacher.teacher_id, ClassTeacher.position)):
         if cid in class_ids:

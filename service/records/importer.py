@@ -44,8 +44,8 @@ from service.records.writer import (
     Change,
     ClassRec,
     EnrolmentRec,
-    TeacherRec,
     Tally,
+    TeacherRec,
     TraineeRec,
     write_batch,
 )
@@ -246,7 +246,7 @@ def read_batch(session: Session, wb, *, unit_scope: str | None = None) -> tuple[
         batch.rows[id(rec)] = row.number
 
     # 学员
-    unit_ids = {k: v for k, v in session.execute(select(Unit.name, Unit.id))}
+    unit_ids = dict(session.execute(select(Unit.name, Unit.id)).all())
     unit_names = {i: n for n, i in unit_ids.items()}
     trainees = {(unit_names[u], n, p) for u, n, p in session.execute(
         select(Trainee.unit_id, Trainee.name, Trainee.phone))}

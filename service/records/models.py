@@ -32,8 +32,8 @@ from service.records.vocab import (
     GENDERS,
     TEACHER_SOURCES,
     TRAINEE_CATEGORIES,
-    UNIT_KINDS,
 )
+from service.units import UNIT_KINDS
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -11,8 +11,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.forms.annex3 import MonthlyReport, monthly_report_title, render_monthly_report
 from service.files import write_atomic
+from service.forms.annex3 import MonthlyReport, monthly_report_title, render_monthly_report
 from service.naming import document_filename
 from service.records import reports
 from service.records.documents import AssessmentSheet, LedgerCard, QuarterlyReport

@@ -40,8 +40,8 @@ def sample_dataset(sample_dir: str | Path) -> tuple[UnitsFile, Dataset | None]:
 
 def write_extras(session: Session, data: Dataset) -> dict[str, int]:
     """Activities, volunteers and funding of a dataset; rows already stored are left alone."""
-    units = {n: i for n, i in session.execute(select(Unit.name, Unit.id))}
-    teachers = {n: i for n, i in session.execute(select(Teacher.name, Teacher.id))}
+    units = dict(session.execute(select(Unit.name, Unit.id)).all())
+    teachers = dict(session.execute(select(Teacher.name, Teacher.id)).all())
     added = {"activities": 0, "volunteers": 0, "funding": 0}
     have = {(u, k, t, d) for u, k, t, d in session.execute(
         select(Activity.unit_id, Activity.kind, Activity.title, Activity.held_on))}

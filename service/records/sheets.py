@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from decimal import Decimal, InvalidOperation
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 
-from service.records import vocab
 from service.models.text import text_problem
+from service.records import vocab
 from service.units import normalize_phone
 
 Choices = Callable[[], Sequence[str]]

@@ -56,8 +56,8 @@ def _choices(f: Field, unit_names: Sequence[str]) -> list[str]:
 
 
 def _validation(f: Field, source: str | None) -> DataValidation | None:
-    common = dict(allow_blank=not f.required, showErrorMessage=True, errorStyle="stop",
-                  errorTitle=f"{f.title}有误", showInputMessage=True, promptTitle=f.title)
+    common = {"allow_blank": not f.required, "showErrorMessage": True, "errorStyle": "stop",
+                  "errorTitle": f"{f.title}有误", "showInputMessage": True, "promptTitle": f.title}
     if source:
         return DataValidation(type="list", formula1=source, showDropDown=False,
                               error=f"请从下拉列表中选择{f.title}。", prompt=f.hint or f"请从下拉列表中选择{f.title}。",

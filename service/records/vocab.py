@@ -6,7 +6,7 @@ live in config/ and are validated on the way in, so a township can extend them w
 from __future__ import annotations
 
 from service.forms import catalog
-from service.units import UNIT_KINDS, Registered
+from service.units import Registered
 
 TEACHER_SOURCES = ("学校", "农技", "卫生院", "社会")
 GENDERS = ("男", "女")

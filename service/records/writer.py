@@ -146,7 +146,7 @@ class _Writer:
         self.s = session
         self.batch = batch
         self.result = WriteResult()
-        self.units = {k: v for k, v in session.execute(select(Unit.name, Unit.id))}
+        self.units = dict(session.execute(select(Unit.name, Unit.id)).all())
 
     def tally(self, sheet: str) -> Tally:
         return self.result.tallies.setdefault(sheet, Tally())
@@ -178,7 +178,7 @@ class _Writer:
         if new_rows:
             self.s.execute(insert(Teacher), new_rows)
         self.s.flush()
-        return {k: v for k, v in self.s.execute(select(Teacher.name, Teacher.id))}
+        return dict(self.s.execute(select(Teacher.name, Teacher.id)).all())
 
     def child_changed(self, sheet: str, rec, label: str, title: str, old, new, obj_id: int,
                       pending: dict) -> bool:

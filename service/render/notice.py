@@ -15,8 +15,7 @@ from lxml import etree
 from service.docx.engine import load_template
 from service.layout import columns, glyphs
 from service.layout.profile import Profile, mm_to_twips, profile
-from service.models.notice import (Annex, Heading, LeadIn, Notice, Paragraph, Signature, Table, cn_date,
-                                   heading_label)
+from service.models.notice import Annex, Heading, LeadIn, Notice, Paragraph, Signature, Table, cn_date, heading_label
 from service.render.annexes import annex_blocks
 from service.render.title import split_title
 

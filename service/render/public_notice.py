@@ -16,8 +16,16 @@ from service.forms.validation import StrictModel
 from service.layout.profile import profile
 from service.models.notice import Heading, Paragraph, Signature, cn_date
 from service.records.documents import ProjectNotice
-from service.render.notice import (Blocks, ImprintPlacement, add_body, add_signature, add_title, block_text,
-                                   fit_signature_blocks, postprocess)
+from service.render.notice import (
+    Blocks,
+    ImprintPlacement,
+    add_body,
+    add_signature,
+    add_title,
+    block_text,
+    fit_signature_blocks,
+    postprocess,
+)
 from service.render.paginate import Rendered, render_signature_fitted
 from service.units import Phone
 

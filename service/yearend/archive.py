@@ -26,8 +26,19 @@ from service.bundle import BundleFile, pack
 from service.files import write_atomic
 from service.naming import document_filename
 from service.yearend import archive_cache as cache
-from service.yearend.volumes import (Fonds, Material, Volume, catalogue_docx, catalogue_xlsx, completeness,
-                                     completeness_xlsx, cover_docx, file_materials, filing_rules, notes_docx)
+from service.yearend.volumes import (
+    Fonds,
+    Material,
+    Volume,
+    catalogue_docx,
+    catalogue_xlsx,
+    completeness,
+    completeness_xlsx,
+    cover_docx,
+    file_materials,
+    filing_rules,
+    notes_docx,
+)
 
 ITEMS_FOLDER = "文件"
 
@@ -122,7 +133,8 @@ def unit_input_hash(fonds: Fonds, materials: list[Material]) -> str:
     body = {"fonds": [fonds.code, fonds.name, fonds.year, fonds.filed_on.isoformat()],
             "items": sorted([m.kind, m.key, m.title, m.author, m.date.isoformat(), m.number, m.category]
                             for m in materials),
-            "rules": filing_rules().model_dump(mode="json"), "code": cache.code_fingerprint(), "filing": cache.code_fingerprint(filing=True)}
+            "rules": filing_rules().model_dump(mode="json"), "code": cache.code_fingerprint(),
+            "filing": cache.code_fingerprint(filing=True)}
     return cache.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 

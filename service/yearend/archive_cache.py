@@ -24,7 +24,7 @@ from typing import Callable
 from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from service.config import CONFIG_DIR, PROJECT_ROOT, settings
+from service.config import PROJECT_ROOT, settings
 from service.db import Base
 from service.files import write_atomic
 from service.jobs.models import utcnow

@@ -13,8 +13,15 @@ from pathlib import Path
 import click
 
 from service.records.store import open_store
-from service.yearend.batch import (BatchError, YearEndParams, office_materials, office_outputs, plan_batch, run_unit,
-                                   write_outputs)
+from service.yearend.batch import (
+    BatchError,
+    YearEndParams,
+    office_materials,
+    office_outputs,
+    plan_batch,
+    run_unit,
+    write_outputs,
+)
 from service.yearend.cli import _refuse  # the year-end commands' refusal: Chinese message, exit 2
 
 

@@ -274,8 +274,8 @@ def _funding(session: Session, year: int, n: Numerator) -> dict[int, Decimal]:
 # ------------------------------------------------------------------------------------------------ assessment
 
 def _judge(t: Target, numerator: Decimal | None, denominator: int | None, missing_note: str) -> IndicatorResult:
-    common = dict(id=t.id, name=t.name, kind=t.kind, numerator=numerator, denominator=denominator,
-                  headcount=t.headcount_text, target=t.target, source=t.source)
+    common = {"id": t.id, "name": t.name, "kind": t.kind, "numerator": numerator, "denominator": denominator,
+                  "headcount": t.headcount_text, "target": t.target, "source": t.source}
     if not denominator:
         return IndicatorResult(value=None, status="missing", note=f"缺少{t.denominator_label}", **common)
     if numerator is None:

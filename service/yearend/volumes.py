@@ -317,9 +317,7 @@ def _docx(body: str, *, landscape: bool = False, numbered: bool = True) -> bytes
 
 
 def _width(landscape: bool) -> int:
-    from service.layout.profile import profile
-
-    from service.layout.profile import mm_to_twips
+    from service.layout.profile import mm_to_twips, profile
 
     p = profile()
     if landscape:  # the page turns (service.docx.base.section_properties): top and bottom margins go sideways

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import secrets
-from pathlib import Path
 
 import pytest
 import redis

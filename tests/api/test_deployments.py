@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import auth
-from tests.api.helpers import Proc, PrivateRedis, free_port, wait_for
+from tests.api.helpers import PrivateRedis, Proc, free_port, wait_for
 from tests.api.http import get_json, request
 from tests.api.jobs import poll
 

@@ -75,9 +75,10 @@ def test_idempotent_resubmission(client_module, tokens, notice_data, notice_job)
     conflict = client_module.post("/api/v1/jobs", json={"kind": "notice", "params": {"notice": changed}}, headers=headers)
     assert conflict.status_code == 409 and conflict.content_type == "application/problem+json"
     # The same key from another token is another request.
+    from sqlalchemy import func, select
+
     from service.jobs.db import session
     from service.jobs.models import Job
-    from sqlalchemy import func, select
 
     with session() as s:
         assert s.scalar(select(func.count()).select_from(Job).where(Job.idempotency_key == "e2e-notice-1")) == 1
@@ -90,7 +91,7 @@ def test_register_keeps_the_document_after_expiry(client_module, tokens, notice_
     from service.jobs.pipeline import expire_results
 
     doc = notice_job["result"]
-    r = client_module.get(f"/api/v1/documents?kind=notice", headers=auth(tokens["office"]))
+    r = client_module.get("/api/v1/documents?kind=notice", headers=auth(tokens["office"]))
     entry = next(d for d in r.json["items"] if d["id"] == doc["id"])
     assert entry["sha256"] == doc["sha256"] and len(entry["input_sha256"]) == 64
     assert entry["period"] == str(notice_job["period"]) and entry["available"] is True

@@ -107,8 +107,8 @@ def test_schemathesis_office_and_centre_all_checks(app, tokens):
             @hypothesis.settings(max_examples=examples, deadline=None, database=None, derandomize=True,
                                  suppress_health_check=list(HealthCheck), phases=[hypothesis.Phase.generate])
             @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
-            def run(case):
-                if mode is GenerationMode.POSITIVE:
+            def run(case):  # called in this iteration, not later
+                if mode is GenerationMode.POSITIVE:  # noqa: B023
                     meet_notice_rules(case)
                     meet_phone_format(case.body)
                 for role in ("office", "A"):

@@ -55,7 +55,7 @@ def _assert_complete_and_clean(job: dict, n: int, killed_idx: int) -> None:
     root = storage.job_dir(job["id"])
     files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
     assert files == sorted(d.storage_path.split(f"{job['id']}/", 1)[1] for d in docs), files  # nothing else
-    assert not [p for p in root.rglob(".tmp-*")]  # no partial artifact left behind
+    assert not list(root.rglob(".tmp-*"))  # no partial artifact left behind
     for d in docs:
         assert storage.sha256_file(storage.absolute(d.storage_path)) == d.file_hash
     attempts = {i.idx: i.attempts for i in _items(job["id"])}
@@ -135,7 +135,7 @@ def test_item_that_keeps_killing_its_worker_fails_alone(client, tokens, api_env,
     try:
         job, n = _submit(client, tokens["A"])
         for attempt in (1, 2, 3):
-            wait_for(lambda: (lambda i: bool(i) and i[0].state == "pending" and i[0].attempts == attempt)(
+            wait_for(lambda: (lambda i: bool(i) and i[0].state == "pending" and i[0].attempts == attempt)(  # noqa: B023
                 _items(job["id"])), 60, 0.05, f"attempt {attempt}")  # items appear once the worker planned them
             (child,) = wait_for(lambda: children(worker.pid), 30, 0.05, "pool child")
             os.kill(child, signal.SIGKILL)

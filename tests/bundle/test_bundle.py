@@ -10,19 +10,18 @@ import shutil
 import zipfile
 from pathlib import Path
 
-import pdfplumber
 import click
+import pdfplumber
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from service.bundle import (MANIFEST_SCHEMA, Manifest, NoticeDocument, build_bundle, canonical_json,
-                            source_digest)
-from service.forms.cli import commands
+from service.bundle import MANIFEST_SCHEMA, Manifest, NoticeDocument, build_bundle, canonical_json, source_digest
+from service.config import SAMPLES_DIR
 from service.forms.annex3 import load_monthly_report
+from service.forms.cli import commands
 from service.forms.validation import DataValidationError
 from service.units import load_units
-from service.config import SAMPLES_DIR
 
 SAMPLE_DIR = SAMPLES_DIR / "baisheng-2020"
 

@@ -10,8 +10,13 @@ import pytest
 from openpyxl import load_workbook
 
 from service.config import SAMPLES_DIR
-from service.forms.annex3 import (BLANK_ROWS, load_monthly_report, monthly_report_title, parse_monthly_report,
-                                  render_monthly_report)
+from service.forms.annex3 import (
+    BLANK_ROWS,
+    load_monthly_report,
+    monthly_report_title,
+    parse_monthly_report,
+    render_monthly_report,
+)
 from service.forms.catalog import training_methods
 from service.forms.validation import DataValidationError
 

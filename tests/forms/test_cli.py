@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 
 import click
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from service.forms.cli import commands
 from service.config import SAMPLES_DIR
+from service.forms.cli import commands
 
 SAMPLE = SAMPLES_DIR / "baisheng-2020"
 main = click.Group("wenshu", commands=commands)  # the commands as service.cli registers them

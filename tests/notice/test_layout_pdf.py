@@ -121,7 +121,7 @@ def test_title_size_and_centring(baisheng):
 
 
 def test_page_numbers_odd_right_even_left(baisheng):
-    numbered = [pg for pg in baisheng.pages]
+    numbered = list(baisheng.pages)
     for page in numbered:
         number = page_number(page)
         assert number is not None, f"page {page.number} has no number"

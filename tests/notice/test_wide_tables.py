@@ -77,8 +77,9 @@ def test_no_text_beyond_the_table_or_the_type_area_and_the_right_border_is_drawn
         rows = [c for c in body if c["x0"] * PT >= t_left - 0.1 and _in_table(page, c)]
         assert rows and max(c["x1"] * PT for c in rows) <= t_right
         # the right border: vertical rules at the table's right edge as long as the left border
-        def border(x):
-            return [(e["top"], e["bottom"]) for e in page[3] if e["orientation"] == "v" and abs(e["x0"] * PT - x) < 0.3]
+        def border(x):  # used within this iteration only
+            return [(e["top"], e["bottom"]) for e in page[3]  # noqa: B023
+                    if e["orientation"] == "v" and abs(e["x0"] * PT - x) < 0.3]
 
         left_border = border(t_left)
         top, bottom = min(t for t, _ in left_border), max(b for _, b in left_border)

@@ -16,10 +16,10 @@ from service.cli import main
 from service.forms.annex3 import render_monthly_report
 from service.records import outputs, reports
 from service.records.assessment import load_rules
-from service.records.forms import render_assessment_sheet, render_ledger_card, render_quarterly_report
-from service.records.forms import ledger_card as ledger_mod
 from service.records.forms import assessment_sheet as assess_mod
+from service.records.forms import ledger_card as ledger_mod
 from service.records.forms import quarterly as quarterly_mod
+from service.records.forms import render_assessment_sheet, render_ledger_card, render_quarterly_report
 from service.records.models import Enrolment
 
 YEAR = 2020

@@ -62,10 +62,10 @@ def test_monthly_reports_equal_sql_aggregates(sample_store):
             sql = {name: (n, hrs) for name, n, hrs in _sql(s, """
                 SELECT u.name, COUNT(*), SUM(c.hours) FROM training_classes c JOIN units u ON u.id = c.unit_id
                 WHERE c.start_date >= :a AND c.start_date < :b GROUP BY u.name""", a=start, b=end)}
-            people = {name: n for name, n in _sql(s, """
+            people = dict(_sql(s, """
                 SELECT u.name, COUNT(e.id) FROM enrolments e JOIN training_classes c ON c.id = e.class_id
                 JOIN units u ON u.id = c.unit_id WHERE c.start_date >= :a AND c.start_date < :b
-                GROUP BY u.name""", a=start, b=end)}
+                GROUP BY u.name""", a=start, b=end))
             for unit in units:
                 r = reports.monthly_report(s, unit, YEAR, month)
                 n, hrs = sql.get(unit, (0, 0))

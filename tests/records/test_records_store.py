@@ -4,8 +4,8 @@ from __future__ import annotations
 import threading
 
 import pytest
-from alembic.migration import MigrationContext
 from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.exc import IntegrityError
 

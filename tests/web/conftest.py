@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from tests.api.conftest import (  # noqa: F401 (fixtures reused as they are)
+    SAMPLE_DIR,
     UNIT_A,
     UNIT_B,
-    SAMPLE_DIR,
     api_env,
     purge_after_module,
     tokens,

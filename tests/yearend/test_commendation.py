@@ -6,16 +6,16 @@ import datetime as dt
 from decimal import Decimal
 from pathlib import Path
 
-import pytest
 import docx as python_docx
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import delete
 
 from service.cli import main
-from service.models.notice import DocNumber
 from service.config import TEMPLATE_DIR
-from service.records.models import DocNumber as DocNumberRow
+from service.models.notice import DocNumber
 from service.pdf.measure import ink_box, measure, page_text
+from service.records.models import DocNumber as DocNumberRow
 from service.yearend import commendation
 from service.yearend.commendation import Rule, chinese_date, select
 from service.yearend.indicators import UnitAssessment, YearAssessment, load_targets

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 
-import pytest
 from sqlalchemy import Date, bindparam, text
 
 from service.yearend.indicators import assess, load_targets

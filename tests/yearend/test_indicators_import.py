@@ -44,7 +44,7 @@ def _sample_rows(sample_dir) -> dict[str, list[dict]]:
 
 
 def _stored(session) -> tuple[set, set, set]:
-    names = {i: n for i, n in session.execute(select(Unit.id, Unit.name))}
+    names = dict(session.execute(select(Unit.id, Unit.name)).all())
     vols = {(names[v.unit_id], v.name, v.phone, v.occupation, v.joined_on) for v in session.scalars(select(Volunteer))}
     funds = {(names[f.unit_id], f.direction, f.source, Decimal(f.amount), f.booked_on, f.purpose)
              for f in session.scalars(select(Funding))}

@@ -93,7 +93,7 @@ def _masthead_joint(p) -> str:
                 run(J % "o", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))
     suffix = para(ppr("GwMasthead", line="{{ b.line }}", ind={"left": "{{ b.gap }}"}, jc="left"),
                   run(J % "b.suffix", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))
-    no_borders = "<w:tblBorders>" + "".join(f'<w:{e} w:val="nil"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"
+    no_borders = "<w:tblBorders>" + "".join(f'<w:{e} w:val="nil"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"  # noqa: E501
     cell_mar = '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
     return (
         '<w:tbl><w:tblPr><w:tblStyle w:val="TableNormal"/><w:tblW w:w="{{ b.width }}" w:type="dxa"/>'
@@ -130,10 +130,10 @@ def body_xml(tb: TemplateBuilder) -> str:
         ("para_continued", para(ppr("GwBlank", page_break_before="{{ b.pbb }}", line="{{ b.line }}"),
                                 run(J % "b.text", raw=True))),
         ("lead_in", para(ppr("GwLeadIn", page_break_before="{{ b.pbb }}", line="{{ b.line }}"), run(J % "b.text", raw=True))),
-        ("heading", para(ppr("{{ b.style }}", page_break_before="{{ b.pbb }}", line="{{ b.line }}", jc=LAST_LINE), run(J % "b.head", rpr(style="{{ b.cstyle }}"), raw=True),
+        ("heading", para(ppr("{{ b.style }}", page_break_before="{{ b.pbb }}", line="{{ b.line }}", jc=LAST_LINE), run(J % "b.head", rpr(style="{{ b.cstyle }}"), raw=True),  # noqa: E501
                          run(J % "b.body", raw=True))),
         ("attach", para(
-            ppr("GwAttach", page_break_before="{{ b.pbb }}", tabs=[("left", "{{ b.tab }}")], line="{{ b.line }}", ind={"left": "{{ b.left }}", "hanging": "{{ b.hanging }}"}),
+            ppr("GwAttach", page_break_before="{{ b.pbb }}", tabs=[("left", "{{ b.tab }}")], line="{{ b.line }}", ind={"left": "{{ b.left }}", "hanging": "{{ b.hanging }}"}),  # noqa: E501
             run(J % "b.label", raw=True), tag_run("{%r if b.tabbed %}"), "<w:r><w:tab/></w:r>",
             tag_run("{%r endif %}"), run(J % "b.text", raw=True),
         )),
