@@ -54,7 +54,6 @@ def init_web(app: Flask) -> None:
                       SESSION_COOKIE_NAME="wenshu_session", PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
                       WTF_CSRF_CHECK_DEFAULT=False,  # only the pages' forms: the JSON API takes Bearer tokens
                       WTF_CSRF_TIME_LIMIT=None)  # a form's token is valid as long as its session
-    app.config.setdefault("WEB_SIGNIN_LIMIT", os.environ.get("WENSHU_SIGNIN_LIMIT", "5/minute;30/hour"))
     csrf.init_app(app)
     app.register_blueprint(web)
     auth.limit_failed_signins(app)

@@ -102,12 +102,12 @@ def home():
 
 
 def limit_failed_signins(app: Flask) -> None:
-    """Failed sign-ins count against WEB_SIGNIN_LIMIT per client address (Flask-Limiter, the app's limiter)."""
+    """Failed sign-ins count against SIGNIN_LIMIT per client address (Flask-Limiter, the app's limiter)."""
     limiter = app.extensions.get("wenshu_limiter")
     if limiter is None:
         return
     endpoint = "web.signin"
     app.view_functions[endpoint] = limiter.limit(
-        lambda: current_app.config["WEB_SIGNIN_LIMIT"], key_func=lambda: f"signin:{request.remote_addr}",
+        lambda: current_app.config["SIGNIN_LIMIT"], key_func=lambda: f"signin:{request.remote_addr}",
         methods=["POST"], deduct_when=lambda resp: resp.status_code == 401, override_defaults=False,
     )(app.view_functions[endpoint])

@@ -24,7 +24,7 @@ def test_form_without_csrf_token_is_refused_in_chinese(app, tokens):
 
 def test_failed_sign_ins_are_rate_limited(app):
     client = app.test_client()
-    app.config["WEB_SIGNIN_LIMIT"] = "3/minute"
+    app.config["SIGNIN_LIMIT"] = "3/minute"
     try:
         env = {"REMOTE_ADDR": "10.77.0.1"}
         token = re.search(r'value="([^"]+)"', client.get("/web/signin", environ_base=env).text).group(1)
@@ -38,7 +38,7 @@ def test_failed_sign_ins_are_rate_limited(app):
         assert client.post("/web/signin", data={"token": "wsk_x_y", "csrf_token": token},
                            environ_base=other).status_code in (400, 401)
     finally:
-        app.config["WEB_SIGNIN_LIMIT"] = "5/minute;30/hour"
+        app.config["SIGNIN_LIMIT"] = "5/minute;30/hour"
 
 
 def test_cookie_secure_by_default(monkeypatch):
