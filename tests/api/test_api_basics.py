@@ -30,7 +30,7 @@ def test_docs_page_uses_bundled_assets(client):
     asset = client.get("/api/v1/swagger/js/swagger-ui-bundle.js")
     assert asset.status_code == 200 and len(asset.data) > 100_000
     index = client.get("/").get_data(as_text=True)
-    assert "社教文书服务" in index and "https://" not in index
+    assert "社教文书服务" in index and "https://" not in index and 'href="/web/"' in index  # the pages, first
 
 
 def test_missing_and_bad_token_are_401_problems(client):
