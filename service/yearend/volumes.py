@@ -29,9 +29,11 @@ FILING_CONFIG = CONFIG_DIR / "archive_filing.yaml"
 VOLUMES_CONFIG = CONFIG_DIR / "annex2_archive_volumes.yaml"
 RETENTION_ORDER = ("永久", "30年", "10年")
 CATALOGUE_COLUMNS = [  # DA/T 22-2015 5.5 (件号 in place of 序号: items run from 0001 within a volume)
-    sheet.Column("件号", 5, "seq"), sheet.Column("档号", 34), sheet.Column("文号", 16), sheet.Column("责任者", 16),
-    sheet.Column("题名", 40), sheet.Column("日期", 14), sheet.Column("密级", 5), sheet.Column("页数", 5, "int"),
-    sheet.Column("备注", 14),
+    # widths (relative; Excel characters) keep a 24-character 档号, the 8-digit date and two-character heads on one
+    # line at 9 pt on a landscape page; 题名 and 备注 wrap
+    sheet.Column("件号", 7, "seq"), sheet.Column("档号", 42), sheet.Column("文号", 13), sheet.Column("责任者", 13),
+    sheet.Column("题名", 32), sheet.Column("日期", 17), sheet.Column("密级", 7), sheet.Column("页数", 7, "int"),
+    sheet.Column("备注", 10),
 ]
 
 
