@@ -156,6 +156,26 @@ def test_every_catalogue_lists_exactly_the_items_in_its_folder_with_their_pdf_pa
     assert any("记录卡" in e for e in vol3) and any("考核表" in e for e in vol3) and any("月报表" in e for e in vol3)
 
 
+def test_catalogue_prints_each_archive_code_and_date_on_one_line(first_run, tmp_path):
+    """The 归档文件目录 as printed: every 档号 and 8-digit date is one word of the PDF (never wrapped)."""
+    import pdfplumber
+
+    from service.pdf.convert import to_pdf
+
+    out, _ = first_run
+    zf = next(iter(_zips(out).values()))
+    entry = next(e for e in zf.namelist() if e.startswith("卷三") and e.endswith("归档文件目录.docx"))
+    codes = [code for code, _pages in _catalogue(zf, entry.split("/")[0])]
+    (tmp_path / "cat.docx").write_bytes(zf.read(entry))
+    (pdf,) = to_pdf([tmp_path / "cat.docx"], tmp_path)
+    with pdfplumber.open(pdf) as doc:
+        words = {w["text"] for page in doc.pages for w in page.extract_words()}
+    assert codes and all(code in words for code in codes), sorted(words)[:40]
+    assert any(re.fullmatch(r"20\d{6}", w) for w in words)
+    assert not any(re.fullmatch(r"20\d{1,5}", w) for w in words)  # no date split over two lines
+    assert {"件号", "密级", "页数"} <= words
+
+
 def test_completeness_report_names_the_annex2_items_without_material(first_run):
     from service.yearend.volumes import volume_specs
 
