@@ -463,7 +463,7 @@ def expire_results(now=None) -> int:
 
 
 def _expire_refused_imports(now) -> None:
-    """Refused uploads kept for their marked workbook (service.api.records) go after the result TTL."""
+    """Uploads kept for import jobs (service.api.records) go after the result TTL."""
     folder = storage.storage_root() / "imports"
     if not folder.is_dir():
         return
