@@ -69,10 +69,13 @@ def _render_import(data: dict, out_dir: Path) -> list[Path]:
             result = import_workbook(s, upload, unit_scope=p.scope)
             if result.ok:
                 audit.record(s, who, "import", detail=f"{p.filename} {p.size} bytes")
-    except UploadRefused as exc:  # found only while parsing (the request's checks passed)
+    except UploadRefused as exc:  # found only while parsing (the request's checks passed): the reason is the detail
         result = ImportResult(errors=[CellError("工作簿", None, None, None, str(exc))])
+        report = dict(import_report(result), detail=str(exc))
+    else:
+        report = import_report(result)
     paths = [out_dir / REPORT_NAME]
-    paths[0].write_bytes(json.dumps(import_report(result), ensure_ascii=False, indent=1).encode("utf-8"))
+    paths[0].write_bytes(json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
     if not result.ok:
         marked = out_dir / MARKED_NAME
         try:
