@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Literal
 
 import json
-import secrets
 
 from flask import Response, jsonify, url_for
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
@@ -24,8 +23,7 @@ from service.api.problems import common_responses, problem, spec_response
 from service.jobs import audit
 from service.api.schemas import JobView
 from service.jobs.db import session
-from service.jobs.records_io_kinds import (EXPORT_KIND, IMPORT_KIND, MARKED_NAME, REPORT_NAME, ExportParams,
-                                           ImportParams)
+from service.jobs.records_io_kinds import EXPORT_KIND, IMPORT_KIND, ExportParams, import_outcome, keep_upload
 from service.models.text import CleanText
 
 records = APIBlueprint("records", __name__, url_prefix="/api/v1", abp_security=[{"bearer": []}],
@@ -136,35 +134,14 @@ def import_records(form: ImportForm):
     return _submit(who, IMPORT_KIND, keep_upload(who, data, form.file.filename or ""))
 
 
-def keep_upload(who, data: bytes, filename: str) -> ImportParams:
-    """Keep an upload in the storage folder for its import job (expires with the job's files)."""
-    from service.jobs import storage
-
-    path = storage.write_atomic(storage.storage_root() / "imports" / secrets.token_hex(16) / "upload.xlsx", data)
-    return ImportParams(upload=storage.relative(path), filename=filename[:255], size=len(data),
-                        scope=None if who.is_office else who.unit, token_id=who.token_id, role=who.role)
-
-
 def import_job_report(job_id: str) -> tuple[str, dict | None, str | None]:
     """(state, report, marked document id) of an import job the current token submitted (NotFound otherwise)."""
     from werkzeug.exceptions import NotFound
 
-    from service.jobs import storage
-    from service.jobs.models import Document, Job
-
-    with session() as s:
-        job = s.get(Job, job_id)
-        if job is None or job.kind != IMPORT_KIND or job.token_id != current().token_id:
-            raise NotFound()
-        docs = {d.filename: d for d in s.scalars(select(Document).where(Document.job_id == job_id))}
-    if job.state in ("accepted", "running"):
-        return job.state, None, None
-    report = docs.get(REPORT_NAME)
-    if report is None or report.storage_path is None:
-        return job.state, None, None
-    data = json.loads(storage.absolute(report.storage_path).read_text(encoding="utf-8"))
-    marked = docs.get(MARKED_NAME)
-    return job.state, data, marked.id if marked is not None else None
+    try:
+        return import_outcome(job_id, current().token_id)
+    except LookupError:
+        raise NotFound() from None
 
 
 @records.get("/records/imports/<job_id>", tags=[T_RECORDS], summary="导入结果",

@@ -248,8 +248,12 @@ def renew_leases(owner: str) -> int:
 
 def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
     claimed = _claim(job.id, idx)
-    if claimed is None:  # done, failed, or being rendered by another delivery: nothing to do here
-        return
+    while claimed is None:  # done, failed, or another delivery renders it: wait for that render's outcome; if its
+        with session() as s:  # process dies, the claim lapses within a lease period and this delivery takes over
+            if s.scalar(select(JobItem.state).where(JobItem.job_id == job.id, JobItem.idx == idx)) != "pending":
+                return
+        time.sleep(min(1.0, job_settings().lease_seconds / 10))
+        claimed = _claim(job.id, idx)
     claim, item = claimed
     if item.attempts > MAX_ITEM_ATTEMPTS:
         with session() as s:

@@ -53,6 +53,39 @@ def import_report(result) -> dict:
             "errors": [asdict(e) for e in result.errors[:MAX_ERRORS]]}
 
 
+def keep_upload(who, data: bytes, filename: str) -> ImportParams:
+    """Keep an upload in the storage folder (imports/<random>/, removed after the result TTL) for its import job."""
+    import secrets
+
+    from service.jobs import storage
+
+    path = storage.write_atomic(storage.storage_root() / "imports" / secrets.token_hex(16) / "upload.xlsx", data)
+    return ImportParams(upload=storage.relative(path), filename=filename[:255], size=len(data),
+                        scope=None if who.is_office else who.unit, token_id=who.token_id, role=who.role)
+
+
+def import_outcome(job_id: str, token_id: str) -> tuple[str, dict | None, str | None]:
+    """(job state, report or None while running/expired, marked workbook's document id) of an import job that
+    token submitted; LookupError for any other job."""
+    from sqlalchemy import select
+
+    from service.jobs import storage
+    from service.jobs.db import session
+    from service.jobs.models import Document, Job
+
+    with session() as s:
+        job = s.get(Job, job_id)
+        if job is None or job.kind != IMPORT_KIND or job.token_id != token_id:
+            raise LookupError(job_id)
+        docs = {d.filename: d for d in s.scalars(select(Document).where(Document.job_id == job_id))}
+    report = docs.get(REPORT_NAME)
+    if job.state in ("accepted", "running") or report is None or report.storage_path is None:
+        return job.state, None, None
+    data = json.loads(storage.absolute(report.storage_path).read_text(encoding="utf-8"))
+    marked = docs.get(MARKED_NAME)
+    return job.state, data, marked.id if marked is not None else None
+
+
 def _render_import(data: dict, out_dir: Path) -> list[Path]:
     from service.jobs import audit, storage
     from service.jobs.db import session
