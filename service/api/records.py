@@ -61,6 +61,15 @@ class ImportPath(BaseModel):
     job_id: str = Field(min_length=32, max_length=32, pattern=r"^[0-9a-f]+$", title="导入任务编号")
 
 
+class ImportJobView(JobView):
+    report: str = Field(title="导入结果地址", description="GET 该地址：未完成 202；成功 200；被拒 422")
+
+
+class ImportPending(BaseModel):
+    state: Literal["accepted", "running"] = Field(title="状态")
+    job: str = Field(title="任务地址")
+
+
 class CellErrorView(BaseModel):
     sheet: str = Field(title="工作表")
     row: int | None = Field(title="行")
@@ -116,7 +125,7 @@ def _submit(who, kind_name: str, params: BaseModel) -> Response:
 
 
 @records.post("/records/imports", tags=[T_RECORDS], summary="导入培训记录（Excel，后台任务）",
-              responses={202: JobView, 413: spec_response("工作簿过大（大小、行数、单元格数或解压后大小）"),
+              responses={202: ImportJobView, 413: spec_response("工作簿过大（大小、行数、单元格数或解压后大小）"),
                          422: spec_response("不是有效的 .xlsx")})
 def import_records(form: ImportForm):
     """上传填好的模板（.xlsx）：检查文件大小与结构后立即返回 202 与任务地址（Location），由工作进程解析与写入
@@ -145,7 +154,7 @@ def import_job_report(job_id: str) -> tuple[str, dict | None, str | None]:
 
 
 @records.get("/records/imports/<job_id>", tags=[T_RECORDS], summary="导入结果",
-             responses={200: ImportView, 202: JobView,
+             responses={200: ImportView, 202: ImportPending,
                         422: spec_response("工作簿有错误（前200处逐条给出工作表、行、列；error_count 为总数）")})
 def import_report(path: ImportPath):
     """导入任务未完成时 202（带 Retry-After）；导入成功 200；被拒 422，列出前 200 处错误，`error_count` 为总数，

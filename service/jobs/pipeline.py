@@ -158,8 +158,9 @@ def render_items(job_id: str, indexes: list[int]) -> list[int]:
         kind = registry.get(job.kind)
     if kind is None:
         raise RuntimeError(f"unknown job kind {job.kind!r}")
-    for idx in indexes:
-        _render_one(job, kind, idx)
+    busy = [idx for idx in indexes if _render_one(job, kind, idx)]
+    if busy:  # another delivery is rendering these: retried with backoff; if that render's process died, its claim
+        raise TransientError(f"job {job_id}: items {busy} are being rendered elsewhere")  # lapses meanwhile
     with session() as s:
         left = s.scalar(select(func.count()).select_from(JobItem).where(JobItem.job_id == job_id,
                                                                         JobItem.state == "pending"))
@@ -246,14 +247,12 @@ def renew_leases(owner: str) -> int:
                          .values(lease_until=until)).rowcount
 
 
-def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
+def _render_one(job: Job, kind: registry.JobKind, idx: int) -> bool:
+    """Render one item under its claim. True when another render holds the item (this delivery retries later)."""
     claimed = _claim(job.id, idx)
-    while claimed is None:  # done, failed, or another delivery renders it: wait for that render's outcome; if its
-        with session() as s:  # process dies, the claim lapses within a lease period and this delivery takes over
-            if s.scalar(select(JobItem.state).where(JobItem.job_id == job.id, JobItem.idx == idx)) != "pending":
-                return
-        time.sleep(min(1.0, job_settings().lease_seconds / 10))
-        claimed = _claim(job.id, idx)
+    if claimed is None:  # done or failed: nothing to do; else another delivery renders it right now
+        with session() as s:
+            return s.scalar(select(JobItem.state).where(JobItem.job_id == job.id, JobItem.idx == idx)) == "pending"
     claim, item = claimed
     if item.attempts > MAX_ITEM_ATTEMPTS:
         with session() as s:
