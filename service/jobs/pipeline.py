@@ -48,6 +48,11 @@ class TransientError(Exception):
     """A failure worth retrying (database locked, broker gone): the task is retried with backoff."""
 
 
+class ItemsBusy(Exception):
+    """Items of a chunk are being rendered by another delivery right now: the chunk task retries after a third of a
+    lease period, for as long as that holds (the other render finishes, or its process died and its claim lapses)."""
+
+
 def transient_errors() -> tuple[type[BaseException], ...]:
     import redis.exceptions
     import sqlalchemy.exc
@@ -160,7 +165,7 @@ def render_items(job_id: str, indexes: list[int]) -> list[int]:
         raise RuntimeError(f"unknown job kind {job.kind!r}")
     busy = [idx for idx in indexes if _render_one(job, kind, idx)]
     if busy:  # another delivery is rendering these: retried with backoff; if that render's process died, its claim
-        raise TransientError(f"job {job_id}: items {busy} are being rendered elsewhere")  # lapses meanwhile
+        raise ItemsBusy(f"job {job_id}: items {busy} are being rendered elsewhere")  # lapses meanwhile
     with session() as s:
         left = s.scalar(select(func.count()).select_from(JobItem).where(JobItem.job_id == job_id,
                                                                         JobItem.state == "pending"))

@@ -61,7 +61,7 @@ def test_same_chunk_twice_at_once_renders_once(client, tokens, monkeypatch):
                 try:
                     pipeline.render_items(job_id, [0])
                     return
-                except pipeline.TransientError:  # the item is claimed by the other delivery: Celery retries later
+                except pipeline.ItemsBusy:  # the item is claimed by the other delivery: Celery retries later
                     retried.append(1)
                     time.sleep(0.3)
                 except BaseException as exc:  # noqa: BLE001 - reported below
