@@ -28,7 +28,8 @@ def render_chunk(self, job_id: str, indexes: list[int]) -> list[int]:
     try:
         return pipeline.render_items(job_id, indexes)
     except pipeline.ItemsBusy as exc:  # another delivery renders them: look again later (no retry limit)
-        raise self.retry(exc=exc, countdown=max(1.0, job_settings().lease_seconds / 3), max_retries=None)
+        raise self.retry(exc=exc, countdown=max(1.0, job_settings().lease_seconds / 3),
+                         max_retries=self.request.retries + 1)
 
 
 @app.task(name="tasks.jobs.finish", ignore_result=True, **_retry)

@@ -17,6 +17,7 @@ import hashlib
 import logging
 import os
 import shutil
+import socket
 import threading
 import time
 import uuid
@@ -197,11 +198,13 @@ def _not_claimed(now):
 def _claim(job_id: str, idx: int) -> tuple[str, JobItem] | None:
     """Claim a pending item's render (one conditional UPDATE; counts the attempt). None: done, failed, or another
     render holds it."""
-    claim = CLAIM_PREFIX + uuid.uuid4().hex
+    claim = f"{CLAIM_PREFIX}{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
     now = utcnow()
     with session() as s:
+        holder = s.scalar(select(JobItem.lease_owner).where(JobItem.job_id == job_id, JobItem.idx == idx))
+        free = or_(_not_claimed(now), JobItem.lease_owner == holder) if _dead_here(holder) else _not_claimed(now)
         won = s.execute(update(JobItem).where(JobItem.job_id == job_id, JobItem.idx == idx,
-                                              JobItem.state == "pending", _not_claimed(now))
+                                              JobItem.state == "pending", free)
                         .values(lease_owner=claim, lease_until=now + timedelta(seconds=job_settings().lease_seconds),
                                 attempts=JobItem.attempts + 1)).rowcount
         if won != 1:
@@ -209,6 +212,23 @@ def _claim(job_id: str, idx: int) -> tuple[str, JobItem] | None:
         item = s.get(JobItem, (job_id, idx), populate_existing=True)
         s.expunge(item)
         return claim, item
+
+
+def _dead_here(holder: str | None) -> bool:
+    """A claim made on this machine by a process that no longer exists (a pool child killed mid-render): taken
+    over at once instead of waiting for it to lapse."""
+    if not holder or not holder.startswith(CLAIM_PREFIX):
+        return False
+    host, _, rest = holder[len(CLAIM_PREFIX):].rpartition(":")[0].rpartition(":")
+    if host != socket.gethostname() or not rest.isdigit():
+        return False
+    try:
+        os.kill(int(rest), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
 
 
 def _release(job_id: str, idx: int, claim: str, **values) -> int:
