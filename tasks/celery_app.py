@@ -55,6 +55,7 @@ def make_app() -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
+        worker_max_memory_per_child=js.max_child_memory_mb * 1024,  # KiB: a child swollen by a big import is replaced
         task_soft_time_limit=js.soft_time_limit,
         task_time_limit=js.hard_time_limit,
         task_serializer="json",

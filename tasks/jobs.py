@@ -23,9 +23,13 @@ def plan(job_id: str) -> int | None:
     return pipeline.plan_job(job_id)
 
 
-@app.task(name="tasks.jobs.render_chunk", ignore_result=True, **_retry)
-def render_chunk(job_id: str, indexes: list[int]) -> list[int]:
-    return pipeline.render_items(job_id, indexes)
+@app.task(name="tasks.jobs.render_chunk", ignore_result=True, bind=True, **_retry)
+def render_chunk(self, job_id: str, indexes: list[int]) -> list[int]:
+    try:
+        return pipeline.render_items(job_id, indexes)
+    except pipeline.ItemsBusy as exc:  # another delivery renders them: look again later (no retry limit)
+        raise self.retry(exc=exc, countdown=max(1.0, job_settings().lease_seconds / 3),  # noqa: B904 - Celery's retry()
+                         max_retries=self.request.retries + 1)
 
 
 @app.task(name="tasks.jobs.finish", ignore_result=True, **_retry)

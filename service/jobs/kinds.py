@@ -39,6 +39,7 @@ class JobKind:
     description: str = ""
     office_only: bool = False  # True: only the office may request it (centre tokens get 403)
     check: Callable | None = None  # (session, params) -> None; raises LookupError / ValueError (refused, 422)
+    internal: bool = False  # True: submitted by the service itself (records import/export), not through POST /jobs
 
     def split(self, params: BaseModel) -> list[tuple[str, dict]]:
         if self.items is not None:
@@ -55,13 +56,18 @@ def register(kind: JobKind) -> JobKind:
 
 
 def kinds() -> dict[str, JobKind]:
+    """The public kinds (POST /jobs, GET /kinds, the OpenAPI document); internal kinds are left out."""
+    return {n: k for n, k in _all().items() if not k.internal}
+
+
+def _all() -> dict[str, JobKind]:
     if not _KINDS:
         _register_builtin()
-    return dict(_KINDS)
+    return _KINDS
 
 
 def get(name: str) -> JobKind | None:
-    return kinds().get(name)
+    return _all().get(name)
 
 
 def input_hash(kind: str, params: dict) -> str:
@@ -98,6 +104,11 @@ def _register_builtin() -> None:
         from service.jobs import record_kinds
 
         for kind in record_kinds.kinds():
+            register(kind)
+    if _available("service.records.importer"):
+        from service.jobs import records_io_kinds
+
+        for kind in records_io_kinds.kinds():
             register(kind)
     if _available("service.yearend.batch"):
         from service.jobs import yearend_kinds

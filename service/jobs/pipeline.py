@@ -4,7 +4,9 @@
    worker, never in the API request), records them, and sends the chunks (tasks.dispatch.send_chunks).
 1. `render_items(job_id, indexes)` renders items into a private scratch directory next to the job's files and
    moves each finished item's directory into place with one rename; then records it in the register.
-   An item already done is skipped, so a re-delivered or re-sent chunk never duplicates an artifact.
+   Each item's render is claimed first with one conditional UPDATE (pending, and no other render's live claim),
+   renewed while it runs; a second delivery of a claimed or done item is skipped, and the rename happens only
+   while the claim still holds, so a done item's files are never replaced.
 2. `finish_job(job_id)` checks the manifest (every registered file present with its SHA-256), bundles a batch
    into one reproducible zip with manifest.json, and sets the job's final state and expiry.
 3. `expire_results()` deletes files past their expiry; their register entries stay.
@@ -15,12 +17,16 @@ import hashlib
 import logging
 import os
 import shutil
+import socket
+import threading
 import time
+import uuid
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from pydantic import ValidationError
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from service.jobs import kinds as registry
@@ -34,12 +40,18 @@ from service.templates import provenance
 log = logging.getLogger(__name__)
 
 MAX_ITEM_ATTEMPTS = 3
+CLAIM_PREFIX = "render:"  # lease_owner of an item being rendered (a worker's receipt lease holds its hostname)
 TERMINAL = ("succeeded", "partial", "failed")
 ZIP_DATE = date(2000, 1, 1)  # fixed: the same request gives the same zip, whenever it runs
 
 
 class TransientError(Exception):
     """A failure worth retrying (database locked, broker gone): the task is retried with backoff."""
+
+
+class ItemsBusy(Exception):
+    """Items of a chunk are being rendered by another delivery right now: the chunk task retries after a third of a
+    lease period, for as long as that holds (the other render finishes, or its process died and its claim lapses)."""
 
 
 def transient_errors() -> tuple[type[BaseException], ...]:
@@ -154,8 +166,9 @@ def render_items(job_id: str, indexes: list[int]) -> list[int]:
         kind = registry.get(job.kind)
     if kind is None:
         raise RuntimeError(f"unknown job kind {job.kind!r}")
-    for idx in indexes:
-        _render_one(job, kind, idx)
+    busy = [idx for idx in indexes if _render_one(job, kind, idx)]
+    if busy:  # another delivery is rendering these: retried with backoff; if that render's process died, its claim
+        raise ItemsBusy(f"job {job_id}: items {busy} are being rendered elsewhere")  # lapses meanwhile
     with session() as s:
         left = s.scalar(select(func.count()).select_from(JobItem).where(JobItem.job_id == job_id,
                                                                         JobItem.state == "pending"))
@@ -171,10 +184,86 @@ def render_items(job_id: str, indexes: list[int]) -> list[int]:
 
 def take_lease(job_id: str, indexes: list[int], owner: str) -> None:
     """A worker reserved a chunk: its pending items are leased to that worker (renewed by `renew_leases`)."""
-    until = utcnow() + timedelta(seconds=job_settings().lease_seconds)
+    now = utcnow()
     with session() as s:
         s.execute(update(JobItem).where(JobItem.job_id == job_id, JobItem.idx.in_(indexes),
-                                        JobItem.state == "pending").values(lease_until=until, lease_owner=owner))
+                                        JobItem.state == "pending", _not_claimed(now))
+                  .values(lease_until=now + timedelta(seconds=job_settings().lease_seconds), lease_owner=owner))
+
+
+def _not_claimed(now):
+    """No render holds the item: no owner, a lapsed lease, or only a worker's receipt lease."""
+    return or_(JobItem.lease_owner.is_(None), JobItem.lease_until.is_(None), JobItem.lease_until < now,
+               ~JobItem.lease_owner.startswith(CLAIM_PREFIX))
+
+
+def _claim(job_id: str, idx: int) -> tuple[str, JobItem] | None:
+    """Claim a pending item's render (one conditional UPDATE; counts the attempt). None: done, failed, or another
+    render holds it."""
+    claim = f"{CLAIM_PREFIX}{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex}"
+    now = utcnow()
+    with session() as s:
+        holder = s.scalar(select(JobItem.lease_owner).where(JobItem.job_id == job_id, JobItem.idx == idx))
+        free = or_(_not_claimed(now), JobItem.lease_owner == holder) if _dead_here(holder) else _not_claimed(now)
+        won = s.execute(update(JobItem).where(JobItem.job_id == job_id, JobItem.idx == idx,
+                                              JobItem.state == "pending", free)
+                        .values(lease_owner=claim, lease_until=now + timedelta(seconds=job_settings().lease_seconds),
+                                attempts=JobItem.attempts + 1)).rowcount
+        if won != 1:
+            return None
+        item = s.get(JobItem, (job_id, idx), populate_existing=True)
+        s.expunge(item)
+        return claim, item
+
+
+def _dead_here(holder: str | None) -> bool:
+    """A claim made on this machine by a process that no longer exists (a pool child killed mid-render): taken
+    over at once instead of waiting for it to lapse."""
+    if not holder or not holder.startswith(CLAIM_PREFIX):
+        return False
+    host, _, rest = holder[len(CLAIM_PREFIX):].rpartition(":")[0].rpartition(":")
+    if host != socket.gethostname() or not rest.isdigit():
+        return False
+    try:
+        os.kill(int(rest), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
+def _release(job_id: str, idx: int, claim: str, **values) -> int:
+    """Update the item only while this render's claim holds it (values: the outcome; none: let the claim go)."""
+    with session() as s:
+        return s.execute(update(JobItem).where(JobItem.job_id == job_id, JobItem.idx == idx,
+                                               JobItem.lease_owner == claim)
+                         .values(lease_owner=None, lease_until=None, **values)).rowcount
+
+
+@contextmanager
+def _renewing(job_id: str, idx: int, claim: str):
+    """Keep the claim alive while this process renders (it lapses within a lease period if the process dies)."""
+    stop = threading.Event()
+    lease = job_settings().lease_seconds
+
+    def renew() -> None:
+        while not stop.wait(max(0.5, lease / 3)):
+            try:
+                with session() as s:
+                    s.execute(update(JobItem).where(JobItem.job_id == job_id, JobItem.idx == idx,
+                                                    JobItem.lease_owner == claim, JobItem.state == "pending")
+                              .values(lease_until=utcnow() + timedelta(seconds=lease)))
+            except Exception:
+                log.warning("could not renew the claim of job %s item %s", job_id, idx, exc_info=True)
+
+    thread = threading.Thread(target=renew, name="wenshu-claim", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)
 
 
 def renew_leases(owner: str) -> int:
@@ -185,20 +274,26 @@ def renew_leases(owner: str) -> int:
                          .values(lease_until=until)).rowcount
 
 
-def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
-    with session() as s:
-        item = s.get(JobItem, (job.id, idx))
-        if item is None or item.state == "failed":
-            return
-        if item.state == "done" and item_dir(job.id, idx).is_dir():
-            return
-        if item.attempts >= MAX_ITEM_ATTEMPTS:
-            item.state, item.error = "failed", f"已尝试{item.attempts}次仍未完成（超时或工作进程被终止）"
+def _render_one(job: Job, kind: registry.JobKind, idx: int) -> bool:
+    """Render one item under its claim. True when another render holds the item (this delivery retries later)."""
+    claimed = _claim(job.id, idx)
+    if claimed is None:  # done or failed: nothing to do; else another delivery renders it right now
+        with session() as s:
+            return s.scalar(select(JobItem.state).where(JobItem.job_id == job.id, JobItem.idx == idx)) == "pending"
+    claim, item = claimed
+    if item.attempts > MAX_ITEM_ATTEMPTS:
+        with session() as s:
+            s.execute(update(JobItem).where(JobItem.job_id == job.id, JobItem.idx == idx, JobItem.lease_owner == claim)
+                      .values(state="failed", lease_owner=None, lease_until=None,
+                              error=f"已尝试{item.attempts - 1}次仍未完成（超时或工作进程被终止）"))
             _progress(s, s.get(Job, job.id))
-            return
-        item.attempts += 1
-        params = dict(item.params)
+        return
+    params = dict(item.params)
+    with _renewing(job.id, idx, claim):
+        _render_claimed(job, kind, idx, claim, params)
 
+
+def _render_claimed(job: Job, kind: registry.JobKind, idx: int, claim: str, params: dict) -> None:
     parent = storage.job_dir(job.id) / "items"
     scratch = storage.scratch_dir(parent)
     try:
@@ -215,7 +310,7 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
             raise RuntimeError("renderer wrote no file, or outside its output directory")
     except transient_errors():
         shutil.rmtree(scratch, ignore_errors=True)
-        _forget_attempt(job.id, idx)  # only attempts that died (killed, timed out) count against the item
+        _forget_attempt(job.id, idx, claim)  # only attempts that died (killed, timed out) count against the item
         raise
     except Exception as exc:  # bad data or a renderer bug: the item fails with a Chinese message, the job goes on
         shutil.rmtree(scratch, ignore_errors=True)
@@ -224,19 +319,28 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
             log.exception("job %s item %s failed", job.id, idx)
         message = "生成超时" if soft else _user_message(exc)
         with session() as s:
-            item = s.get(JobItem, (job.id, idx))
-            item.state, item.error = "failed", message
-            _progress(s, s.get(Job, job.id))
+            if s.execute(update(JobItem).where(JobItem.job_id == job.id, JobItem.idx == idx,
+                                               JobItem.lease_owner == claim)
+                         .values(state="failed", error=message, lease_owner=None, lease_until=None)).rowcount:
+                _progress(s, s.get(Job, job.id))
         return
 
     final = item_dir(job.id, idx)
-    if final.exists():  # an earlier attempt finished the files but died before recording them
-        shutil.rmtree(final)
     for p in paths:
         with open(p, "rb") as fh:
             os.fsync(fh.fileno())
-    os.replace(scratch, final)
     with session() as s:
+        # Done only while our claim holds (the row stays locked to the commit): otherwise another render owns the
+        # item, and its files are left alone.
+        if not s.execute(update(JobItem).where(JobItem.job_id == job.id, JobItem.idx == idx, JobItem.state == "pending",
+                                               JobItem.lease_owner == claim)
+                         .values(state="done", error="；".join(warnings) or None,  # a done item's error: warnings
+                                 lease_owner=None, lease_until=None)).rowcount:
+            shutil.rmtree(scratch, ignore_errors=True)
+            return
+        if final.exists():  # an earlier attempt finished the files but died before recording them
+            shutil.rmtree(final)
+        os.replace(scratch, final)
         for name, digest, size, pages in files:
             doc_id = document_id(job.id, idx, name)
             doc = s.get(Document, doc_id) or Document(id=doc_id)
@@ -249,16 +353,12 @@ def _render_one(job: Job, kind: registry.JobKind, idx: int) -> None:
             doc.storage_path = storage.relative(final / name)
             doc.template_sha256 = made.for_file(name, digest, {f[0]: f[1] for f in files})
             s.merge(doc)
-        item = s.get(JobItem, (job.id, idx))
-        item.state, item.error = "done", "；".join(warnings) or None  # a done item's error: its warnings
         _progress(s, s.get(Job, job.id))
 
 
-def _forget_attempt(job_id: str, idx: int) -> None:
+def _forget_attempt(job_id: str, idx: int, claim: str) -> None:
     try:
-        with session() as s:
-            item = s.get(JobItem, (job_id, idx))
-            item.attempts = max(0, item.attempts - 1)
+        _release(job_id, idx, claim, attempts=JobItem.attempts - 1)
     except Exception:  # the database itself may be what failed; the retry will count again
         log.warning("could not un-count the attempt of job %s item %s", job_id, idx)
 
@@ -292,9 +392,8 @@ def _finish_job(job_id: str) -> str | None:
     bad += [i.idx for i in items if i.state == "done" and not any(d.item_idx == i.idx for d in docs)]
     if bad and kind is not None:
         with session() as s:
-            for idx in bad:
-                item = s.get(JobItem, (job_id, idx))
-                item.state = "pending"
+            s.execute(update(JobItem).where(JobItem.job_id == job_id, JobItem.idx.in_(bad))
+                      .values(state="pending", lease_owner=None, lease_until=None))
         for idx in bad:
             _render_one(job, kind, idx)
         return finish_job_again(job_id)
@@ -394,7 +493,7 @@ def expire_results(now=None) -> int:
 
 
 def _expire_refused_imports(now) -> None:
-    """Refused uploads kept for their marked workbook (service.api.records) go after the result TTL."""
+    """Uploads kept for import jobs (service.api.records) go after the result TTL."""
     folder = storage.storage_root() / "imports"
     if not folder.is_dir():
         return

@@ -38,6 +38,7 @@ class JobSettings:
     redis_prefix: str  # prepended to every Redis key we use (queue, chord state, rate limits, epoch): "" by default
     lease_seconds: int  # a chunk reserved by a worker is leased this long, renewed by the worker's heartbeat
     outbox_grace: int  # seconds before the sweep re-sends a publish that was not confirmed (outbox row)
+    max_child_memory_mb: int  # a pool child above this RSS after a task is replaced (a big import's memory goes back)
 
 
 @lru_cache(maxsize=1)
@@ -62,6 +63,7 @@ def job_settings() -> JobSettings:
         redis_prefix=os.environ.get("WENSHU_REDIS_PREFIX", ""),
         lease_seconds=_int("WENSHU_LEASE", 30),
         outbox_grace=_int("WENSHU_OUTBOX_GRACE", 30),
+        max_child_memory_mb=_int("WENSHU_MAX_CHILD_MEMORY_MB", 512),
     )
 
 

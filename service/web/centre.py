@@ -3,11 +3,10 @@ templates, the roster upload with its errors and marked workbook, and the pre-fi
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 import tempfile
 from pathlib import Path
 
-from flask import Response, g, redirect, render_template, request, session, url_for
+from flask import Response, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
@@ -23,7 +22,6 @@ from service.web.forms import FieldErrors
 XLSX = storage.MEDIA_TYPES[".xlsx"]
 DOCUMENTS = {"ledger-cards": "学员培训记录卡", "assessment-sheets": "学员考核表", "monthly-report": "月报表"}
 FORMATS = {"docx": "Word（.docx）", "xlsx": "Excel（.xlsx）", "pdf": "PDF（打印用）"}
-MARKED_KEEP = 5
 
 
 def _unit(unit: str) -> Unit:
@@ -122,48 +120,62 @@ def import_template(unit: str, which: str):
     return attachment(data, document_filename(f"{title}（导入模板）", ".xlsx"), XLSX)
 
 
-def _marked_dir() -> Path:
-    return storage.storage_root() / "web" / "marked"
-
-
 @web.route("/units/<unit>/import", methods=["GET", "POST"])
 def unit_import(unit: str):
-    """Upload a filled roster or schedule: all or nothing (the API's importer); errors in a table, and the
-    workbook handed back with every bad cell marked."""
-    from service.records.importer import import_workbook
-    from service.records.marking import mark_errors
-    from service.records.upload import UploadRefused
+    """Upload a filled roster or schedule: checked and kept, then imported by a worker (the API's import job, all
+    or nothing); this page polls the job, then shows the errors in a table and the workbook with every bad cell
+    marked."""
+    from service.jobs.records_io_kinds import IMPORT_KIND, import_outcome, keep_upload
+    from service.records.upload import UploadRefused, check_xlsx
+    from service.web.jobs import start_job
 
     u = _unit(unit)
-    result = refused = marked = None
+    report = refused = marked = None
+    running = False
     if request.method == "POST":
         upload = request.files.get("file")
         data = upload.read() if upload else b""
         try:
-            with db() as s:
-                result = import_workbook(s, data, unit_scope=None if g.principal.is_office else u.name)
-                if result.ok:
-                    audit.record(s, g.principal, "import", detail=f"{upload.filename or ''} {len(data)} bytes")
+            check_xlsx(data)
         except UploadRefused as exc:
             refused = str(exc)
-        if result is not None and not result.ok:
-            key = secrets.token_urlsafe(12)
-            storage.write_atomic(_marked_dir() / f"{key}.xlsx", mark_errors(data, result.errors))
-            session["marked"] = ([k for k in session.get("marked", []) if k != key] + [key])[-MARKED_KEEP:]
-            stem = Path(upload.filename or "工作簿").stem
-            marked = url_for("web.marked_workbook", unit=u.name, key=key, name=stem)
-    status = 422 if refused or (result is not None and not result.ok) else 200
-    return render_template("web/import.html", unit=u, result=result, refused=refused, marked=marked), status
+        else:
+            params = keep_upload(g.principal, data, upload.filename or "")  # a centre: its own unit's rows only
+            job, _ = start_job(IMPORT_KIND, params.model_dump(mode="json"))
+            return redirect(url_for("web.unit_import", unit=u.name, job=job.id,
+                                    name=Path(upload.filename or "工作簿").stem))
+    elif request.args.get("job"):
+        job_id = request.args["job"]
+        try:
+            state, report, marked_id = import_outcome(job_id, g.principal.token_id)
+        except LookupError:
+            raise NotFound() from None
+        running = state in ("accepted", "running")
+        if not running and report is None:
+            refused = "导入未能完成（工作簿无法读取或处理失败），没有写入任何记录。"
+        if marked_id:
+            marked = url_for("web.marked_workbook", unit=u.name, key=job_id, name=request.args.get("name", "工作簿"))
+    status = 422 if refused or (report is not None and not report["ok"]) else 200
+    return render_template("web/import.html", unit=u, report=report, refused=refused, marked=marked,
+                           running=running), status
 
 
 @web.route("/units/<unit>/import/marked/<key>")
 def marked_workbook(unit: str, key: str):
+    from service.api.routes import _send_document
+    from service.jobs.records_io_kinds import import_outcome
+
     _unit(unit)
-    path = _marked_dir() / f"{key}.xlsx"
-    if key not in session.get("marked", []) or not path.is_file():
+    try:
+        _state, _report, marked_id = import_outcome(key, g.principal.token_id)
+    except LookupError:
+        raise NotFound() from None
+    if marked_id is None:
         raise NotFound()
+    resp = _send_document(marked_id)
     name = document_filename(f"{request.args.get('name', '工作簿')}（错误已标注）", ".xlsx")
-    return attachment(path.read_bytes(), name, XLSX)
+    resp.headers["Content-Disposition"] = content_disposition(name)
+    return resp
 
 
 def _pdf_of(name: str, data: bytes) -> tuple[bytes, str]:

@@ -153,9 +153,19 @@ def filled_template(which: str, sheet: str, rows: list[dict]) -> bytes:
     return buf.getvalue()
 
 
-def upload_workbook(client, headers: dict, data: bytes, name: str = "学员名册.xlsx"):
-    """POST a workbook to the import endpoint (multipart, as a browser sends it)."""
+def upload_workbook(client, headers: dict, data: bytes, name: str = "学员名册.xlsx", timeout: float = 120):
+    """POST a workbook to the import endpoint (multipart, as a browser sends it); when it is accepted as a job
+    (202), wait for the worker and return the import's report (GET /records/imports/<job>: 200 or 422)."""
     import io
 
-    return client.post("/api/v1/records/imports", data={"file": (io.BytesIO(data), name)}, headers=headers,
+    resp = client.post("/api/v1/records/imports", data={"file": (io.BytesIO(data), name)}, headers=headers,
                        content_type="multipart/form-data")
+    if resp.status_code != 202:
+        return resp
+    report = resp.get_json()["report"]
+    deadline = time.monotonic() + timeout
+    while True:
+        resp = client.get(report, headers=headers)
+        if resp.status_code != 202 or time.monotonic() > deadline:
+            return resp
+        time.sleep(0.2)

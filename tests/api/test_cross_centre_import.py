@@ -3,10 +3,13 @@ only teachers used solely by its own classes (anything else refused, naming the 
 unit's trainee gives the same answer whether or not that trainee exists there (no oracle)."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from tests.api.conftest import UNIT_A, UNIT_B, auth
 from tests.api.helpers import filled_template, upload_workbook
+
+pytestmark = pytest.mark.usefixtures("worker")  # imports and exports run as jobs on a real worker
 
 
 def _upload(client, token, data: bytes):

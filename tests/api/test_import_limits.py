@@ -14,6 +14,8 @@ from tests.api.helpers import upload_workbook
 
 PROBLEM = "application/problem+json"
 
+pytestmark = pytest.mark.usefixtures("worker")  # imports and exports run as jobs on a real worker
+
 
 def _inline(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from openpyxl import load_workbook
 
 from tests.api.conftest import UNIT_A, UNIT_B, auth
 from tests.api.helpers import filled_template, upload_workbook
+
+pytestmark = pytest.mark.usefixtures("worker")  # imports and exports run as jobs on a real worker
 
 
 def test_units_per_token(client, tokens):
@@ -61,15 +64,45 @@ def test_centre_cannot_import_another_units_rows(client, tokens):
     assert _upload(client, tokens["office"], _roster(UNIT_B, "党政办导入学员")).status_code == 200
 
 
+def _export(client, token: str, query: str):
+    """GET an export: 202 and a job; the job's result is the workbook."""
+    from tests.api.jobs import client_get, poll
+
+    r = client.get(f"/api/v1/records/export/{query}", headers=auth(token))
+    if r.status_code != 202:
+        return r
+    assert r.headers["Location"] == r.json["href"] and r.json["kind"] == "records-export"
+    job = poll(client_get(client), r.headers["Location"], auth(token))
+    assert job["state"] == "succeeded", job
+    return client.get(f"{r.headers['Location']}/result", headers=auth(token))
+
+
+def test_import_is_a_job(client, tokens):
+    """The request only checks and keeps the upload: 202 with the job (progress via the jobs API)."""
+    data = _roster(UNIT_A, "任务导入学员")
+    r = client.post("/api/v1/records/imports", data={"file": (io.BytesIO(data), "学员名册.xlsx")},
+                    headers=auth(tokens["A"]), content_type="multipart/form-data")
+    assert r.status_code == 202 and r.headers["Location"] == r.json["href"] and r.json["kind"] == "records-import"
+    from tests.api.jobs import client_get, poll
+
+    job = poll(client_get(client), r.headers["Location"], auth(tokens["A"]))
+    assert job["state"] == "succeeded", job
+    report = client.get(r.json["report"], headers=auth(tokens["A"]))
+    assert report.status_code == 200 and report.json["tallies"]["学员"]["created"] == 1
+    assert client.get(r.json["report"], headers=auth(tokens["B"])).status_code == 404  # the uploader's only
+    kinds = {k["name"] for k in client.get("/api/v1/kinds", headers=auth(tokens["office"])).json["items"]}
+    assert not kinds & {"records-import", "records-export"}  # internal kinds are not offered to users
+
+
 def test_export_per_token(client, tokens):
     """Centre A exports its own unit (default) and nothing else; the office may export any unit or all."""
-    r = client.get("/api/v1/records/export/roster", headers=auth(tokens["A"]))
+    r = _export(client, tokens["A"], "roster")
     assert r.status_code == 200 and "filename*=UTF-8''" in r.headers["Content-Disposition"]
     ws = load_workbook(io.BytesIO(r.data))["学员"]
     units = {row[0] for row in ws.iter_rows(min_row=2, values_only=True) if row[0]}
     assert units == {UNIT_A}
     assert client.get(f"/api/v1/records/export/roster?unit={UNIT_B}", headers=auth(tokens["A"])).status_code == 404
-    r = client.get(f"/api/v1/records/export/schedule?unit={UNIT_B}", headers=auth(tokens["office"]))
+    r = _export(client, tokens["office"], f"schedule?unit={UNIT_B}")
     assert r.status_code == 200
     assert client.get("/api/v1/records/export/roster?unit=不存在的村", headers=auth(tokens["office"])).status_code == 404
     assert client.get("/api/v1/records/export/other", headers=auth(tokens["office"])).status_code == 422

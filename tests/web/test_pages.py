@@ -142,7 +142,8 @@ def test_notice_error_then_success_preview_and_download(server, tokens, worker, 
     assert texts[heading].startswith("一、") and heading < body
 
 
-def test_roster_upload_errors_and_marked_workbook(server, tokens, page):
+def test_roster_upload_errors_and_marked_workbook(server, tokens, worker, page):
+    """The upload is imported by the worker (a job): the page polls it, then shows the errors and the marked workbook."""
     sign_in(page, server, tokens["A"])
     page.get_by_role("link", name="导入名册", exact=True).click()
     with page.expect_download() as dl:
@@ -157,6 +158,7 @@ def test_roster_upload_errors_and_marked_workbook(server, tokens, page):
     page.get_by_label("工作簿（.xlsx）").set_input_files(
         files=[{"name": "名册.xlsx", "mimeType": "application/octet-stream", "buffer": buf.getvalue()}])
     page.get_by_role("button", name="上传并导入").click()
+    page.get_by_role("alert").wait_for(timeout=60_000)  # the page refreshes until the worker's report is there
     assert "没有写入任何记录" in page.get_by_role("alert").inner_text()
     table = page.locator("table.errors tbody tr")
     rows = [table.nth(i).inner_text() for i in range(table.count())]
