@@ -3,6 +3,8 @@ override upload (checked: package, tags the kind provides, sandbox, dry run with
 the shipped template. The next job renders with whatever is installed (the engine recompiles on change)."""
 from __future__ import annotations
 
+from typing import Literal
+
 from flask import Response
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel, Field
@@ -43,8 +45,11 @@ class TemplateKindPath(BaseModel):
     kind: str = Field(title="模板种类", max_length=64)
 
 
+KindName = Literal[tuple(kinds.KINDS)]  # the schema lists the kinds an upload may name
+
+
 class TemplateUpload(BaseModel):
-    kind: str = Field(title="模板种类", max_length=64, description="如 ledger_card、assessment、quarterly")
+    kind: KindName = Field(title="模板种类", description="如 ledger_card、assessment、quarterly")
     file: FileStorage = Field(title="模板文件（.docx）")
 
 

@@ -14,6 +14,7 @@ from typing import Annotated
 from openpyxl.utils import get_column_letter
 from pydantic import Field, NonNegativeInt, field_validator
 
+from service.cndate import cn_date
 from service.forms import sheet
 from service.forms.catalog import training_methods
 from service.forms.validation import StrictModel, read_json, validate_data
@@ -119,7 +120,7 @@ def render_monthly_report(data: MonthlyReport | None, *, township_short: str = "
     split = COL["培训人数"]  # the header line is split: month on the left (A:C), date on the right (D:G)
     sheet.merged_line(ws, 2, 1, split, f"社区教育学校（ {month} ）月份", font=sheet.body_font(), align=sheet.LEFT,
                       height=sheet.ROW_LINE)
-    sheet.merged_line(ws, 2, split + 1, ncols, "填报时间：" + sheet.cn_date(data.filled_on if data else None),
+    sheet.merged_line(ws, 2, split + 1, ncols, "填报时间：" + cn_date(data.filled_on if data else None),
                       font=sheet.body_font(), align=sheet.RIGHT)
     sheet.merged_line(ws, 3, 1, ncols, "填报单位：" + (data.unit if data else ""), font=sheet.body_font(),
                       align=sheet.LEFT, height=sheet.ROW_LINE)

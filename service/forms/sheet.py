@@ -187,8 +187,3 @@ def workbook_bytes(wb: Workbook, when: dt.date | None = None) -> bytes:
     return normalize_ooxml(buf.getvalue(), when)
 
 
-def cn_date(day: dt.date | None) -> str:
-    """`2020年6月3日` (GB/T 9704: Arabic numerals, no zero padding); blanks to fill by hand when None."""
-    if day is None:
-        return "　　　　年　　月　　日"
-    return f"{day.year}年{day.month}月{day.day}日"

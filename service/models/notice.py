@@ -33,7 +33,9 @@ def _no_edge_space(v: str) -> str:
 class DocNumber(Model):
     """发文字号: 机关代字〔年份〕序号号 — 六角括号, no 第, no zero padding."""
 
-    agency_code: str = Field(title="机关代字", min_length=1, max_length=20, pattern=r"^[^\s\x00-\x1f〔〕\[\]【】()（）0-9]+$")
+    # no spaces, brackets or digits; \x85 named too, since a JSON-Schema (ECMAScript) \s does not include it
+    agency_code: str = Field(title="机关代字", min_length=1, max_length=20,
+                             pattern=r"^[^\s\x00-\x1f\x85〔〕\[\]【】()（）0-9]+$")
     year: int = Field(title="年份", ge=1949, le=2100)
     serial: int = Field(title="序号", ge=1, le=99999)
 
@@ -231,6 +233,3 @@ def heading_label(level: int, n: int) -> str:
 DATE_RE = re.compile(r"^\d{4}年([1-9]|1[0-2])月([1-9]|[12]\d|3[01])日$")
 
 
-def cn_date(d: dt.date) -> str:
-    """成文日期 per 7.3.5.4: Arabic numerals, year in full, month and day unpadded."""
-    return f"{d.year}年{d.month}月{d.day}日"

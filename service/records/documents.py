@@ -10,13 +10,13 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.cndate import cn_date
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def cn_day(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 class ClassInfo(_Model):
@@ -43,9 +43,9 @@ class ClassInfo(_Model):
         """办班时间: `2020年5月6日` or `2020年5月6日—5月8日` (—2021年1月2日 across a year)."""
         start, end = self.start_date, self.end_date
         if end == start:
-            return cn_day(start)
-        tail = cn_day(end) if end.year != start.year else f"{end.month}月{end.day}日"
-        return f"{cn_day(start)}—{tail}"
+            return cn_date(start)
+        tail = cn_date(end) if end.year != start.year else f"{end.month}月{end.day}日"
+        return f"{cn_date(start)}—{tail}"
 
     @property
     def content_text(self) -> str:

@@ -9,6 +9,7 @@ row splits across pages (w:cantSplit), as drawn in the templates.
 """
 from __future__ import annotations
 
+from service.cndate import cn_date
 from service.docx.engine import load_template
 from service.records.assessment import load_rules
 from service.records.documents import AssessmentSheet, LedgerCard, QuarterlyReport
@@ -16,7 +17,6 @@ from service.records.forms.assessment_sheet import assessment_title
 from service.records.forms.ledger_card import ledger_title
 from service.records.forms.quarterly import layout
 
-_BLANK_DATE = "　　　　年　　月　　日"
 _BLANK_FIELD = "＿＿"
 
 
@@ -84,7 +84,7 @@ def quarterly_context(report: QuarterlyReport | None, *, township_short: str = "
     filled = report.filled_on if report else None
     return {"bands": bands, "core": _core(lay.title), "filled": report is not None, "period": lay.period,
             "township": lay.township,
-            "reported": f"{filled.year}年{filled.month}月{filled.day}日" if filled else _BLANK_DATE}
+            "reported": cn_date(filled)}
 
 
 def render_ledger_card_docx(card: LedgerCard | None, *, township_short: str = "") -> bytes:

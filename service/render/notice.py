@@ -12,10 +12,11 @@ from typing import Any, Iterable
 
 from lxml import etree
 
+from service.cndate import cn_date
 from service.docx.engine import load_template
 from service.layout import columns, glyphs
 from service.layout.profile import Profile, mm_to_twips, profile
-from service.models.notice import Annex, Heading, LeadIn, Notice, Paragraph, Signature, Table, cn_date, heading_label
+from service.models.notice import Annex, Heading, LeadIn, Notice, Paragraph, Signature, Table, heading_label
 from service.render.annexes import annex_blocks
 from service.render.title import split_title
 

@@ -11,10 +11,11 @@ import datetime as dt
 
 from pydantic import Field
 
+from service.cndate import cn_date
 from service.docx.engine import load_template
 from service.forms.validation import StrictModel
 from service.layout.profile import profile
-from service.models.notice import Heading, Paragraph, Signature, cn_date
+from service.models.notice import Heading, Paragraph, Signature
 from service.records.documents import ProjectNotice
 from service.render.notice import (
     Blocks,

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.models.notice import Notice
 from service.yearend import archive_cache as cache
 from service.yearend.archive import UnitArchive, build_unit_archive
 from service.yearend.volumes import Material, filing_rules
@@ -34,7 +35,7 @@ class YearEndParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     year: int = Field(ge=2000, le=2100, title="年度")
-    notice: dict | None = Field(default=None, title="实施方案通知",
+    notice: Notice | None = Field(default=None, title="实施方案通知",
                                 description="本年度的红头通知（notice.json 的内容）：归入各单位卷一，并作为表彰决定的依据")
     agency_code: str | None = Field(default=None, min_length=1, max_length=20, title="机关代字",
                                     description="表彰决定的机关代字；不填取配置或依据通知的机关代字")
@@ -76,16 +77,8 @@ class BatchError(ValueError):
 
 # ----------------------------------------------------------------------------------------------- planning
 def _notice(params: YearEndParams):
-    from pydantic import ValidationError
 
-    from service.models.notice import parse_notice
-
-    if params.notice is None:
-        return None
-    try:
-        return parse_notice(params.notice)
-    except (ValidationError, ValueError) as exc:
-        raise BatchError(f"【实施方案通知】内容有误：{str(exc)[:300]}") from None
+    return params.notice  # validated with the request (the notice model's own Chinese errors)
 
 
 def _agency_code(params: YearEndParams, config, notice) -> str:

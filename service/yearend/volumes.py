@@ -21,6 +21,7 @@ from typing import Callable
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.cndate import cn_date
 from service.config import CONFIG_DIR
 from service.docx.ooxml import border, para, ppr, rpr, run
 from service.forms import sheet
@@ -375,7 +376,7 @@ def notes_docx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
     widths = _scale([1, 3], _width(False))
     note = "".join(_p(t, 12, line=400) for t in lines)
     sign = [("立卷人", rules.compiler), ("检查人", rules.checker),
-            ("立卷时间", f"{fonds.filed_on.year}年{fonds.filed_on.month}月{fonds.filed_on.day}日")]
+            ("立卷时间", cn_date(fonds.filed_on))]
     rows = (_tr(_tc(_p("本卷情况说明", 14, font=1, jc="center"), widths[0]) + _tc(note, widths[1]), 6000)
             + "".join(_tr(_tc(_p(k, 14, font=1, jc="center"), widths[0]) + _tc(_p(v, 14), widths[1]), 800)
                       for k, v in sign))

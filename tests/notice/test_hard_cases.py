@@ -129,7 +129,7 @@ def test_squeeze_that_cannot_tighten_moves_two_lines_only(squeeze_move_case):
 @pytest.mark.parametrize("case", ["qingxi", "squeeze_move_case"])
 def test_note_stays_with_the_date_and_text_above(case, request):
     sample = request.getfixturevalue(case)
-    date = __import__("service.models.notice", fromlist=["cn_date"]).cn_date(sample.notice.signature.date)
+    date = __import__("service.cndate", fromlist=["cn_date"]).cn_date(sample.notice.signature.date)
     page = next(pg for pg in sample.pages if any(x.text.startswith("（联系人") for x in pg.lines))
     assert any(x.text == date for x in page.lines)
     first_name = sample.notice.signature.organs[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from openpyxl.utils import get_column_letter
 
+from service.cndate import cn_date
 from service.forms import sheet
 from service.ooxml.cells import Formula
 from service.records.assessment import load_rules
@@ -82,7 +83,7 @@ def render_assessment_sheet(data: AssessmentSheet | None, *, township_short: str
     else:
         summary = "参加考核＿＿人，合格＿＿人，合格率＿＿%。"
     sign_line(ws, last + 1, n, summary)
-    sign_line(ws, last + 2, n, "考核人（培训教师）：＿＿＿＿＿＿　　审核人：＿＿＿＿＿＿　　日期：" + sheet.cn_date(None))
+    sign_line(ws, last + 2, n, "考核人（培训教师）：＿＿＿＿＿＿　　审核人：＿＿＿＿＿＿　　日期：" + cn_date(None))
     sheet.a4_print_setup(ws, last_row=last + 2, ncols=n, repeat_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=1)
     return sheet.workbook_bytes(wb)

@@ -5,6 +5,7 @@ signature column whose header row repeats on every printed page, then the 学员
 """
 from __future__ import annotations
 
+from service.cndate import cn_date
 from service.forms import sheet
 from service.records.documents import LedgerCard
 from service.records.forms.geometry import columns, form
@@ -62,7 +63,7 @@ def render_ledger_card(card: LedgerCard | None, *, township_short: str = "") -> 
         ws.row_dimensions[r].height = max(ROW_SIGN, sheet.fitted_height(
             [(item.home_unit, COLUMNS[4].width), (item.categories, COLUMNS[5].width)] if item else [], ROW_SIGN))
     last = header + count
-    sign_line(ws, last + 2, n, "学员代表签字：＿＿＿＿＿＿＿＿　　　　签字日期：" + sheet.cn_date(None))
+    sign_line(ws, last + 2, n, "学员代表签字：＿＿＿＿＿＿＿＿　　　　签字日期：" + cn_date(None))
     sign_line(ws, last + 3, n, "填卡人：＿＿＿＿＿＿　　　　社区教育学习中心（盖章）")
     sheet.a4_print_setup(ws, last_row=last + 3, ncols=n, repeat_rows=f"{header}:{header}",
                          margins_mm=tuple(GEOMETRY["margins_mm"]))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 
+from service.cndate import cn_date
 from service.forms import sheet
 from service.ooxml.cells import Formula
 from service.records.documents import QuarterlyReport, Tally
@@ -137,7 +138,7 @@ def render_quarterly_report(report: QuarterlyReport | None, *, township_short: s
         last = total_row
         if b == len(bands) - 1:
             sign_line(ws, total_row + 2, n, "单位负责人：＿＿＿＿　统计负责人：＿＿＿＿　填表人：＿＿＿＿　"
-                      "联系电话：＿＿＿＿＿＿　报出日期：" + sheet.cn_date(report.filled_on if report else None),
+                      "联系电话：＿＿＿＿＿＿　报出日期：" + cn_date(report.filled_on if report else None),
                       height=24)
             sign_line(ws, total_row + 3, n, "说明：班次为本季度开班的培训班数，人次为参训人次，课时为各班课时之和；"
                                             "类别按附件1《社区教育培训内容》。", height=18)
