@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from service.layout.imprint import imprint_overflow  # the 版记 must fit one page (clause 7.4)
 from service.models.errors import chinese_errors, format_errors
 from service.models.text import TRIMMED_PATTERN, CleanText
 
@@ -130,8 +131,6 @@ class Imprint(Model):
 
     @model_validator(mode="after")
     def _fits_one_page(self) -> "Imprint":
-        from service.render.notice import imprint_overflow  # the 版记 must fit one page (clause 7.4)
-
         problem = imprint_overflow([], self.cc)
         if problem:
             raise ValueError(problem)
@@ -184,8 +183,6 @@ class Notice(Model):
         if self.imprint.recipients_at == "imprint":
             if not self.recipients:
                 raise ValueError("版记 › 主送机关位置为 imprint（移至版记）时，须填写主送机关")
-            from service.render.notice import imprint_overflow
-
             problem = imprint_overflow(self.recipients, self.imprint.cc)
             if problem:
                 raise ValueError(problem)

@@ -73,7 +73,7 @@ def meet_notice_rules(body) -> None:
     if len(organs) > 1 and len(signature["organs"]) < len(organs):
         signature["organs"] = list(organs)
     # the 版记 fits one page (clause 7.4; estimated from its lines) and a 主送 moved there exists
-    from service.render.notice import imprint_overflow
+    from service.layout.imprint import imprint_overflow
 
     moved = imprint.get("recipients_at") == "imprint"
     if moved and not notice.get("recipients"):
