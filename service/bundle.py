@@ -93,9 +93,14 @@ NoticeProducer = Callable[[Path], NoticeDocument]
 def render_notice(source_dir: Path) -> NoticeDocument:
     """The notice of `source_dir/notice.json`, rendered by the GB/T 9704 notice renderer."""
     from service.models.notice import load_notice
+
+    return notice_document(load_notice(source_dir / NOTICE_FILE))
+
+
+def notice_document(notice) -> NoticeDocument:
+    """A validated service.models.notice.Notice, rendered by the GB/T 9704 notice renderer."""
     from service.render.paginate import render_measured
 
-    notice = load_notice(source_dir / NOTICE_FILE)
     rendered = render_measured(notice)  # the 版记 is placed by measuring LibreOffice's pages
     return NoticeDocument(title=notice.title, number=str(notice.number), date=notice.signature.date,
                           docx=rendered.docx, pdf=rendered.pdf)
@@ -187,8 +192,15 @@ def load_source(source_dir: Path, produce_notice: NoticeProducer = render_notice
     units = load_units(source_dir / UNITS_FILE)
     report_path = source_dir / MONTHLY_REPORT_FILE
     report = load_monthly_report(report_path) if report_path.is_file() else None
+    return bundle_source(notice, units, report, sources, f"月报表数据（{report_path.name}）")
+
+
+def bundle_source(notice: NoticeDocument, units: UnitsFile, report: MonthlyReport | None, sources: dict[str, Any],
+                  report_source: str = "月报表数据") -> BundleSource:
+    """Validated inputs as a bundle source (the job's params, or a folder's files); `sources` (file name → plain
+    JSON) make its source_sha256. The report's unit and township must be those of `units`."""
     if report is not None:
-        _check_report_against_units(report, units, f"月报表数据（{report_path.name}）")
+        _check_report_against_units(report, units, report_source)
     return BundleSource(notice, units, report, source_digest(sources))
 
 

@@ -31,6 +31,7 @@ class TemplateView(BaseModel):
     sha256: str | None = Field(title="使用中模板的 sha256")
     shipped_sha256: str | None = Field(title="内置模板的 sha256")
     override_sha256: str | None = Field(title="本单位模板的 sha256")
+    used_by: list[str] = Field(title="用于文书种类", description="填写此模板的文书种类（GET /kinds 的 name）")
 
 
 class TemplateList(BaseModel):

@@ -133,13 +133,13 @@ def _plan_items(job: Job) -> list[tuple[str, dict]]:
     if kind is None:
         raise ValueError(f"未知的文书种类“{job.kind}”")
     try:
-        items = kind.split(kind.params.model_validate(job.params))
+        items = kind.split(kind.params.model_validate(job.params), session)
     except ValidationError as exc:
         raise ValueError(_user_message(exc)) from None
     except (RequestRefused, LookupError) as exc:
         raise ValueError(str(exc.args[0]) if exc.args else "找不到所请求的记录") from None
     if not items:
-        from service.jobs.record_kinds import NOTHING_TO_MAKE
+        from service.kinds.kind import NOTHING_TO_MAKE
 
         raise ValueError(NOTHING_TO_MAKE)
     return items
@@ -302,7 +302,7 @@ def _render_claimed(job: Job, kind: registry.JobKind, idx: int, claim: str, para
             time.sleep(delay)
         # characters no font can print are kept with the done item; templates used are named in the register
         with glyphs.collecting() as warnings, provenance.recording() as made:
-            rendered = [r if isinstance(r, tuple) else (r, None) for r in kind.render(params, scratch)]
+            rendered = [r if isinstance(r, tuple) else (r, None) for r in kind.write(params, scratch, session)]
         paths = [Path(p) for p, _pages in rendered]
         files = [(p.name, storage.sha256_file(p), p.stat().st_size,
                   pages if pages is not None else storage.page_count(p)) for p, pages in zip(paths, (r[1] for r in rendered))]

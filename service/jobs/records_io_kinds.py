@@ -1,6 +1,7 @@
 """Internal job kinds (issue 8 item 9): the records import and export, run by a worker instead of an API request
-thread. They are not offered through POST /jobs nor listed in GET /kinds (service.jobs.kinds.kinds() leaves
-internal kinds out); the records endpoints (service.api.records) and the centre's web page submit them.
+thread. They are jobs, not documents: not in the list of document kinds (service.kinds), not offered through
+POST /jobs nor listed in GET /kinds; service.jobs.kinds adds them to the kinds a job may have, and the records
+endpoints (service.api.records) and the centre's web page submit them.
 
 - `records-import`: the upload is kept in the storage folder by the request (after the cheap size/zip checks);
   the worker parses and writes it (all or nothing, the importer's unit scope) and writes `导入结果.json` (the
@@ -17,7 +18,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from service.jobs.kinds import JobKind
+from service.kinds.kind import DocumentKind
 
 MAX_ERRORS = 200  # errors listed in a report; the marked workbook carries all of them
 REPORT_NAME = "导入结果.json"
@@ -86,9 +87,8 @@ def import_outcome(job_id: str, token_id: str) -> tuple[str, dict | None, str | 
     return job.state, data, marked.id if marked is not None else None
 
 
-def _render_import(data: dict, out_dir: Path) -> list[Path]:
+def _render_import(data: dict, out_dir: Path, session) -> list[Path]:
     from service.jobs import audit, storage
-    from service.jobs.db import session
     from service.jobs.tokens import Principal
     from service.records.importer import CellError, ImportResult, import_workbook
     from service.records.marking import mark_errors
@@ -119,8 +119,7 @@ def _render_import(data: dict, out_dir: Path) -> list[Path]:
     return paths
 
 
-def _render_export(data: dict, out_dir: Path) -> list[Path]:
-    from service.jobs.db import session
+def render_export(data: dict, out_dir: Path, session) -> list[Path]:
     from service.naming import document_filename
     from service.records.export import export_workbook
 
@@ -132,10 +131,9 @@ def _render_export(data: dict, out_dir: Path) -> list[Path]:
     return [path]
 
 
-def kinds() -> list[JobKind]:
-    return [
-        JobKind(IMPORT_KIND, "培训记录导入", ImportParams, _render_import, unit=lambda p: p.scope, internal=True,
-                description="上传的工作簿由工作进程解析与写入（全部无误才写入）"),
-        JobKind(EXPORT_KIND, "培训记录导出", ExportParams, _render_export, unit=lambda p: p.unit, internal=True,
-                period=lambda p: p.workbook, description="导入模板格式的工作簿"),
-    ]
+KINDS = (
+    DocumentKind(IMPORT_KIND, "培训记录导入", ImportParams, _render_import, unit=lambda p: p.scope,
+                 store=True, description="上传的工作簿由工作进程解析与写入（全部无误才写入）"),
+    DocumentKind(EXPORT_KIND, "培训记录导出", ExportParams, render_export, unit=lambda p: p.unit,
+                 store=True, period=lambda p: p.workbook, description="导入模板格式的工作簿"),
+)

@@ -1,4 +1,5 @@
-"""`wenshu` commands of the records area: load, ledger, assessment, report, records (templates, import)."""
+"""`wenshu` commands of the records area: load, ledger, assessment, report, publicity, records (templates, import).
+The documents are made by their kinds (service.kinds.records), exactly as the jobs make them."""
 from __future__ import annotations
 
 import re
@@ -6,8 +7,11 @@ import sys
 from pathlib import Path
 
 import click
+from pydantic import BaseModel, ValidationError
 
 from service.forms.validation import DataValidationError
+from service.kinds import records as kinds
+from service.kinds.kind import DocumentKind, make, write_items
 from service.records import outputs, reports
 from service.records.importer import import_workbook
 from service.records.marking import mark_errors
@@ -43,6 +47,27 @@ def _written(files: list[outputs.OutputFile], out_dir: Path) -> None:
         click.echo(str(f.write(out_dir)))
 
 
+def _params(model: type[BaseModel], **values) -> BaseModel:
+    """The kind's params from the options; bad values end the command with the Chinese reasons."""
+    from service.models.errors import chinese_errors, format_errors
+
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        _fail(format_errors(chinese_errors(exc, model)))
+
+
+def _make(kind: DocumentKind, params: BaseModel, out_dir: Path, database_url: str | None) -> list[Path]:
+    """Make the kind's documents from the store, as a job would; a unit or class not found ends the command."""
+    try:
+        paths = make(kind, params, _store(database_url).transaction, out_dir)
+    except (LookupError, ValueError) as exc:
+        _fail(str(exc.args[0]) if exc.args else str(exc))
+    for p in paths:
+        click.echo(str(p))
+    return paths
+
+
 @click.command("load")
 @click.argument("sample_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @DB_OPTION
@@ -71,14 +96,9 @@ def load_cmd(sample_dir: Path, database_url: str | None) -> None:
 def ledger_cmd(unit: str, month: str, out_dir: Path, database_url: str | None) -> None:
     """写出某单位某月开班的每个培训班的学员培训记录卡。"""
     year, mon = _month(month)
-    with _store(database_url).transaction() as s:
-        try:
-            files = outputs.ledger_files(s, unit, year, mon)
-        except reports.NotFound as exc:
-            _fail(str(exc))
-    if not files:
+    params = _params(kinds.ClassDocumentsParams, unit=unit, year=year, month=mon)
+    if not _make(kinds.LEDGER_CARDS, params, out_dir, database_url):
         click.echo(f"{unit}在{year}年{mon}月没有开班记录，未生成文件。", err=True)
-    _written(files, out_dir)
 
 
 @click.command("assessment")
@@ -87,12 +107,14 @@ def ledger_cmd(unit: str, month: str, out_dir: Path, database_url: str | None) -
 @DB_OPTION
 def assessment_cmd(class_id: int, out_dir: Path, database_url: str | None) -> None:
     """写出一个培训班的学员考核表。"""
-    with _store(database_url).transaction() as s:
+    store = _store(database_url)
+    with store.transaction() as s:
         try:
-            files = outputs.assessment_files(s, class_id)
+            item = kinds.class_item(reports.assessment_sheet(s, class_id), ["xlsx", "docx"])
         except reports.NotFound as exc:
             _fail(str(exc))
-    _written(files, out_dir)
+    for p in write_items(kinds.ASSESSMENT_SHEETS, [item], store.transaction, out_dir):
+        click.echo(str(p))
 
 
 @click.group("report")
@@ -116,13 +138,9 @@ def monthly_cmd(unit, month, filled_on, filler, phone, email, out_dir, database_
         phone = normalize_phone(phone) if phone else None
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--phone") from None
-    with _store(database_url).transaction() as s:
-        try:
-            f = outputs.monthly_report_file(s, unit, year, mon, filled_on=filled_on.date() if filled_on else None,
-                                            filler=filler, phone=phone, email=email)
-        except reports.NotFound as exc:
-            _fail(str(exc))
-    _written([f], out_dir)
+    params = _params(kinds.MonthlyReportParams, unit=unit, year=year, month=mon,
+                     filled_on=filled_on.date() if filled_on else None, filler=filler, phone=phone, email=email)
+    _make(kinds.MONTHLY_REPORT, params, out_dir, database_url)
 
 
 @report_group.command("quarterly")
@@ -133,9 +151,9 @@ def monthly_cmd(unit, month, filled_on, filler, phone, email, out_dir, database_
 @DB_OPTION
 def quarterly_cmd(year, quarter, filled_on, out_dir, database_url) -> None:
     """写出全镇某季度的社区教育培训季报表。"""
-    with _store(database_url).transaction() as s:
-        files = outputs.quarterly_report_files(s, year, quarter, filled_on=filled_on.date() if filled_on else None)
-    _written(files, out_dir)
+    params = _params(kinds.QuarterlyReportParams, year=year, quarter=quarter,
+                     filled_on=filled_on.date() if filled_on else None)
+    _make(kinds.QUARTERLY_REPORT, params, out_dir, database_url)
 
 
 @click.command("publicity")
@@ -150,35 +168,9 @@ def quarterly_cmd(year, quarter, filled_on, out_dir, database_url) -> None:
 @DB_OPTION
 def publicity_cmd(unit, start, end, until, phone, issuer, out_dir, database_url) -> None:
     """写出学习中心的培训项目公示（公示期后开班的培训项目；不含学员个人信息）。"""
-    import datetime as dt
-
-    from pydantic import ValidationError
-
-    from service.files import write_atomic
-    from service.models.errors import chinese_errors, format_errors
-    from service.naming import document_filename
-    from service.ooxml import normalize_pdf
-    from service.records.store import township_short
-    from service.render.public_notice import Publicity, notice_title, render_public_notice
-
-    with _store(database_url).transaction() as s:
-        try:
-            last = until.date() if until else end.date() + dt.timedelta(days=92)
-            pn = reports.project_notice(s, unit, end.date(), last)
-        except reports.NotFound as exc:
-            _fail(str(exc))
-        default_issuer = f"{township_short(s)}社区教育学校"
-    try:
-        pub = Publicity(issuer=issuer or default_issuer, start=start.date(), end=end.date(), phone=phone,
-                        date=start.date())
-    except ValidationError as exc:
-        _fail(format_errors(chinese_errors(exc, Publicity)))
-    rendered = render_public_notice(pn, pub)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for suffix, data in ((".docx", rendered.docx), (".pdf", normalize_pdf(rendered.pdf, pub.date))):
-        path = out_dir / document_filename(notice_title(pn), suffix)
-        write_atomic(path, data)
-        click.echo(str(path))
+    params = _params(kinds.PublicityParams, unit=unit, start=start.date(), end=end.date(),
+                     until=until.date() if until else None, phone=phone, issuer=issuer)
+    _make(kinds.PUBLICITY, params, out_dir, database_url)
 
 
 @click.group("records")

@@ -1,4 +1,4 @@
-"""`wenshu render notice …` and `wenshu doctor`."""
+"""`wenshu render notice …` (the notice kind, service.kinds.notice) and `wenshu doctor`."""
 from __future__ import annotations
 
 import json
@@ -7,33 +7,9 @@ from pathlib import Path
 
 import click
 
-from service.files import write_atomic
-from service.layout import glyphs
+from service.kinds.notice import write_notice
 from service.lint import lint, normalise
-from service.models.notice import Notice, NoticeValidationError, load_notice, parse_notice
-from service.naming import document_filename
-from service.ooxml.normalize import normalize_pdf
-from service.render.paginate import Rendered, render_measured
-
-
-def notice_filename(n: Notice, suffix: str) -> str:
-    return document_filename(n.title, suffix, str(n.number))
-
-
-def render_notice_files(n: Notice, out: Path, *, pdf: bool) -> tuple[list[Path], Rendered]:
-    """Render with the measured layout and write the .docx (and the PDF) into `out`; nothing partial is left."""
-    with glyphs.collecting() as warnings:
-        rendered = render_measured(n)
-    rendered.report.notes.extend(w for w in warnings if w not in rendered.report.notes)
-    out.mkdir(parents=True, exist_ok=True)
-    files = {notice_filename(n, ".docx"): rendered.docx}
-    if pdf:
-        files[notice_filename(n, ".pdf")] = normalize_pdf(rendered.pdf, n.signature.date)
-    paths = []
-    for name, data in files.items():
-        write_atomic(out / name, data)
-        paths.append(out / name)
-    return paths, rendered
+from service.models.notice import NoticeValidationError, load_notice, parse_notice
 
 
 @click.group("render")
@@ -61,7 +37,8 @@ def render_notice_cmd(source: Path, out: Path, pdf: bool, normalise: bool) -> No
     for finding in lint(notice.model_dump(mode="json")):
         click.echo(f"提示 {finding}", err=True)
     try:  # the layout may find what the model could not (a 版记 LibreOffice cannot fit one page)
-        paths, rendered = render_notice_files(notice, out, pdf=pdf)
+        out.mkdir(parents=True, exist_ok=True)
+        paths, rendered = write_notice(notice, out, pdf=pdf)
     except NoticeValidationError as exc:
         click.echo("输入有误，未生成任何文件：", err=True)
         click.echo(str(exc), err=True)

@@ -60,7 +60,8 @@ def check_cmd(file: Path, kind: str | None) -> None:
 def list_cmd() -> None:
     """列出各种类正在使用的模板（内置或本单位覆盖）及其 sha256。"""
     for row in listing():
-        click.echo(f"{row['kind']}\t{row['source']}\t{row['sha256']}\t{row['title']}")
+        used = "、".join(row["used_by"]) or "—"
+        click.echo(f"{row['kind']}\t{row['source']}\t{row['sha256']}\t{row['title']}\t用于 {used}")
 
 
 @template.command("install")
@@ -88,7 +89,10 @@ def rollback_cmd(kind: str) -> None:
 
 
 def listing() -> list[dict]:
-    """Every kind's template in use: source (shipped | override), sha256 of both."""
+    """Every kind's template in use: source (shipped | override), sha256 of both, and the document kinds
+    (service.kinds) whose renderer fills it."""
+    from service.kinds import KINDS as DOCUMENT_KINDS
+
     out = []
     for tk in kinds.KINDS.values():
         shipped = store.shipped_path(tk.name, tk.suffix)
@@ -97,7 +101,8 @@ def listing() -> list[dict]:
         shipped_sha = store.sha256_file(shipped) if shipped.is_file() else None
         out.append({"kind": tk.name, "title": tk.title, "source": "override" if override_sha else "shipped",
                     "sha256": override_sha or shipped_sha, "shipped_sha256": shipped_sha,
-                    "override_sha256": override_sha})
+                    "override_sha256": override_sha,
+                    "used_by": [k.name for k in DOCUMENT_KINDS if tk.name in k.templates]})
     return out
 
 

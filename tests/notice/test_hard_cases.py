@@ -61,9 +61,8 @@ def test_cc_too_long_for_one_page_is_refused_by_model_api_and_cli(tmp_path):
         parse_notice(data)
     assert "抄送机关过多" in str(exc.value) and "版记" in str(exc.value)
     # the API validates a job's params with this model before it queues anything
-    from service.jobs.notice_kinds import notice_params
+    from service.kinds.notice import NoticeParams as params
 
-    params = notice_params()
     with pytest.raises(ValidationError) as api:
         params.model_validate({"notice": data})
     errors = chinese_errors(api.value, params)

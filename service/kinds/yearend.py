@@ -9,19 +9,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.jobs.db import session
-from service.jobs.kinds import JobKind
+from service.kinds.kind import DocumentKind
 from service.yearend.batch import YearEndParams
 
 OFFICE_LABEL = "全镇考核结果与表彰"
 
 
-def _items(p: YearEndParams) -> list[tuple[str, dict]]:
+def _items(s, p: YearEndParams) -> list[tuple[str, dict]]:
     from service.yearend.batch import BatchError, plan_batch
 
     try:
-        with session() as s:
-            plan = plan_batch(s, p).to_json()
+        plan = plan_batch(s, p).to_json()
     except BatchError as exc:
         raise ValueError(str(exc)) from None
     return [(OFFICE_LABEL, {"plan": plan, "unit": None})] + [
@@ -34,7 +32,8 @@ def _check(s, p: YearEndParams) -> None:
     check_batch(s, p)
 
 
-def _render(data: dict, out_dir: Path) -> list[Path]:
+def _render(data: dict, out_dir: Path, session) -> list[Path]:
+    """The office's documents, or one unit's archive; `session` is the store (the archive reads the records)."""
     from service.yearend.batch import Plan, office_outputs, run_unit
 
     plan = Plan.from_json(data["plan"])
@@ -55,11 +54,10 @@ def _render(data: dict, out_dir: Path) -> list[Path]:
     return [path]
 
 
-def kinds() -> list[JobKind]:
-    return [JobKind(
-        name="year-end", title="年终考核表彰与归档", params=YearEndParams, items=_items, render=_render, check=_check,
-        period=lambda p: str(p.year), office_only=True,
-        description="各单位验收考核结果（Excel）、表彰决定（Word 与 PDF）和荣誉证书（PDF），以及每个单位卷一至卷五的"
-                    "归档文件（归档文件目录、备考表、卷皮，各件 PDF 与原文件，完整性报告），每单位一个 zip；"
-                    "进度为已完成单位数/总数。",
-    )]
+YEAR_END = DocumentKind(
+    name="year-end", title="年终考核表彰与归档", params=YearEndParams, items=_items, render=_render, check=_check,
+    store=True, templates=("certificate",), period=lambda p: str(p.year), office_only=True,
+    description="各单位验收考核结果（Excel）、表彰决定（Word 与 PDF）和荣誉证书（PDF），以及每个单位卷一至卷五的"
+                "归档文件（归档文件目录、备考表、卷皮，各件 PDF 与原文件，完整性报告），每单位一个 zip；"
+                "进度为已完成单位数/总数。",
+)

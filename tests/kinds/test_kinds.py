@@ -1,0 +1,147 @@
+"""One list of document kinds (issue 9 item 4): the API, the worker, `wenshu` and the template registry all take
+their kinds from service.kinds.KINDS; layers point one way; a kind renders from the plain data of its items."""
+from __future__ import annotations
+
+import ast
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "samples" / "baisheng-2020"
+
+
+def _imports(path: Path) -> set[str]:
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            out |= {node.module} | {f"{node.module}.{a.name}" for a in node.names}
+    return out
+
+
+def test_the_api_the_worker_and_the_templates_use_the_one_list():
+    from service.api.schemas import job_request_model
+    from service.jobs import kinds as registry
+    from service.kinds import KINDS
+    from service.templates import kinds as templates
+    from service.templates.cli import listing
+
+    names = [k.name for k in KINDS]
+    assert len(set(names)) == len(names)
+    assert list(registry.kinds()) == names  # POST /jobs, GET /kinds
+    members = job_request_model().model_json_schema()["$defs"]
+    offered = sorted(m["properties"]["kind"]["const"] for m in members.values()
+                     if "kind" in m.get("properties", {}) and "const" in m["properties"]["kind"])
+    assert offered == sorted(names)  # the OpenAPI request body: one member per kind
+    assert all(registry.get(n) is k for n, k in zip(names, KINDS))  # the worker looks kinds up here
+    for k in KINDS:
+        assert set(k.templates) <= set(templates.KINDS), k.name  # every template a kind fills is registered
+    used = {row["kind"]: row["used_by"] for row in listing()}
+    assert used["ledger_card"] == ["ledger-cards"] and used["notice"] == ["notice", "notice-bundle"]
+    # the internal jobs are jobs, not documents: looked up for the worker, never offered
+    assert registry.get("records-import") is not None and "records-import" not in registry.kinds()
+
+
+def test_layers_point_one_way():
+    service = ROOT / "service"
+    for path in (service / "kinds").glob("*.py"):
+        bad = {m for m in _imports(path) if m.startswith(("service.jobs", "service.api", "service.web", "tasks"))
+               or m.endswith(".cli")}
+        assert not bad, f"{path.name} imports {bad}"
+    for path in service.rglob("*.py"):  # nothing renders through a command module: they are entry points
+        if path.name != "cli.py":
+            assert not _imports(path) & {"service.render.cli", "service.records.cli"}, path
+    assert not {m for m in _imports(service / "jobs" / "pipeline.py") if m.startswith("service.render")}
+    for path in (service / "kinds").glob("*.py"):  # no renderer looked up by its name
+        assert "getattr(" not in path.read_text(encoding="utf-8"), path
+    # the notice model validates without loading any renderer (the 版记 estimate is in service.layout)
+    loaded = subprocess.run([sys.executable, "-c", "import sys, service.models.notice; "
+                             "print(sorted(m for m in sys.modules if m.startswith('service.render')))"],
+                            cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "[]"
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    from service.records.sample import load_sample
+    from service.records.store import open_store
+
+    st = open_store(f"sqlite:///{tmp_path_factory.mktemp('kinds') / 'records.db'}")
+    with st.transaction() as s:
+        load_sample(s, SAMPLE)
+    return st
+
+
+def test_a_kind_renders_from_the_plain_data_of_its_items(store, tmp_path):
+    """What the worker stores (JSON) renders the same bytes as the records read directly; the CLI writes them."""
+    from service.kinds import records as kinds
+    from service.kinds.kind import make
+    from service.records import outputs
+    from service.records.cli import ledger_cmd
+
+    params = kinds.ClassDocumentsParams(unit="紫荆村", year=2020, month=5)
+    items = kinds.LEDGER_CARDS.split(params, store.transaction)
+    assert items
+    items = json.loads(json.dumps(items, ensure_ascii=False))  # as the job's rows keep them
+    written = make(kinds.LEDGER_CARDS, params, store.transaction, tmp_path / "made")
+    with store.transaction() as s:
+        expected = {f.name: f.data for f in outputs.ledger_files(s, "紫荆村", 2020, 5)}
+    assert {p.name: p.read_bytes() for p in written} == expected
+    for _label, data in items:
+        for p in kinds.LEDGER_CARDS.write(data, tmp_path, store.transaction):
+            assert p.read_bytes() == expected[p.name]
+
+    cli = tmp_path / "cli"
+    r = CliRunner().invoke(ledger_cmd, ["--unit", "紫荆村", "--month", "2020-05", "--out", str(cli),
+                                        "--database-url", str(store.engine.url)])
+    assert r.exit_code == 0, r.output
+    assert {p.name: p.read_bytes() for p in cli.iterdir()} == expected
+
+
+def test_the_cli_refuses_an_unknown_unit_and_leaves_nothing(store, tmp_path):
+    from service.records.cli import report_group
+
+    out = tmp_path / "out"
+    r = CliRunner().invoke(report_group, ["monthly", "--unit", "不存在村", "--month", "2020-05", "--out", str(out),
+                                          "--database-url", str(store.engine.url)])
+    assert r.exit_code == 1 and "不存在村" in r.output and "Traceback" not in r.output
+    assert not out.exists() or not list(out.iterdir())
+
+
+def test_the_bundle_kind_takes_its_params_as_data(monkeypatch, tmp_path):
+    """The notice-bundle job hands its validated params to the bundle as models: no source folder is read, and
+    the zip holds byte for byte the files `wenshu bundle` makes from the same folder."""
+    from service import bundle
+    from service.kinds.notice import NOTICE_BUNDLE
+
+    data = {"notice": json.loads((SAMPLE / "notice.json").read_text(encoding="utf-8")),
+            "units": json.loads((SAMPLE / "units.json").read_text(encoding="utf-8")),
+            "monthly_report": json.loads((SAMPLE / "monthly_report.json").read_text(encoding="utf-8"))}
+    data = NOTICE_BUNDLE.params.model_validate(data).model_dump(mode="json")
+
+    def no_files(*a, **k):
+        raise AssertionError("the bundle kind read a source file")
+
+    with monkeypatch.context() as m:
+        m.setattr(bundle, "read_json", no_files)
+        m.setattr(bundle, "load_source", no_files)
+        (path,) = NOTICE_BUNDLE.write(data, tmp_path, None)
+    got, expected = zipfile.ZipFile(path), zipfile.ZipFile(io.BytesIO(bundle.build_bundle(SAMPLE).data))
+    names = sorted(expected.namelist())
+    assert sorted(got.namelist()) == names
+    for name in names:  # the source hash differs: the job's source is its validated params, not the files
+        if name != bundle.MANIFEST_NAME:
+            assert got.read(name) == expected.read(name), name
+    manifest = json.loads(got.read(bundle.MANIFEST_NAME))
+    assert manifest["files"] == json.loads(expected.read(bundle.MANIFEST_NAME))["files"]
+    assert manifest["source_sha256"] == bundle.source_digest(
+        {bundle.NOTICE_FILE: data["notice"], bundle.UNITS_FILE: data["units"],
+         bundle.MONTHLY_REPORT_FILE: data["monthly_report"]})
