@@ -15,7 +15,6 @@ from service.jobs import audit
 from service.jobs.db import session
 from service.templates import kinds, store
 from service.templates.check import MAX_BYTES, check_template
-from service.templates.cli import listing
 
 templates = APIBlueprint("templates", __name__, url_prefix="/api/v1", abp_security=[{"bearer": []}],
                          abp_responses=common_responses())
@@ -55,7 +54,7 @@ class TemplateUpload(BaseModel):
 
 
 def _row(kind: str) -> dict:
-    return next(r for r in listing() if r["kind"] == kind)
+    return next(r for r in store.listing() if r["kind"] == kind)
 
 
 def _unknown(kind: str) -> Response:
@@ -66,7 +65,7 @@ def _unknown(kind: str) -> Response:
 def list_templates():
     """各种类正在使用的模板（内置或本单位覆盖）及 sha256。"""
     require_office()
-    return {"items": listing()}
+    return {"items": store.listing()}
 
 
 @templates.get("/templates/<kind>", tags=[T_TEMPLATES], summary="模板详情与字段", responses={200: TemplateDetail})

@@ -59,7 +59,7 @@ def check_cmd(file: Path, kind: str | None) -> None:
 @template.command("list")
 def list_cmd() -> None:
     """列出各种类正在使用的模板（内置或本单位覆盖）及其 sha256。"""
-    for row in listing():
+    for row in store.listing():
         used = "、".join(row["used_by"]) or "—"
         click.echo(f"{row['kind']}\t{row['source']}\t{row['sha256']}\t{row['title']}\t用于 {used}")
 
@@ -86,24 +86,6 @@ def rollback_cmd(kind: str) -> None:
     if not store.rollback(tk.name, tk.suffix):
         _fail([f"“{tk.title}”没有本单位覆盖的模板，已在使用内置模板。"])
     click.echo(f"已回退：{tk.title} 使用内置模板")
-
-
-def listing() -> list[dict]:
-    """Every kind's template in use: source (shipped | override), sha256 of both, and the document kinds
-    (service.kinds) whose renderer fills it."""
-    from service.kinds import KINDS as DOCUMENT_KINDS
-
-    out = []
-    for tk in kinds.KINDS.values():
-        shipped = store.shipped_path(tk.name, tk.suffix)
-        over = store.override_path(tk.name, tk.suffix)
-        override_sha = store.sha256_file(over) if over.is_file() else None
-        shipped_sha = store.sha256_file(shipped) if shipped.is_file() else None
-        out.append({"kind": tk.name, "title": tk.title, "source": "override" if override_sha else "shipped",
-                    "sha256": override_sha or shipped_sha, "shipped_sha256": shipped_sha,
-                    "override_sha256": override_sha,
-                    "used_by": [k.name for k in DOCUMENT_KINDS if tk.name in k.templates]})
-    return out
 
 
 commands = [template]

@@ -57,3 +57,22 @@ def _retire(name: str, suffix: str) -> Path | None:
     kept = history / f"{name}-{sha256_file(current)[:16]}{suffix}"
     os.replace(current, kept)
     return kept
+
+
+def listing() -> list[dict]:
+    """Every kind's template in use: source (shipped | override), sha256 of both, and the document kinds
+    (service.kinds) whose renderer fills it."""
+    from service.kinds import KINDS as DOCUMENT_KINDS
+    from service.templates.kinds import KINDS
+
+    out = []
+    for tk in KINDS.values():
+        shipped = shipped_path(tk.name, tk.suffix)
+        over = override_path(tk.name, tk.suffix)
+        override_sha = sha256_file(over) if over.is_file() else None
+        shipped_sha = sha256_file(shipped) if shipped.is_file() else None
+        out.append({"kind": tk.name, "title": tk.title, "source": "override" if override_sha else "shipped",
+                    "sha256": override_sha or shipped_sha, "shipped_sha256": shipped_sha,
+                    "override_sha256": override_sha,
+                    "used_by": [k.name for k in DOCUMENT_KINDS if tk.name in k.templates]})
+    return out
