@@ -184,7 +184,7 @@ def _run(args) -> dict:
         n_docs = len(job["documents"])
 
         kind = get("ledger-cards")
-        items = kind.split(kind.params(year=2020))
+        items = kind.split(kind.params(year=2020), session)
         out = tmp / "direct"
         out.mkdir()
         t0 = time.perf_counter()
