@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from service.files import TMP_PREFIX, publish
 
-Store = Callable[[], ContextManager[Session]]  # e.g. service.jobs.db.session, or Store.transaction of the CLI
+Sessions = Callable[[], ContextManager[Session]]  # e.g. service.jobs.db.session, or Store.transaction of the CLI
 NOTHING_TO_MAKE = "所选范围内没有可生成的文书（例如该月没有开班记录）"
 
 
@@ -47,14 +47,14 @@ class DocumentKind:
     check: Callable[[Session, BaseModel], None] | None = None
     store: bool = False  # the renderer reads or writes the store: called render(data, out_dir, store)
 
-    def split(self, params: BaseModel, store: Store) -> list[tuple[str, dict]]:
+    def split(self, params: BaseModel, store: Sessions) -> list[tuple[str, dict]]:
         """The request's items, read from the store in one transaction."""
         if self.items is None:
             return [(self.title, params.model_dump(mode="json"))]
         with store() as s:
             return self.items(s, params)
 
-    def write(self, data: dict, out_dir: Path, store: Store) -> list:
+    def write(self, data: dict, out_dir: Path, store: Sessions) -> list:
         """Render one item into `out_dir`."""
         return self.render(data, out_dir, store) if self.store else self.render(data, out_dir)
 
@@ -69,12 +69,12 @@ def write_files(files, out_dir: Path) -> list[Path]:
     return paths
 
 
-def make(kind: DocumentKind, params: BaseModel, store: Store, out_dir: Path) -> list[Path]:
+def make(kind: DocumentKind, params: BaseModel, store: Sessions, out_dir: Path) -> list[Path]:
     """What `wenshu` does with a kind: the request's items read from the store, then written (write_items)."""
     return write_items(kind, kind.split(params, store), store, out_dir)
 
 
-def write_items(kind: DocumentKind, items: list[tuple[str, dict]], store: Store, out_dir: Path) -> list[Path]:
+def write_items(kind: DocumentKind, items: list[tuple[str, dict]], store: Sessions, out_dir: Path) -> list[Path]:
     """Render every item, then move the files into `out_dir` (only when all are done: nothing partial is left).
     Returns the files written, in item order."""
     out_dir.mkdir(parents=True, exist_ok=True)
