@@ -475,7 +475,7 @@ def footer_rids() -> dict[str, str]:
             roles.setdefault("empty", rid)
             continue
         odd = b'w:val="right"' in xml
-        roles.setdefault(("landscape_" if b"<wps:txbx>" in xml else "") + ("odd" if odd else "even"), rid)
+        roles.setdefault(("landscape_" if b"txbxContent" in xml else "") + ("odd" if odd else "even"), rid)
     if "empty" not in roles:
         raise LookupError("notice template has no empty footer")
     return roles
