@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import docx
@@ -27,10 +27,73 @@ class Footers:
     odd: str   # rId of the numbered odd-page footer (type default)
     even: str  # rId of the numbered even-page footer
     empty: str  # rId of an empty footer, for pages that carry no number (clause 7.5)
+    # the numbered footers of landscape pages (clause 8: the number turned to the portrait position), if any
+    landscape_odd: str | None = None
+    landscape_even: str | None = None
+
+
+EMU_PER_MM = 36000
+DRAWING_NS = (
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006"'
+)
 
 
 def page_number_footer(p: Profile, align: str) -> str:
     """`— N —` in 4号 宋体, 1 字 in from the outer edge: odd pages right, even pages left (clause 7.5)."""
+    return f"<w:ftr {NSDECL}>{_page_number_paragraph(p, align)}</w:ftr>"
+
+
+def rotated_page_number_box(p: Profile) -> dict[str, float]:
+    """Where the page number of a landscape page stands (mm from the landscape page's top-left corner).
+
+    The sheet is printed portrait and turned (clause 8): the landscape page's top is the portrait left edge on odd
+    and even pages alike (the table head faces the binding side on odd pages, the outer edge on even ones), so a
+    portrait point (x, y) lies at (X, Y) = (paper height − y, x). The number is the portrait footer's paragraph,
+    turned with the sheet: a text box at the landscape page's left edge (the portrait bottom), as long as the type
+    area is wide, its text rotated 90° clockwise (read with the sheet turned back), its first line on the box's
+    right edge (the portrait top of the line). That edge stands where the dash's ink top lands 7 mm below the type
+    area: `below_type_area_mm` from the type area, less the ink's depth in its line (calibration)."""
+    paper, m = p["5.1"]["paper"], p.margins_mm
+    below_type_area = paper["height_mm"] - m["top"] - p.type_area_mm["height"]  # the portrait bottom margin
+    line_mm = _page_number_line_twips(p) / 20 * 25.4 / 72
+    right = below_type_area - p["7.5"]["below_type_area_mm"] + p["calibration"]["page_number_dash_depth_mm"]
+    width = 2 * line_mm  # room for the line; the text keeps to the right edge
+    return {"x": right - width, "y": m["left"], "width": width, "height": p.type_area_mm["width"]}
+
+
+def rotated_page_number_footer(p: Profile, align: str, shape_id: int) -> str:
+    """The landscape page's footer: no text of its own (a paragraph of next to no height, so the landscape type
+    area keeps its 156 mm), and the page number in a text box anchored to the page (rotated_page_number_box),
+    DrawingML as Word and WPS write a vertical text box (vert="vert", no insets, no fill, no line)."""
+    box = rotated_page_number_box(p)
+    x, y, cx, cy = (round(box[k] * EMU_PER_MM) for k in ("x", "y", "width", "height"))
+    shape = (
+        '<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>'
+        f'<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{shape_id}" '
+        'behindDoc="0" locked="1" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+        f'<wp:positionH relativeFrom="page"><wp:posOffset>{x}</wp:posOffset></wp:positionH>'
+        f'<wp:positionV relativeFrom="page"><wp:posOffset>{y}</wp:posOffset></wp:positionV>'
+        f'<wp:extent cx="{cx}" cy="{cy}"/><wp:effectExtent l="0" t="0" r="0" b="0"/><wp:wrapNone/>'
+        f'<wp:docPr id="{shape_id}" name="页码 {shape_id}"/><wp:cNvGraphicFramePr/>'
+        '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        f'<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/>'
+        '</a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom><a:noFill/><a:ln><a:noFill/></a:ln></wps:spPr>'
+        f"<wps:txbx><w:txbxContent>{_page_number_paragraph(p, align)}</w:txbxContent></wps:txbx>"
+        '<wps:bodyPr rot="0" vert="vert" wrap="square" lIns="0" tIns="0" rIns="0" bIns="0" anchor="t" '
+        'anchorCtr="0"><a:noAutofit/></wps:bodyPr></wps:wsp></a:graphicData></a:graphic></wp:anchor>'
+        "</w:drawing></mc:Choice></mc:AlternateContent>"
+    )
+    return f'<w:ftr {NSDECL} {DRAWING_NS}>{para(ppr("GwEnd"), f"<w:r>{shape}</w:r>")}</w:ftr>'
+
+
+def _page_number_line_twips(p: Profile) -> int:
+    return round(p["7.5"]["size_pt"] * 20 * 1.2)
+
+
+def _page_number_paragraph(p: Profile, align: str) -> str:
     c = p["7.5"]
     indent = round(c["indent_chars"] * c["size_pt"] * 20)
     ind = {"right": indent} if align == "right" else {"left": indent}
@@ -42,8 +105,7 @@ def page_number_footer(p: Profile, align: str) -> str:
         f"{run('1')}"
         '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
     )
-    body = para(ppr("GwPageNumber", ind=ind, jc=align), run(f"{dash} "), field, run(f" {dash}"))
-    return f"<w:ftr {NSDECL}>{body}</w:ftr>"
+    return para(ppr("GwPageNumber", ind=ind, jc=align), run(f"{dash} "), field, run(f" {dash}"))
 
 
 def section_properties(p: Profile, footers: Footers, *, landscape: bool = False, numbered: bool = True) -> str:
@@ -56,6 +118,8 @@ def section_properties(p: Profile, footers: Footers, *, landscape: bool = False,
         w, h = h, w
         top, bottom, left, right = left, right, bottom, top
     odd, even = (footers.odd, footers.even) if numbered else (footers.empty, footers.empty)
+    if landscape and numbered and footers.landscape_odd and footers.landscape_even:
+        odd, even = footers.landscape_odd, footers.landscape_even
     footer_mm = p["calibration"]["footer_distance_mm"]
     orient = ' w:orient="landscape"' if landscape else ""
     return (
@@ -150,7 +214,7 @@ def styles_xml(p: Profile) -> str:
         _style("paragraph", "GwSpacer", "版记定位", ppr(jc="left"), rpr(size_pt=1)),
         _style("paragraph", "GwEnd", "文末", ppr(line=p["calibration"]["end_paragraph_twips"], jc="left"),
                rpr(size_pt=1, spacing=0)),
-        _style("paragraph", "GwPageNumber", "页码", ppr(line=round(page_pt * 20 * 1.2)),
+        _style("paragraph", "GwPageNumber", "页码", ppr(line=_page_number_line_twips(p)),
                rpr(page_font, page_pt, spacing=0)),
     ]
     return (
@@ -193,6 +257,15 @@ class TemplateBuilder:
             fpart._element = parse_xml(xml)
             rids.append(rid)
         self.footers = Footers(*rids)
+
+    def add_landscape_footers(self) -> None:
+        """The numbered footers of landscape pages (rotated_page_number_footer), odd then even."""
+        rids = []
+        for shape_id, align in ((1001, "right"), (1002, "left")):
+            fpart, rid = self.doc.part.add_footer_part()
+            fpart._element = parse_xml(rotated_page_number_footer(self.p, align, shape_id))
+            rids.append(rid)
+        self.footers = replace(self.footers, landscape_odd=rids[0], landscape_even=rids[1])
 
     def sect(self, **kw) -> str:
         return section_properties(self.p, self.footers, **kw)

@@ -145,8 +145,9 @@ def _is_data_table(tbl) -> bool:
     return first is not None and first.find(f".//{W}pStyle[@{W}val='GwTableHead']") is not None
 
 
-def apply(root) -> None:
-    """Lay out every data table of a rendered notice body (document.xml root) from its content."""
+def apply(root, landscape_footers: dict[str, str] | None = None) -> None:
+    """Lay out every data table of a rendered notice body (document.xml root) from its content.
+    `landscape_footers` maps a portrait footer's rId to the one landscape pages use (the number turned)."""
     body = root.find(f"{W}body")
     for tbl in list(body.iter(f"{W}tbl")):
         if not _is_data_table(tbl):
@@ -165,7 +166,7 @@ def apply(root) -> None:
         if not lay.fits:
             glyphs.warn(f"警告：表格“{'、'.join(texts[0][:3])}…”列数过多，横排五号字仍排不下，数字可能折行；请拆分表格")
         if lay.landscape:
-            _landscape(body, tbl)
+            _landscape(body, tbl, landscape_footers or {})
     for t in list(body.iter(f"{W}t")):
         if t.text and NUMBER.search(t.text) and _in_table_text(t):
             _number_runs(t)
@@ -288,9 +289,11 @@ def _styled(el, style: str) -> bool:
     return el.tag == f"{W}p" and s is not None and s.get(f"{W}val") == style
 
 
-def _landscape(body, tbl) -> None:
+def _landscape(body, tbl, footers: dict[str, str]) -> None:
     """Put the table's annex in a landscape section: the portrait section ends before the 附件N label, the
-    landscape one after the annex's last paragraph; page numbering continues, footers stay the document's."""
+    landscape one after the annex's last paragraph; page numbering continues. The page turns with the sheet (the
+    landscape top is the portrait left edge, clause 8), and its footers are the ones that stand the page number
+    where the portrait pages have it (`footers`: portrait rId -> landscape rId, service.docx.base)."""
     first, last = _annex_bounds(body, tbl)
     final = _section_of(body, last)
     if last.tag != f"{W}p":  # the annex ends with the table: a paragraph to carry the section break
@@ -305,12 +308,16 @@ def _landscape(body, tbl) -> None:
     size.set(f"{W}w", h)
     size.set(f"{W}h", w)
     size.set(f"{W}orient", "landscape")
-    # the type area turns with the paper: 225 mm wide, 156 mm high; the binding edge (left) becomes the top
+    # the type area turns with the paper (225 mm wide, 156 mm high) and lies where the portrait one does once the
+    # sheet is turned back: the portrait left edge is the top, the bottom the left, the top the right
     top, bottom, left, right = (margins.get(f"{W}{k}") for k in ("top", "bottom", "left", "right"))
     margins.set(f"{W}top", left)
     margins.set(f"{W}bottom", right)
-    margins.set(f"{W}left", top)
-    margins.set(f"{W}right", bottom)
+    margins.set(f"{W}left", bottom)
+    margins.set(f"{W}right", top)
+    rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    for ref in wide.findall(f"{W}footerReference"):
+        ref.set(rid, footers.get(ref.get(rid), ref.get(rid)))
     _carry(last, wide)
     ppr = first.find(f"{W}pPr")
     if ppr is not None and ppr.find(f"{W}pageBreakBefore") is not None:  # the section break starts the page
@@ -337,7 +344,8 @@ def _carry(p, sect) -> None:
     _order(ppr)
 
 
-def postprocess(then: Callable[[str, str], str] | None = None) -> Callable[[str, str], str]:
+def postprocess(then: Callable[[str, str], str] | None = None,
+                landscape_footers: dict[str, str] | None = None) -> Callable[[str, str], str]:
     """A docx engine postprocess: `then`, then the tables of word/document.xml laid out from their content."""
 
     def run(name: str, xml: str) -> str:
@@ -346,7 +354,7 @@ def postprocess(then: Callable[[str, str], str] | None = None) -> Callable[[str,
         if name != "word/document.xml" or "GwTableHead" not in xml:
             return xml
         root = etree.fromstring(xml.encode("utf-8"))
-        apply(root)
+        apply(root, landscape_footers)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
 
     return run

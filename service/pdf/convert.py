@@ -43,8 +43,10 @@ def soffice_version() -> str:
     return out.stdout.strip()
 
 
-def to_pdf(sources: list[Path] | Path, outdir: Path, timeout: int | None = None) -> list[Path]:
-    """Convert each source to outdir/<stem>.pdf; returns the PDF paths in the order given."""
+def to_pdf(sources: list[Path] | Path, outdir: Path, timeout: int | None = None, *, stable: bool = True) -> list[Path]:
+    """Convert each source to outdir/<stem>.pdf; returns the PDF paths in the order given. `stable=False`: PDFs that
+    are only measured (a layout pass) skip making the warm server's bytes those of a fresh process; `stabilise`
+    does it afterwards for the one that is kept."""
     sources = [sources] if isinstance(sources, Path) else list(sources)
     outdir.mkdir(parents=True, exist_ok=True)
     texts = [s for s in sources if s.suffix.lower() in warm.WRITER_SUFFIXES] if warm.enabled() else []
@@ -52,7 +54,7 @@ def to_pdf(sources: list[Path] | Path, outdir: Path, timeout: int | None = None)
         office = warm.office(settings().soffice, font_env(), settings().convert_timeout)
         try:
             for src in texts:
-                office.convert(src, outdir / (src.stem + ".pdf"), timeout)
+                office.convert(src, outdir / (src.stem + ".pdf"), timeout, stable=stable)
         except warm.WarmUnavailable:
             texts = []  # no python3-uno / unoserver here: the cold path below
         except (warm.WarmTimeout, warm.WarmFailed) as exc:
@@ -61,6 +63,13 @@ def to_pdf(sources: list[Path] | Path, outdir: Path, timeout: int | None = None)
     if rest:
         to_pdf_cold(rest, outdir, timeout)
     return [outdir / (src.stem + ".pdf") for src in sources]
+
+
+def stabilise(pdf: Path) -> Path:
+    """The PDF as a fresh LibreOffice writes it (the warm server's font numbering undone; a cold PDF is left as it
+    is): for a PDF converted with `stable=False` that turns out to be the one kept."""
+    warm.renumber_type1_ids(pdf)
+    return pdf
 
 
 def to_pdf_cold(sources: list[Path], outdir: Path, timeout: int | None = None) -> list[Path]:

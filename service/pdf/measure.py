@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pdfplumber
+from pdfminer.pdffont import PDFFont
+from pdfminer.pdfinterp import PDFResourceManager
 
 PT = 25.4 / 72  # mm per point
 
@@ -133,30 +135,80 @@ def _rules(page) -> list[Rule]:
     return out
 
 
-def _page(doc, i: int) -> Page:
-    page = doc.pages[i]
-    page_obj = Page(i + 1, float(page.width) * PT, float(page.height) * PT, _lines(page.chars), _rules(page))
-    page.close()
-    return page_obj
+class _Blank(PDFFont):
+    """A font that draws nothing: a page's paths parse without loading its fonts (their CMaps are most of the cost
+    of parsing a page)."""
+
+    def __init__(self) -> None:
+        super().__init__({"FontBBox": [0, 0, 0, 0]}, {})
+
+    def decode(self, data: bytes) -> list[int]:
+        return []
+
+
+class _PathsOnly(PDFResourceManager):
+    def get_font(self, objid, spec) -> PDFFont:
+        return _Blank()
+
+
+class _ParsedPage(Page):
+    """A page of a PDF being measured, parsed as it is looked at: the rules alone (without the text: cheap, what a
+    layout pass that only looks for the 版记's rules needs), or the text lines and the rules together."""
+
+    def __init__(self, pages: Pages, i: int):  # noqa: D107 - Page's fields are read through the properties below
+        page = pages.doc.pages[i]
+        self.number, self.width, self.height = i + 1, float(page.width) * PT, float(page.height) * PT
+        self._pages, self._i = pages, i
+        self._lines: list[Line] | None = None
+        self._rules: list[Rule] | None = None
+
+    @property
+    def lines(self) -> list[Line]:  # type: ignore[override]
+        if self._lines is None:
+            page = self._pages.doc.pages[self._i]
+            self._lines, self._rules = _lines(page.chars), _rules(page)
+            page.close()
+        return self._lines
+
+    @property
+    def rules(self) -> list[Rule]:  # type: ignore[override]
+        if self._rules is None:
+            page = self._pages.paths_only.pages[self._i]
+            self._rules = _rules(page)
+            page.close()
+        return self._rules
 
 
 class Pages(Sequence):
     """The measured pages of one PDF, each parsed on first access (a layout pass reads a few pages of many)."""
 
     def __init__(self, data: bytes, indices: range | None = None, cache: dict | None = None):
-        self._doc = pdfplumber.open(io.BytesIO(data)) if cache is None else data
-        self._indices = range(len(self._doc.pages)) if indices is None else indices
+        self.data = data
+        self.doc = pdfplumber.open(io.BytesIO(data))
+        self._paths_only = None
+        self._indices = range(len(self.doc.pages)) if indices is None else indices
         self._cache = {} if cache is None else cache
+
+    @property
+    def paths_only(self) -> pdfplumber.PDF:
+        """The same PDF opened a second time, its fonts drawing nothing (for `_ParsedPage.rules`)."""
+        if self._paths_only is None:
+            self._paths_only = pdfplumber.open(io.BytesIO(self.data))
+            self._paths_only.rsrcmgr = _PathsOnly()
+        return self._paths_only
 
     def __len__(self) -> int:
         return len(self._indices)
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            return Pages(self._doc, self._indices[key], self._cache)
+            view = Pages.__new__(Pages)
+            view.data, view.doc, view._paths_only = self.data, self.doc, self._paths_only
+            view._indices, view._cache = self._indices[key], self._cache
+            return view
         i = self._indices[key]
         if i not in self._cache:
-            self._cache[i] = _page(self._doc, i)
+            self._cache[i] = _ParsedPage(self, i)
         return self._cache[i]
 
 

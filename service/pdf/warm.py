@@ -200,8 +200,10 @@ class WarmOffice:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     # ------------------------------------------------------------------ conversion
-    def convert(self, src: Path, dst: Path, timeout: int | None = None) -> Path:
-        """src (.docx/.xlsx/...) -> dst PDF; restarts the server when needed, retries once after a crash."""
+    def convert(self, src: Path, dst: Path, timeout: int | None = None, stable: bool = True) -> Path:
+        """src (.docx/.xlsx/...) -> dst PDF; restarts the server when needed, retries once after a crash.
+        `stable=False` leaves the embedded fonts' /UniqueID as this process numbered them (a PDF that is only
+        measured, never kept); `renumber_type1_ids` makes it the PDF a fresh process writes."""
         timeout = timeout or self.timeout
         with self.lock:
             for attempt in (1, 2):
@@ -212,7 +214,8 @@ class WarmOffice:
                     self._proxy(timeout + 5).convert(str(src.resolve()), None, str(dst.resolve()), "pdf",
                                                      None, [], False, None, None)
                     self.conversions += 1
-                    renumber_type1_ids(dst)
+                    if stable:
+                        renumber_type1_ids(dst)
                     return dst
                 except TimeoutError as exc:  # socket timeout: LibreOffice hangs
                     self.stop()

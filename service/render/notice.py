@@ -413,7 +413,7 @@ def _imprint_section(root, blank_page: bool) -> None:
         previous.insert(0, ppr)
     ppr.append(numbered)
     if not profile()["7.5"]["imprint_only_page_numbered"]:
-        empty = _empty_footer_rid()
+        empty = footer_rids()["empty"]
         for ref in final.findall(f"{W}footerReference"):
             ref.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", empty)
     if blank_page:
@@ -426,12 +426,23 @@ def _imprint_section(root, blank_page: bool) -> None:
     (refs[-1].addnext if refs else lambda e: final.insert(0, e))(kind)
 
 
-def _empty_footer_rid() -> str:
+def footer_rids() -> dict[str, str]:
+    """The notice template's footers by role: "odd"/"even" (numbered), "empty", and "landscape_odd"/
+    "landscape_even" (the number turned, service.docx.base.rotated_page_number_footer) where the template has them."""
     tpl = load_template("notice")
+    roles: dict[str, str] = {}
     for rid, target in sorted(tpl.relationships().items()):
-        if target.startswith("footer") and b"PAGE" not in tpl.raw[f"word/{target}"]:
-            return rid
-    raise LookupError("notice template has no empty footer")
+        if not target.startswith("footer"):
+            continue
+        xml = tpl.raw[f"word/{target}"]
+        if b"PAGE" not in xml:
+            roles.setdefault("empty", rid)
+            continue
+        odd = b'w:val="right"' in xml
+        roles.setdefault(("landscape_" if b"txbxContent" in xml else "") + ("odd" if odd else "even"), rid)
+    if "empty" not in roles:
+        raise LookupError("notice template has no empty footer")
+    return roles
 
 
 def _style(p) -> str | None:
@@ -442,6 +453,8 @@ def _style(p) -> str | None:
 def render_notice_docx(n: Notice, placement: ImprintPlacement | None = None) -> bytes:
     placement = placement or ImprintPlacement()
     tpl = load_template("notice")
+    rids = footer_rids()
+    turned = {rids[k]: rids[f"landscape_{k}"] for k in ("odd", "even") if k in rids and f"landscape_{k}" in rids}
     fix = glyphs.postprocess(tpl.raw["word/styles.xml"],  # fallback fonts, warnings
-                             columns.postprocess(postprocess(placement)))  # widths from content, landscape
+                             columns.postprocess(postprocess(placement), turned))  # widths from content, landscape
     return tpl.render(context(n, placement), postprocess=fix, when=n.signature.date)

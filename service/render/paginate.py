@@ -13,8 +13,8 @@ from typing import Callable
 
 from service.layout.profile import mm_to_twips, profile
 from service.models.notice import Notice, NoticeValidationError
-from service.pdf.convert import to_pdf
-from service.pdf.measure import Page, Rule, measure
+from service.pdf.convert import stabilise, to_pdf
+from service.pdf.measure import Page, Pages, Rule
 from service.render.notice import ImprintPlacement, block_texts, render_notice_docx
 
 TOLERANCE_MM = 0.3
@@ -209,12 +209,17 @@ def fit_signature(texts: list[str], signature: tuple[int, int], sealed: bool,
             f"（GB/T 9704-2012 第7.3.5.5条）")
 
 
-def _convert(docx: bytes, tmpdir: Path, attempt: int) -> tuple[bytes, list[Page]]:
-    """One layout pass: LibreOffice's PDF of `docx` and its measured pages."""
+def _convert(docx: bytes, tmpdir: Path, attempt: int) -> tuple[Path, Pages]:
+    """One layout pass: LibreOffice's PDF of `docx` and its measured pages (parsed as they are looked at). The PDF
+    is made stable (`_kept`) only if it is the one kept."""
     src = tmpdir / f"pass{attempt}.docx"
     src.write_bytes(docx)
-    pdf = to_pdf([src], tmpdir)[0]
-    return pdf.read_bytes(), measure(pdf)
+    pdf = to_pdf([src], tmpdir, stable=False)[0]
+    return pdf, Pages(pdf.read_bytes())
+
+
+def _kept(pdf: Path) -> bytes:
+    return stabilise(pdf).read_bytes()
 
 
 def render_signature_fitted(render: Callable[[ImprintPlacement], bytes], texts: list[str],
@@ -229,7 +234,7 @@ def render_signature_fitted(render: Callable[[ImprintPlacement], bytes], texts: 
             report.passes, report.pages = attempt, len(pages)
             fit = fit_signature(texts, signature, sealed, pages) if attempt == 1 else None
             if fit is None:
-                return Rendered(docx, pdf, report)
+                return Rendered(docx, _kept(pdf), report)
             placement, note = fit
             report.notes.append(note)
         raise AssertionError("unreachable")
@@ -255,13 +260,14 @@ def render_measured(n: Notice, workdir: Path | None = None) -> Rendered:
         tmpdir = Path(tmp)
         report = RenderReport()
         placement = ImprintPlacement()
-        docx = pdf_bytes = b""
+        docx = b""
+        pdf: Path | None = None
         pages: list[Page] = []
         recipients_checked = n.imprint.recipients_at != "auto" or not n.recipients
         fitted = placed = False
         for attempt in range(1, MAX_PASSES + 1):
             docx = render_notice_docx(n, placement)
-            pdf_bytes, pages = _convert(docx, tmpdir, attempt)
+            pdf, pages = _convert(docx, tmpdir, attempt)
             report.passes = attempt
             if not recipients_checked:
                 recipients_checked = True
@@ -300,4 +306,5 @@ def render_measured(n: Notice, workdir: Path | None = None) -> Rendered:
                 (f"正文止于偶数页，版记另起偶数页：第{blank[-1]}页为空白页，" if blank else "正文止于奇数页，")
                 + f"版记单独排在第{page}页；" + ("空白页和" if blank else "")
                 + "版记页不编页码（GB/T 9704-2012 第7.5条）")
-        return Rendered(docx, pdf_bytes, report)
+        assert pdf is not None
+        return Rendered(docx, _kept(pdf), report)

@@ -160,3 +160,22 @@ JOINT = ["某某县某某镇人民政府", "某某县教育委员会", "某某�
 def joint_sealed_case(tmp_path_factory) -> RenderedSample:
     return _case(tmp_path_factory, "joint", minimal_notice(
         masthead={"organs": JOINT, "suffix": "文件"}, signature={"organs": JOINT, "date": "2025-03-05", "sealed": True}))
+
+
+# a 12-column table (issue 11, item 9): its annex goes on landscape pages (service.layout.columns)
+WIDE_HEADER = ["序号", "学习中心", "培训项目", "培训人数", "培训地点", "培训课时数", "培训方式", "联系人", "联系电话",
+               "固定电话", "开班日期", "备注"]
+PHONE, LANDLINE, DATE = "13908260101", "023-62345678", "2025-03-05"
+REMARK = "结合本村实际，分两期开展，每期不少于六课时，并做好签到与影像资料留存"
+WIDE_ROWS = [[str(i), "某某村学习中心", "老年人智能手机使用培训", str(30 + i), "村委会二楼会议室", "12", "集中授课", "张敏",
+              PHONE, LANDLINE, DATE, REMARK] for i in range(1, 9)]
+
+
+@pytest.fixture(scope="session")
+def wide_table_case(tmp_path_factory) -> RenderedSample:
+    """The wide table as 附件1 (landscape pages), then the Annex 3 and Annex 4 forms (portrait)."""
+    return _case(tmp_path_factory, "wide", minimal_notice(attachments=[
+        {"title": "某某镇社区教育培训情况统计表", "blocks": [{"type": "table", "columns": WIDE_HEADER, "rows": WIDE_ROWS}]},
+        {"title": "社区教育培训月报表", "source": "monthly_report"},
+        {"title": "社区教育工作领导小组成员表", "source": "leadership_table"},
+    ]))

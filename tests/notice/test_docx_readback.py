@@ -18,7 +18,7 @@ from service.layout.profile import profile
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 CASES = ["baisheng", "qingxi", "blank_page_case", "tightened_case", "pulled_case", "long_masthead", "long_cc_case",
-         "squeeze_case", "squeeze_move_case", "many_recipients_case", "three_signers_case", "joint_sealed_case"]
+         "wide_table_case", "squeeze_case", "squeeze_move_case", "many_recipients_case", "three_signers_case", "joint_sealed_case"]
 
 
 @pytest.fixture(params=CASES)

@@ -252,3 +252,17 @@ def test_attachment_names_wrap_aligned(baisheng):
     assert wrapped.x0 == pytest.approx(name_start, abs=0.5)
     label = next(x for x in lines if x.text.startswith("附件：1."))
     assert label.x0 == pytest.approx(LEFT + 2 * P.char_twips / 20 * 25.4 / 72, abs=1)
+
+
+def test_rules_parsed_without_fonts_are_the_rules_of_the_full_parse(sample):
+    """A layout pass reads a page's rules before (or without) its text: parsed with fonts that draw nothing, they
+    must be the rules the full parse finds (the 版记's placement and checks read them)."""
+    from service.pdf.measure import Pages
+
+    data = sample.pdf.read_bytes()
+    rules_first, text_first = Pages(data), Pages(data)
+    for i in range(len(rules_first)):
+        rules = rules_first[i].rules  # paths only
+        assert text_first[i].lines is not None  # the full parse, which sets the rules too
+        assert rules == text_first[i].rules, i + 1
+    assert any(rules_first[i].rules for i in range(len(rules_first)))

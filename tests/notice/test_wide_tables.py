@@ -11,32 +11,21 @@ import pytest
 from service.layout import columns
 from service.layout.columns import NB_HYPHEN
 from service.layout.profile import profile
-from service.models.notice import parse_notice
-from tests.notice.conftest import minimal_notice, render_sample
+from service.pdf.measure import InkBox, dash_ink, ink_box
+from tests.notice.conftest import DATE, LANDLINE, PHONE, WIDE_HEADER, WIDE_ROWS
 
 pytestmark = pytest.mark.pdf
 
 PT = 25.4 / 72
-HEADER = ["序号", "学习中心", "培训项目", "培训人数", "培训地点", "培训课时数", "培训方式", "联系人", "联系电话",
-          "固定电话", "开班日期", "备注"]
-PHONE, LANDLINE, DATE = "13908260101", "023-62345678", "2025-03-05"
-REMARK = "结合本村实际，分两期开展，每期不少于六课时，并做好签到与影像资料留存"
-ROWS = [[str(i), "某某村学习中心", "老年人智能手机使用培训", str(30 + i), "村委会二楼会议室", "12", "集中授课", "张敏",
-         PHONE, LANDLINE, DATE, REMARK] for i in range(1, 9)]
+HEADER, ROWS = WIDE_HEADER, WIDE_ROWS
 
 
 @pytest.fixture(scope="module")
-def wide(tmp_path_factory):
-    data = minimal_notice(attachments=[
-        {"title": "某某镇社区教育培训情况统计表", "blocks": [{"type": "table", "columns": HEADER, "rows": ROWS}]},
-        {"title": "社区教育培训月报表", "source": "monthly_report"},
-        {"title": "社区教育工作领导小组成员表", "source": "leadership_table"},
-    ])
-    sample = render_sample(parse_notice(data), tmp_path_factory.mktemp("wide"))
-    with pdfplumber.open(sample.pdf) as doc:
+def wide(wide_table_case):
+    with pdfplumber.open(wide_table_case.pdf) as doc:
         pages = [(p.width * PT, p.height * PT, p.chars, p.edges,
                   [dict(w, text=w["text"].replace(NB_HYPHEN, "-")) for w in p.extract_words()]) for p in doc.pages]
-    return sample, pages
+    return wide_table_case, pages
 
 
 def _pages_with(pages, word):
@@ -53,8 +42,8 @@ def test_the_wide_table_is_on_landscape_pages_and_the_rest_portrait(wide):
 
 def _type_area_x(page) -> tuple[float, float]:
     m, area = profile().margins_mm, profile().type_area_mm
-    if page[0] > page[1]:  # landscape: the portrait top margin is the left one, the type area 225 mm wide
-        return m["top"], m["top"] + area["height"]
+    if page[0] > page[1]:  # landscape: the sheet turned, the portrait bottom margin is the left one, 225 mm wide
+        return m["bottom"], m["bottom"] + area["height"]
     return m["left"], m["left"] + area["width"]
 
 
@@ -119,3 +108,87 @@ def test_layout_numbers():
     form = columns.layout([c.title for c in annex3.COLUMNS], [], [c.width for c in annex3.COLUMNS])
     assert not form.landscape and form.size_pt == 14 and sum(form.widths) == round(156 / 25.4 * 1440)
     assert form.widths[2] >= columns.text_twips("培训人数", columns.HEAD_FACE, 14)
+
+
+# --- page numbers on landscape pages (clause 7.5 with clause 8) -------------------------------------------------
+# The sheet is printed portrait and turned: the landscape page's top is the portrait left edge (the table head faces
+# the binding side on odd pages, the outer edge on even ones), so a portrait point (x, y) is the landscape point
+# (X, Y) = (paper height − y, x), and the number must stand there, turned to read with the portrait pages.
+PAPER_H = profile()["5.1"]["paper"]["height_mm"]
+TYPE_AREA_BOTTOM = profile().margins_mm["top"] + profile().type_area_mm["height"]
+
+
+def _number_chars(page) -> list[dict]:
+    """The page number's characters of a landscape page: those left of the type area (the portrait bottom)."""
+    left = profile().margins_mm["bottom"]
+    return sorted((c for c in page[2] if c["x1"] * PT < left and c["text"].strip()), key=lambda c: c["top"])
+
+
+def _outer_dash_ink(pdf, page_no: int, chars: list[dict], odd: bool) -> InkBox:
+    """The ink of the dash on the outer side of `— N —` (odd pages: the last, even pages: the first), rasterised
+    within its character box, so the position is the stroke's."""
+    dashes = [c for c in chars if c["text"] == "—"]
+    c = dashes[-1] if odd else dashes[0]
+    return ink_box(pdf, page_no, red=False, dpi=600, region=(c["top"] * PT - 1, c["bottom"] * PT + 1),
+                   columns=(c["x0"] * PT - 1, c["x1"] * PT + 1))
+
+
+def _portrait_outer_dash(sample, pages, odd: bool) -> InkBox:
+    """The outer dash's ink on the first numbered portrait page of that parity (measured, not assumed)."""
+    for i, page in enumerate(pages):
+        number = i + 1
+        if page[0] < page[1] and number % 2 == int(odd):
+            inks = sorted(dash_ink(sample.pdf, number, below=TYPE_AREA_BOTTOM), key=lambda b: b.left)
+            if inks:
+                return inks[-1] if odd else inks[0]
+    raise AssertionError("no numbered portrait page of that parity")
+
+
+def test_landscape_pages_carry_the_number_where_the_portrait_pages_do(wide):
+    sample, pages = wide
+    landscape = [i + 1 for i, p in enumerate(pages) if p[0] > p[1]]
+    assert {n % 2 for n in landscape} == {0, 1}  # both an odd and an even landscape page
+    for number in landscape:
+        page = pages[number - 1]
+        chars = _number_chars(page)
+        assert "".join(c["text"] for c in chars) == f"—{number}—", number
+        # turned with the sheet: read top to bottom, glyph tops towards the type area (90° clockwise)
+        for c in chars:
+            a, b, cc, d = c["matrix"][:4]
+            assert not c["upright"] and (a, b, cc, d) == pytest.approx((0, -1, 1, 0), abs=1e-3), (number, c["matrix"])
+        # nothing in the landscape page's own footer
+        assert not [c for c in page[2] if c["top"] * PT > page[1] - profile().margins_mm["right"] and c["text"].strip()]
+        odd = number % 2 == 1
+        ink = _outer_dash_ink(sample.pdf, number, chars, odd)
+        # back in portrait coordinates
+        x0, x1, y0, y1 = ink.top, ink.bottom, PAPER_H - ink.right, PAPER_H - ink.left
+        ref = _portrait_outer_dash(sample, pages, odd)
+        for got, want in ((x0, ref.left), (x1, ref.right), (y0, ref.top), (y1, ref.bottom)):
+            assert got == pytest.approx(want, abs=0.5), (number, (x0, x1, y0, y1), ref)
+        # and that is clause 7.5's place: the dash's upper edge 7 mm under the type area, 1 字 in from its edge
+        assert y0 == pytest.approx(TYPE_AREA_BOTTOM + profile()["7.5"]["below_type_area_mm"], abs=0.5)
+        one = profile()["7.5"]["size_pt"] * PT
+        left, right = profile().margins_mm["left"], profile().margins_mm["left"] + profile().type_area_mm["width"]
+        edge = chars[-1]["bottom"] * PT if odd else chars[0]["top"] * PT  # the outer character box's edge
+        assert edge == pytest.approx(right - one if odd else left + one, abs=0.5), number
+
+
+def test_landscape_sections_use_the_turned_footers(wide):
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    sample, _ = wide
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    r = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    with zipfile.ZipFile(io.BytesIO(sample.docx.read_bytes())) as zf:
+        doc = etree.fromstring(zf.read("word/document.xml"))
+        rels = {x.get("Id"): x.get("Target") for x in etree.fromstring(zf.read("word/_rels/document.xml.rels"))}
+        parts = {name: zf.read(name) for name in zf.namelist()}
+    for sect in doc.iter(f"{w}sectPr"):
+        turned = sect.find(f"{w}pgSz").get(f"{w}orient") == "landscape"
+        for ref in sect.findall(f"{w}footerReference"):
+            footer = parts[f"word/{rels[ref.get(r)]}"]
+            if b"PAGE" in footer:
+                assert (b'vert="vert"' in footer) == turned

@@ -168,4 +168,5 @@ def body_xml(tb: TemplateBuilder) -> str:
 
 def build(path: Path) -> None:
     tb = TemplateBuilder()
+    tb.add_landscape_footers()  # wide annex tables (service.layout.columns) go on landscape pages
     tb.save(body_xml(tb), path)
