@@ -84,7 +84,7 @@ def _available(module: str) -> bool:
 
 
 def write_outputs(files, out_dir: Path) -> list[Path]:
-    """Write named files (objects with .name and .data, e.g. service.records.outputs.OutputFile) into out_dir."""
+    """Write named files (objects with .name and .data, e.g. service.records.renderers.outputs.OutputFile) into out_dir."""
     paths = []
     for f in files:
         path = out_dir / f.name
@@ -100,12 +100,12 @@ def _register_builtin() -> None:
 
         for kind in notice_kinds.kinds():
             register(kind)
-    if _available("service.records.outputs"):
+    if _available("service.records.renderers.outputs"):
         from service.jobs import record_kinds
 
         for kind in record_kinds.kinds():
             register(kind)
-    if _available("service.records.importer"):
+    if _available("service.records.exchange.importer"):
         from service.jobs import records_io_kinds
 
         for kind in records_io_kinds.kinds():

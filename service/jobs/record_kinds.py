@@ -1,7 +1,7 @@
 """Job kinds made from the records store: ledger cards, assessment sheets, monthly and quarterly reports.
 
 The request only checks that the unit (and a class in the scope) exists (`check`). The job's planning task, in the
-worker, reads the store once and each document's plain data (service.records.documents) becomes a job item: the
+worker, reads the store once and each document's plain data (service.records.queries.documents) becomes a job item: the
 chunks render from that snapshot (no database reads while rendering), the input hash in the register is the hash
 of exactly what was rendered, and the year-end work can rebuild any document from it.
 """
@@ -53,7 +53,7 @@ class QuarterlyReportParams(_Params):
 
 
 def _span(p: ClassDocumentsParams) -> tuple[dt.date, dt.date]:
-    from service.records.reports import month_bounds
+    from service.records.queries.reports import month_bounds
 
     return month_bounds(p.year, p.month) if p.month else (dt.date(p.year, 1, 1), dt.date(p.year + 1, 1, 1))
 
@@ -67,13 +67,13 @@ def _refuse(exc: LookupError) -> LookupError:
 
 
 def _unit_exists(s, p) -> None:
-    from service.records.reports import unit_named
+    from service.records.queries.reports import unit_named
 
     unit_named(s, p.unit)
 
 
 def _classes_exist(s, p: ClassDocumentsParams) -> None:
-    from service.records.reports import class_ids
+    from service.records.queries.reports import class_ids
 
     if not class_ids(s, p.unit, *_span(p)):
         raise LookupError(NOTHING_TO_MAKE)  # nothing in scope: 404, like an unknown unit
@@ -85,7 +85,7 @@ NOTHING_TO_MAKE = "所选范围内没有可生成的文书（例如该月没有�
 def _per_class(build: Callable) -> Callable[[ClassDocumentsParams], list[tuple[str, dict]]]:
     """Items: one per class of the scope, carrying the document's plain data."""
     def items(p: ClassDocumentsParams) -> list[tuple[str, dict]]:
-        from service.records.reports import class_ids
+        from service.records.queries.reports import class_ids
 
         try:
             with session() as s:
@@ -101,7 +101,8 @@ def _per_class(build: Callable) -> Callable[[ClassDocumentsParams], list[tuple[s
 def _class_render(model: str, suffix: str, xlsx: str, docx: str):
     """Render one class document from its plain data, as .xlsx and/or .docx, named by the records' rule."""
     def render(data: dict, out_dir: Path) -> list[Path]:
-        from service.records import documents, forms, outputs, word
+        from service.records.queries import documents
+        from service.records.renderers import forms, outputs, word
 
         doc = getattr(documents, model).model_validate(data["data"])
         files = outputs._both(outputs._class_stem(doc.klass) + suffix, model, doc, getattr(forms, xlsx),
@@ -112,7 +113,7 @@ def _class_render(model: str, suffix: str, xlsx: str, docx: str):
 
 
 def _monthly_items(p: MonthlyReportParams) -> list[tuple[str, dict]]:
-    from service.records.reports import monthly_report
+    from service.records.queries.reports import monthly_report
 
     try:
         with session() as s:
@@ -135,7 +136,7 @@ def _render_monthly(data: dict, out_dir: Path) -> list[Path]:
 
 
 def _quarterly_items(p: QuarterlyReportParams) -> list[tuple[str, dict]]:
-    from service.records.reports import quarterly_report
+    from service.records.queries.reports import quarterly_report
 
     try:
         with session() as s:
@@ -146,11 +147,11 @@ def _quarterly_items(p: QuarterlyReportParams) -> list[tuple[str, dict]]:
 
 
 def _render_quarterly(data: dict, out_dir: Path) -> list[Path]:
-    from service.records import outputs
-    from service.records.documents import QuarterlyReport
-    from service.records.forms import render_quarterly_report
-    from service.records.forms.quarterly import quarterly_title
-    from service.records.word import render_quarterly_docx
+    from service.records.queries.documents import QuarterlyReport
+    from service.records.renderers import outputs
+    from service.records.renderers.forms import render_quarterly_report
+    from service.records.renderers.forms.quarterly import quarterly_title
+    from service.records.renderers.word import render_quarterly_docx
 
     report = QuarterlyReport.model_validate(data["data"])
     title = f"{quarterly_title(report.township_short)}（{report.period_text}）"
@@ -173,8 +174,8 @@ class PublicityParams(_Params):
 def _publicity_items(p: PublicityParams) -> list[tuple[str, dict]]:
     from pydantic import ValidationError
 
-    from service.records.reports import project_notice
-    from service.records.store import township_short
+    from service.records.queries.reports import project_notice
+    from service.records.store.session import township_short
     from service.render.public_notice import Publicity
 
     try:
@@ -195,7 +196,7 @@ def _publicity_items(p: PublicityParams) -> list[tuple[str, dict]]:
 def _render_publicity(data: dict, out_dir: Path) -> list[tuple[Path, int]]:
     from service.naming import document_filename
     from service.ooxml import normalize_pdf
-    from service.records.documents import ProjectNotice
+    from service.records.queries.documents import ProjectNotice
     from service.render.public_notice import Publicity, notice_title, render_public_notice
 
     pn, pub = ProjectNotice.model_validate(data["notice"]), Publicity.model_validate(data["publicity"])
@@ -218,7 +219,7 @@ def _class_kind(name: str, title: str, build: Callable, model: str, xlsx: str, d
 
 
 def kinds() -> list[JobKind]:
-    from service.records import reports
+    from service.records.queries import reports
 
     return [
         _class_kind("ledger-cards", "学员培训记录卡", reports.ledger_card, "LedgerCard", "render_ledger_card",

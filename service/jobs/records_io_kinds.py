@@ -90,9 +90,9 @@ def _render_import(data: dict, out_dir: Path) -> list[Path]:
     from service.jobs import audit, storage
     from service.jobs.db import session
     from service.jobs.tokens import Principal
-    from service.records.importer import CellError, ImportResult, import_workbook
-    from service.records.marking import mark_errors
-    from service.records.upload import UploadRefused
+    from service.records.exchange.importer import CellError, ImportResult, import_workbook
+    from service.records.exchange.marking import mark_errors
+    from service.records.exchange.upload import UploadRefused
 
     p = ImportParams.model_validate(data)
     upload = storage.absolute(p.upload).read_bytes()
@@ -122,7 +122,7 @@ def _render_import(data: dict, out_dir: Path) -> list[Path]:
 def _render_export(data: dict, out_dir: Path) -> list[Path]:
     from service.jobs.db import session
     from service.naming import document_filename
-    from service.records.export import export_workbook
+    from service.records.exchange.export import export_workbook
 
     p = ExportParams.model_validate(data)
     with session() as s:

@@ -75,9 +75,9 @@ def unit_materials(session: Session, unit: str, year: int) -> list[Material]:
     report, and each class's ledger card and assessment sheet (Word, the source of their PDFs)."""
     from service.forms.annex3 import render_monthly_report
     from service.forms.annex4 import LeadershipTable, render_leadership_table
-    from service.records import reports
-    from service.records.store import get_meta, unit_rows
-    from service.records.word import render_assessment_docx, render_ledger_card_docx
+    from service.records.queries import reports
+    from service.records.renderers.word import render_assessment_docx, render_ledger_card_docx
+    from service.records.store.session import get_meta, unit_rows
 
     rules = filing_rules()
     township = get_meta(session, "township")
@@ -119,7 +119,7 @@ def unit_materials(session: Session, unit: str, year: int) -> list[Material]:
 
 
 def fonds_of(session: Session, unit: str, year: int, filed_on: dt.date | None = None) -> Fonds:
-    from service.records.models import Unit
+    from service.records.store.models import Unit
 
     rules = filing_rules()
     names = list(session.scalars(select(Unit.name).order_by(Unit.sort_order, Unit.id)))

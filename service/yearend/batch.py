@@ -92,7 +92,7 @@ def _agency_code(params: YearEndParams, config, notice) -> str:
 def check_batch(session: Session, params: YearEndParams) -> None:
     """What the request itself can refuse cheaply (the rest is planned in the worker): the notice, the 机关代字,
     and a year with units in the store."""
-    from service.records.models import Unit
+    from service.records.store.models import Unit
     from service.yearend import commendation
 
     _agency_code(params, commendation.load_config(), _notice(params))
@@ -104,8 +104,8 @@ def plan_batch(session: Session, params: YearEndParams) -> Plan:
     """Assess the year, select the commended units and take the decision's 发文字号 (reused when the register
     already holds one for the same title)."""
     from service.models.notice import DocNumber
-    from service.records.models import DocNumber as Registered
-    from service.records.register import allocate
+    from service.records.store.models import DocNumber as Registered
+    from service.records.store.register import allocate
     from service.yearend import commendation, indicators
 
     notice = _notice(params)

@@ -9,9 +9,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from service.records import register as reg
-from service.records.models import RECORD_TABLES, DocNumber, Trainee, TraineeCategory, Unit, UnitYearCounts
-from service.records.store import unit_rows, upsert_units
+from service.records.store import register as reg
+from service.records.store.models import RECORD_TABLES, DocNumber, Trainee, TraineeCategory, Unit, UnitYearCounts
+from service.records.store.session import unit_rows, upsert_units
 from service.units import load_units, parse_units
 
 

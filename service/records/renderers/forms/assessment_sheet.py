@@ -11,10 +11,10 @@ from openpyxl.utils import get_column_letter
 from service.cndate import cn_date
 from service.forms import sheet
 from service.ooxml.cells import Formula
-from service.records.assessment import load_rules
-from service.records.documents import AssessmentSheet
-from service.records.forms.geometry import columns, form
-from service.records.forms.grid import field_row, sign_line
+from service.records.queries.assessment import load_rules
+from service.records.queries.documents import AssessmentSheet
+from service.records.renderers.forms.geometry import columns, form
+from service.records.renderers.forms.grid import field_row, sign_line
 
 TITLE = "{township}社区教育培训学员考核表"
 SHEET_TITLE = "学员考核表"

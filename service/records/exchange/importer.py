@@ -3,10 +3,10 @@
 - Errors are reported by sheet, row and column with a Chinese message (`CellError`).
 - All or nothing: every row of every sheet is checked first; only a workbook without a single error is written,
   inside one savepoint of the caller's transaction.
-- Re-importing creates no duplicates (natural keys, see service.records.writer); an edited re-import updates those
+- Re-importing creates no duplicates (natural keys, see service.records.store.writer); an edited re-import updates those
   records and reports every changed field (`ImportResult.changes`).
-- A refused workbook can be handed back to the user with the bad cells marked: service.records.marking.
-- Hostile files are refused before parsing (service.records.upload).
+- A refused workbook can be handed back to the user with the bad cells marked: service.records.exchange.marking.
+- Hostile files are refused before parsing (service.records.exchange.upload).
 """
 from __future__ import annotations
 
@@ -23,9 +23,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.records import extras
-from service.records.models import ClassTeacher, Enrolment, Teacher, Trainee, TrainingClass, Unit
-from service.records.sheets import (
+from service.records.exchange import extras
+from service.records.exchange.sheets import (
     ALL_SHEETS,
     CLASSES,
     ENROLMENTS,
@@ -37,8 +36,9 @@ from service.records.sheets import (
     is_blank,
     parse_cell,
 )
-from service.records.upload import MAX_CELLS, MAX_ROWS_PER_SHEET, UploadRefused, UploadTooLarge, check_xlsx
-from service.records.writer import (
+from service.records.exchange.upload import MAX_CELLS, MAX_ROWS_PER_SHEET, UploadRefused, UploadTooLarge, check_xlsx
+from service.records.store.models import ClassTeacher, Enrolment, Teacher, Trainee, TrainingClass, Unit
+from service.records.store.writer import (
     TEACHER_FIELDS,
     Batch,
     Change,

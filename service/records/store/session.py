@@ -13,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_sessionmaker, upgrade
-from service.records.models import RecordsMeta, Unit, UnitYearCounts
+from service.records.store.models import RecordsMeta, Unit, UnitYearCounts
 from service.records.vocab import REGISTERED_COUNTS
 from service.units import Unit as UnitModel
 from service.units import UnitsFile

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, literal, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from service.records.models import DocNumber
+from service.records.store.models import DocNumber
 
 _AGENCY = re.compile(r"^[\u4e00-\u9fff]{1,20}$")
 

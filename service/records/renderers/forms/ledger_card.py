@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from service.cndate import cn_date
 from service.forms import sheet
-from service.records.documents import LedgerCard
-from service.records.forms.geometry import columns, form
-from service.records.forms.grid import field_row, sign_line
+from service.records.queries.documents import LedgerCard
+from service.records.renderers.forms.geometry import columns, form
+from service.records.renderers.forms.grid import field_row, sign_line
 
 TITLE = "{township}社区教育学员培训记录卡"
 SHEET_TITLE = "学员培训记录卡"
