@@ -223,8 +223,10 @@ def unit_error(exc: BaseException) -> str:
     """The Chinese message of a unit that cannot be filed (data problems name the field; others the type)."""
     from pydantic import ValidationError
 
+    from service.models.errors import chinese_errors
+
     if isinstance(exc, ValidationError):
-        fields = "；".join(f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in exc.errors()[:5])
+        fields = "；".join(f"{e['title']}：{e['message']}" for e in chinese_errors(exc)[:5])
         return f"数据不合格：{fields}"
     if isinstance(exc, (ValueError, LookupError)) and str(exc):
         return str(exc)[:500]
