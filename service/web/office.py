@@ -15,7 +15,7 @@ from service.jobs.db import session
 from service.jobs.models import Job
 from service.records.store.models import Unit
 from service.records.vocab import REGISTERED_COUNTS
-from service.units import UNIT_KINDS
+from service.units import PEOPLE, UNIT_KINDS
 from service.units import Unit as UnitModel
 from service.web import figures
 from service.web.auth import require_office
@@ -65,7 +65,7 @@ def dashboard():
 
 # ---- units ----------------------------------------------------------------------------------------------------
 
-UNIT_FIELDS = ("name", "kind", "resident_population", "activity_room", "leader.name", "deputy.name", "staff.name",
+UNIT_FIELDS = ("name", "kind", "resident_population", "activity_room", *(f"{role}.name" for role in PEOPLE),
                "leader_phone", *(f"registered.{k}" for k in REGISTERED_COUNTS))
 
 
