@@ -14,11 +14,17 @@ import pytest
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
-from service.records.store.models import RECORD_TABLES
+from service.records.store import models
 from service.records.store.session import Store, open_store
 
 BACKENDS = ("sqlite", "postgresql")
 PG_MAINTENANCE_URL = os.environ.get("DATABASE_URL_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+# the records tables in dependency order (parents first): emptied in reverse after each test
+RECORD_TABLES = [m.__table__ for m in (
+    models.RecordsMeta, models.Unit, models.UnitYearCounts, models.Teacher, models.TrainingClass, models.ClassTeacher,
+    models.Trainee, models.TraineeCategory, models.Enrolment, models.Attendance, models.Activity,
+    models.ActivityParticipants, models.Volunteer, models.Funding, models.DocNumber,
+)]
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "samples" / "baisheng-2020"
 
 

@@ -288,9 +288,3 @@ class DocNumber(Base):
     @property
     def number(self) -> str:
         return doc_number(self.agency_code, self.year, self.serial)
-
-
-RECORD_TABLES = [m.__table__ for m in (
-    RecordsMeta, Unit, UnitYearCounts, Teacher, TrainingClass, ClassTeacher, Trainee, TraineeCategory, Enrolment, Attendance,
-    Activity, ActivityParticipants, Volunteer, Funding, DocNumber,
-)]

@@ -55,13 +55,6 @@ def register(session: Session, agency_code: str, year: int, serial: int, title: 
     raise NumberTaken(f"【发文字号】{doc_number(agency_code, year, serial)}已登记使用{label}，不能重复使用")
 
 
-def next_serial(session: Session, agency_code: str, year: int) -> int:
-    """The serial `allocate` would hand out now (a preview: it reserves nothing)."""
-    current = session.scalar(select(func.max(DocNumber.serial)).where(
-        DocNumber.agency_code == agency_code, DocNumber.year == year))
-    return (current or 0) + 1
-
-
 def allocate(session: Session, agency_code: str, year: int, title: str = "", *, attempts: int = 50) -> DocNumber:
     """Take the next free serial for `agency_code` and `year` and record it. Commit the session to publish it."""
     _check(agency_code, year)
