@@ -24,17 +24,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.records.exchange import extras
+from service.records.exchange.cells import CellValueError, header_key, is_blank, parse_cell
 from service.records.exchange.sheets import (
     ALL_SHEETS,
     CLASSES,
     ENROLMENTS,
     TEACHERS,
     TRAINEES,
-    CellValueError,
     SheetSpec,
-    header_key,
-    is_blank,
-    parse_cell,
 )
 from service.records.exchange.upload import MAX_CELLS, MAX_ROWS_PER_SHEET, UploadRefused, UploadTooLarge, check_xlsx
 from service.records.store.models import ClassTeacher, Enrolment, Teacher, Trainee, TrainingClass, Unit
