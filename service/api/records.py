@@ -178,7 +178,7 @@ def import_report(path: ImportPath):
 
 
 def _cell_error_text(e: dict) -> str:
-    from service.records.exchange.importer import CellError
+    from service.records.exchange.reader import CellError
 
     return str(CellError(**e))
 

@@ -90,8 +90,9 @@ def _render_import(data: dict, out_dir: Path) -> list[Path]:
     from service.jobs import audit, storage
     from service.jobs.db import session
     from service.jobs.tokens import Principal
-    from service.records.exchange.importer import CellError, ImportResult, import_workbook
+    from service.records.exchange.importer import ImportResult, import_workbook
     from service.records.exchange.marking import mark_errors
+    from service.records.exchange.reader import CellError
     from service.records.exchange.upload import UploadRefused
 
     p = ImportParams.model_validate(data)
