@@ -95,13 +95,13 @@ def _run(args) -> dict:
 
     from sqlalchemy import select
 
+    from samples.loader import load_sample
     from service.embedded import EmbeddedRedis
     from service.jobs import tokens
     from service.jobs.db import migrate, session
     from service.jobs.kinds import get
     from service.jobs.settings import embedded_socket
-    from service.records.models import Unit
-    from service.records.sample import load_sample
+    from service.records.store.models import Unit
 
     redis = EmbeddedRedis(embedded_socket()).start()
     migrate()

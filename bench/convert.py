@@ -23,15 +23,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from samples.loader import load_sample  # noqa: E402
 from service.config import settings  # noqa: E402
 from service.layout.fonts import font_env  # noqa: E402
 from service.models.notice import load_notice  # noqa: E402
 from service.ooxml.normalize import normalize_pdf  # noqa: E402
 from service.pdf import convert, warm  # noqa: E402
-from service.records import reports  # noqa: E402
-from service.records.sample import load_sample  # noqa: E402
-from service.records.store import open_store  # noqa: E402
-from service.records.word import render_ledger_card_docx  # noqa: E402
+from service.records.queries import reports  # noqa: E402
+from service.records.renderers.word import render_ledger_card_docx  # noqa: E402
+from service.records.store.session import open_store  # noqa: E402
 from service.render.notice import render_notice_docx  # noqa: E402
 from service.render.paginate import render_measured  # noqa: E402
 

@@ -115,7 +115,7 @@ def _outcome(port: int, token: str, status: int, body: bytes) -> tuple[int, int]
 
 def corpus() -> list[tuple[str, bytes]]:
     sys.path.insert(0, str(ROOT))
-    from service.records.upload import MAX_ROWS_PER_SHEET
+    from service.records.exchange.upload import MAX_ROWS_PER_SHEET
     from tests.api.test_import_limits import _inline, blank_column_rows, raw_xlsx
 
     bad = (_inline(f"A{i}", "某村") + _inline(f"B{i}", f"学员{i}") + _inline(f"C{i}", "未知") for i in range(2, 49_002))

@@ -1,5 +1,5 @@
 """Benchmark: the ledger cards (学员培训记录卡, .docx) of every class of the sample year, rendered by the
-compiled-template engine (service.records.word, doc_templates/ledger_card.docx) and by a plain docxtpl loop
+compiled-template engine (service.records.renderers.word, doc_templates/ledger_card.docx) and by a plain docxtpl loop
 (DocxTemplate per card, render, save), in one run.
 
     .venv/bin/python -m bench.ledger_cards [--limit N] [--out bench/results/ledger_cards.json]
@@ -27,11 +27,11 @@ from docxtpl import DocxTemplate
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from samples.loader import load_sample  # noqa: E402
 from service.docx.engine import blank_rows, load_template  # noqa: E402
-from service.records import reports  # noqa: E402
-from service.records.sample import load_sample  # noqa: E402
-from service.records.store import open_store  # noqa: E402
-from service.records.word import ledger_card_context, render_ledger_card_docx  # noqa: E402
+from service.records.queries import reports  # noqa: E402
+from service.records.renderers.word import ledger_card_context, render_ledger_card_docx  # noqa: E402
+from service.records.store.session import open_store  # noqa: E402
 from service.templates import store as template_store  # noqa: E402
 
 SAMPLE = ROOT / "samples" / "baisheng-2020"

@@ -43,8 +43,8 @@ import sys
 from sqlalchemy import select
 from service.jobs import tokens
 from service.jobs.db import migrate, session
-from service.records.models import Unit
-from service.records.sample import load_sample
+from service.records.store.models import Unit
+from samples.loader import load_sample
 migrate()
 with session() as s:
     load_sample(s, sys.argv[1])

@@ -8,7 +8,7 @@
 3. Documents per second of the warm batch against the same documents' sources rendered by a plain sequential
    docxtpl (DocxTemplate per document) / openpyxl loop, in the same run.
 4. Peak RSS of a worker process building every unit's archive as the year grows from 100 to 1,000 classes
-   (service.records.synthetic). LibreOffice runs in its own process and does not count in the worker's RSS, so
+   (samples.synthetic). LibreOffice runs in its own process and does not count in the worker's RSS, so
    for this measurement only it is replaced by a writer of one-page PDFs (same files, same cache, no soffice).
 Workers are processes running service.yearend.batch.run_unit, the function the Celery items and the CLI run.
 Results: bench/results/yearend.json and .md.
@@ -43,7 +43,7 @@ def _env(work: Path) -> None:
 
 
 def _store(url: str):
-    from service.records.store import open_store
+    from service.records.store.session import open_store
 
     if _STORE.get("pid") != os.getpid():
         _STORE.update(pid=os.getpid(), store=open_store(url, migrate=False))
@@ -53,10 +53,10 @@ def _store(url: str):
 def _load(url: str, spec_update: dict | None = None) -> None:
     import yaml
 
-    from service.records.sample import load_sample, write_extras
-    from service.records.store import open_store, upsert_units
-    from service.records.synthetic import generate
-    from service.records.writer import write_batch
+    from samples.loader import load_sample, write_extras
+    from samples.synthetic import generate
+    from service.records.store.session import open_store, upsert_units
+    from service.records.store.writer import write_batch
     from service.units import load_units
 
     store = open_store(url)
@@ -123,13 +123,13 @@ def batch(url: str, workers: int, *, fake: bool = False) -> dict:
 
 def _documents(url: str) -> int:
     """Items filed in all volumes (one 件 = one PDF + its source)."""
-    from service.records.store import township_short  # noqa: F401
+    from service.records.store.session import township_short  # noqa: F401
     from service.yearend.archive import unit_materials
 
     with _store(url).transaction() as s:
         from sqlalchemy import select
 
-        from service.records.models import Unit
+        from service.records.store.models import Unit
 
         return sum(len(unit_materials(s, u, YEAR)) for u in s.scalars(select(Unit.name)))
 
@@ -139,8 +139,8 @@ def plain_loop(url: str) -> dict:
     from docxtpl import DocxTemplate
 
     from service.forms.annex3 import render_monthly_report
-    from service.records import reports
-    from service.records.word import ledger_card_context, template_path
+    from service.records.queries import reports
+    from service.records.renderers.word import ledger_card_context, template_path
 
     t0 = time.perf_counter()
     n = 0
@@ -154,13 +154,13 @@ def plain_loop(url: str) -> dict:
                     tpl.render(ledger_card_context(data))
                     tpl.save(io.BytesIO())
                 else:  # the assessment sheet's Excel form (openpyxl)
-                    from service.records.forms import render_assessment_sheet
+                    from service.records.renderers.forms import render_assessment_sheet
 
                     render_assessment_sheet(data)
                 n += 1
         from sqlalchemy import select
 
-        from service.records.models import Unit
+        from service.records.store.models import Unit
 
         for unit in s.scalars(select(Unit.name)):
             for month in range(1, 13):

@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "service.yearend.cli",
     "service.yearend.batch_cli",
     "service.templates.cli",
+    "samples.cli",  # `wenshu load`: the sample sets (samples/<set>/) into the records store
 ]
 
 

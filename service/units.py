@@ -67,8 +67,31 @@ Phone = Annotated[str, Field(max_length=20, pattern=PHONE_PATTERN, json_schema_e
 Name = Annotated[str, Field(min_length=1, max_length=40)]
 
 
+RoomName = Annotated[str, Field(min_length=1, max_length=60)]
+
+# The unit's 领导小组 (Annex 4), declared once: role -> title. Each role is one person's name; the leader also has a
+# phone. The units file, the records store, the Annex 4 form and the office's unit form all read it from here.
+PEOPLE: dict[str, str] = {"leader": "组长", "deputy": "副组长", "staff": "工作人员"}
+
+
 class Person(StrictModel):
     name: Name = Field(title="姓名")
+
+
+class Leadership(StrictModel):
+    """A unit's 领导小组 as Annex 4 lists it: the activity room, one name per role (PEOPLE), the leader's phone."""
+
+    activity_room: RoomName = Field(title="活动室名称")
+    leader: Name = Field(title=PEOPLE["leader"])
+    deputy: Name = Field(title=PEOPLE["deputy"])
+    staff: Name = Field(title=PEOPLE["staff"])
+    leader_phone: Phone = Field(title="组长电话")
+
+    @classmethod
+    def of_row(cls, row: dict) -> "Leadership":
+        """From a units.json row (each role a {"name": …} object)."""
+        return cls.model_validate({"activity_room": row.get("activity_room"), "leader_phone": row.get("leader_phone"),
+                                   **{role: (row.get(role) or {}).get("name") for role in PEOPLE}})
 
 
 class Registered(StrictModel):
@@ -86,12 +109,16 @@ class Unit(StrictModel):
     name: Name = Field(title="单位名称")
     kind: UnitKind = Field(title="单位类别")
     resident_population: NonNegativeInt = Field(title="常住人口")
-    activity_room: Annotated[str, Field(min_length=1, max_length=60)] = Field(title="活动室名称")
-    leader: Person = Field(title="组长")
-    deputy: Person = Field(title="副组长")
-    staff: Person = Field(title="工作人员")
+    activity_room: RoomName = Field(title="活动室名称")
+    leader: Person = Field(title=PEOPLE["leader"])
+    deputy: Person = Field(title=PEOPLE["deputy"])
+    staff: Person = Field(title=PEOPLE["staff"])
     leader_phone: Phone = Field(title="组长电话")
     registered: Registered = Field(title="登记人数")
+
+    def leadership(self) -> Leadership:
+        return Leadership(activity_room=self.activity_room, leader_phone=self.leader_phone,
+                          **{role: getattr(self, role).name for role in PEOPLE})
 
 
 class UnitsFile(StrictModel):

@@ -92,17 +92,13 @@ def validation_problem(errors: list[dict]) -> Response:
 
 
 def translate(exc: ValidationError, model: type[BaseModel] | None, prefix: str = "") -> list[dict]:
-    """Chinese field errors for a pydantic error, with the field path (prefixed by where it was: query, path...)."""
+    """Chinese field errors for a pydantic error (service.models.errors), the field path prefixed by where it was
+    (query, path, params...)."""
     from service.models.errors import chinese_errors
 
-    out = chinese_errors(exc, model) if model is not None else [
-        {"field": ".".join(map(str, e["loc"])), "title": ".".join(map(str, e["loc"])) or "请求", "message": e["msg"]}
-        for e in exc.errors(include_url=False)]
+    out = chinese_errors(exc, model, whole="请求")
     for e in out:
         e["field"] = ".".join(p for p in (prefix, e["field"]) if p)
-        e["title"] = e["title"] or "请求"
-        if e["message"].startswith(("Input should", "Field required", "Value error")):
-            e["message"] = "格式不正确"
     return out
 
 

@@ -1,7 +1,7 @@
 """Records through the API: the units a token may see, and the Excel import and export, run as jobs by a worker
 (issue 8 item 9: never parsed or built inside a request thread).
 
-The import request checks the upload's size and zip structure (service.records.upload, cheap), keeps it in the
+The import request checks the upload's size and zip structure (service.records.exchange.upload, cheap), keeps it in the
 storage folder and answers 202 with the job; the worker imports it (all or nothing, a centre only its own unit's
 rows) and keeps the report (the first 200 errors and the total) and, when refused, the marked workbook, as the
 job's files. GET /records/imports/<job> answers as the import request used to (200 / 422 with `error_count` and
@@ -94,7 +94,7 @@ class ImportView(BaseModel):
 @records.get("/units", tags=[T_RECORDS], summary="单位列表", responses={200: UnitList})
 def list_units():
     """党政办：全部单位；学习中心：本单位。"""
-    from service.records.models import Unit
+    from service.records.store.models import Unit
 
     who = current()
     stmt = select(Unit.name, Unit.kind).order_by(Unit.sort_order, Unit.id)
@@ -130,7 +130,7 @@ def import_records(form: ImportForm):
     """上传填好的模板（.xlsx）：检查文件大小与结构后立即返回 202 与任务地址（Location），由工作进程解析与写入
     （全部无误才写入，一个事务）；结果见 `report`（GET /records/imports/{任务编号}）。重复导入不产生重复记录。
     学习中心只能导入本单位的记录。"""
-    from service.records.upload import UploadRefused, UploadTooLarge, check_xlsx
+    from service.records.exchange.upload import UploadRefused, UploadTooLarge, check_xlsx
 
     who = current()
     data = form.file.read()
@@ -178,7 +178,7 @@ def import_report(path: ImportPath):
 
 
 def _cell_error_text(e: dict) -> str:
-    from service.records.importer import CellError
+    from service.records.exchange.reader import CellError
 
     return str(CellError(**e))
 
@@ -188,7 +188,7 @@ def _cell_error_text(e: dict) -> str:
 def export_records(path: ExportPath, query: ExportQuery):
     """把记录库中的培训班或学员导出为导入模板格式的工作簿（后台任务：202 与任务地址，完成后从
     /jobs/{id}/result 下载），改好后可重新导入（只更新，不重复）。学习中心只能导出本单位（不填单位即本单位）。"""
-    from service.records.reports import NotFound, unit_named
+    from service.records.queries.reports import NotFound, unit_named
 
     who = current()
     unit = query.unit if who.is_office else (query.unit or who.unit)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import service.jobs.models  # noqa: F401 - registers the job tables on Base.metadata
-import service.records.models  # noqa: F401 - registers the records tables on Base.metadata
+import service.records.store.models  # noqa: F401 - registers the records tables on Base.metadata
 import service.yearend.archive_cache  # noqa: F401 - registers the year-end PDF cache on Base.metadata
 from service.db import Base
 

@@ -7,15 +7,14 @@ The records store (issue 4) builds the same `LeadershipTable` from its units and
 """
 from __future__ import annotations
 
-from typing import Annotated
-
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import Field
 
 from service.forms import sheet
 from service.forms.validation import StrictModel
-from service.units import Phone, UnitsFile, local_township_name
+from service.units import PEOPLE, Name, UnitsFile, local_township_name
+from service.units import Leadership as LeadershipRow
 
 SHEET_TITLE = "领导小组成员表"
 TITLE_TEMPLATE = "{township}社区教育村（居委）活动室领导小组成员表"
@@ -23,25 +22,13 @@ BLANK_ROWS = 15
 COLUMNS = [
     sheet.Column("序号", 5, "seq"),
     sheet.Column("村（居委）活动室名称", 28),
-    sheet.Column("组长", 9),
-    sheet.Column("副组长", 9),
-    sheet.Column("工作人员", 9),
+    *(sheet.Column(title, 9) for title in PEOPLE.values()),
     sheet.Column("组长电话", 14, "phone"),
 ]
 COL = {c.title: i for i, c in enumerate(COLUMNS, start=1)}
 HEADER_ROW = 2
 FIRST_DATA_ROW = HEADER_ROW + 1
 PHONE_NOTE = "注：组长电话填写11位手机号码，或带区号的固定电话（如023-62345678）。"
-
-Name = Annotated[str, Field(min_length=1, max_length=40)]
-
-
-class LeadershipRow(StrictModel):
-    activity_room: Annotated[str, Field(min_length=1, max_length=60)] = Field(title="活动室名称")
-    leader: Name = Field(title="组长")
-    deputy: Name = Field(title="副组长")
-    staff: Name = Field(title="工作人员")
-    leader_phone: Phone = Field(title="组长电话")
 
 
 class LeadershipTable(StrictModel):
@@ -50,10 +37,7 @@ class LeadershipTable(StrictModel):
 
     @classmethod
     def from_units(cls, units: UnitsFile) -> "LeadershipTable":
-        return cls(township=units.township, rows=[
-            LeadershipRow(activity_room=u.activity_room, leader=u.leader.name, deputy=u.deputy.name,
-                          staff=u.staff.name, leader_phone=u.leader_phone)
-            for u in units.units])
+        return cls(township=units.township, rows=[u.leadership() for u in units.units])
 
 
 def leadership_title(township: str) -> str:
@@ -86,8 +70,7 @@ def render_leadership_table(data: LeadershipTable | None, *, township: str = "")
     rows = data.rows if data else [None] * BLANK_ROWS
     for i, item in enumerate(rows):
         r = FIRST_DATA_ROW + i
-        values = [i + 1, *((item.activity_room, item.leader, item.deputy, item.staff, item.leader_phone)
-                           if item else (None,) * 5)]
+        values = [i + 1, *(item.model_dump().values() if item else (None,) * len(LeadershipRow.model_fields))]
         for c, (value, col) in enumerate(zip(values, COLUMNS), start=1):
             sheet.data_cell(ws, r, c, value, col)
         texts = [(v, col.width) for v, col in zip(values, COLUMNS) if isinstance(v, str)]

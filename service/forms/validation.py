@@ -7,15 +7,13 @@ label = the row's own name, column = the field's Chinese title.
 from __future__ import annotations
 
 import json
-import types
-import typing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from service.models.errors import chinese_errors
+from service.models.errors import chinese_errors, field_titles
 from service.models.text import CleanText
 
 M = TypeVar("M", bound=BaseModel)
@@ -57,60 +55,25 @@ class DataValidationError(ValueError):
         return f"{self.source}有{len(self.issues)}处错误，未生成任何文件：\n{lines}"
 
 
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    """The model a field holds (directly, in a list, or optional), or None for a plain value."""
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _submodel(typing.get_args(annotation)[0])
-    if origin in (list, tuple, typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            found = _submodel(arg)
-            if found is not None:
-                return found
-    return None
-
-
-def column_title(model: type[BaseModel], path: tuple[Any, ...]) -> str:
-    """Chinese titles along a field path (list indexes skipped), joined by ·."""
-    titles: list[str] = []
-    current: type[BaseModel] | None = model
-    for part in path:
-        if isinstance(part, int):
-            continue
-        field = current.model_fields.get(part) if current is not None else None
-        if field is None:
-            titles.append(str(part))
-            current = None
-            continue
-        titles.append(field.title or str(part))
-        current = _submodel(field.annotation)
-    return "·".join(titles) or "整个文件"
-
-
 def issues_from(exc: ValidationError, model: type[BaseModel], raw: Any, rows_key: str | None,
                 label_key: str | None) -> list[FieldIssue]:
+    """FieldIssues of the project's one translation (service.models.errors): the row of `raw[rows_key]` and the
+    column's Chinese titles (nested titles joined by ·)."""
     issues = []
-    messages = [e["message"] for e in chinese_errors(exc, model)]  # the project's one Chinese wording
-    for err, message in zip(exc.errors(), messages):
+    for err, translated in zip(exc.errors(), chinese_errors(exc, model)):
         loc = tuple(err["loc"])
         row = label = None
-        column_path = loc
+        titles = field_titles(model, loc, items=False)
         if rows_key and len(loc) >= 2 and loc[0] == rows_key and isinstance(loc[1], int):
             row = loc[1] + 1
-            column_path = loc[2:]
             rows = raw.get(rows_key) if isinstance(raw, dict) else None
             if label_key and isinstance(rows, list) and loc[1] < len(rows) and isinstance(rows[loc[1]], dict):
                 value = rows[loc[1]].get(label_key)
                 label = str(value) if value not in (None, "") else None
-            row_model = _submodel(model.model_fields[rows_key].annotation)
-            column = column_title(row_model, column_path) if row_model else str(column_path)
-            if not column_path:
-                column = "整行"
+            column = "·".join(titles[1:]) or "整行"
         else:
-            column = column_title(model, column_path)
-        issues.append(FieldIssue(row, label, column, ".".join(str(p) for p in loc), message))
+            column = "·".join(titles) or "整个文件"
+        issues.append(FieldIssue(row, label, column, translated["field"], translated["message"]))
     return issues
 
 

@@ -442,28 +442,22 @@ def _bundle_name(job: Job, kind: registry.JobKind | None) -> str:
 
 
 def _bundle(job: Job, kind: registry.JobKind | None, docs: list[Document]) -> str:
-    """A reproducible zip of every document plus manifest.json (the bundle schema of service.bundle)."""
-    from service.bundle import MANIFEST_NAME, Manifest, ManifestFile
-    from service.ooxml import ZipEntry, write_zip
+    """A reproducible zip of every document plus manifest.json, packed by service.bundle.pack like every bundle."""
+    from service.bundle import BundleFile, pack
 
     name = _bundle_name(job, kind)
     used: set[str] = set()
-    entries: list[tuple[str, Document]] = []
+    files: list[BundleFile] = []
     for d in docs:
         arc = d.filename
         if arc in used:  # two items named alike: keep both, numbered by item
             stem, dot, ext = d.filename.rpartition(".")
             arc = f"{stem}（{d.item_idx + 1}）{dot}{ext}"
         used.add(arc)
-        entries.append((arc, d))
-    entries.sort(key=lambda e: e[0])
-    manifest = Manifest(source_sha256=job.input_hash, files=[
-        ManifestFile(name=arc, kind=f"{d.kind}-{Path(arc).suffix.lstrip('.').lower() or 'file'}",
-                     sha256=d.file_hash, size=d.size) for arc, d in entries])
-    zipped = [ZipEntry(arc, storage.absolute(d.storage_path).read_bytes(), compress=not arc.endswith((".docx", ".xlsx")))
-              for arc, d in entries]
-    zipped.append(ZipEntry(MANIFEST_NAME, manifest.to_json()))
-    target = storage.write_atomic(storage.job_dir(job.id) / name, write_zip(zipped, ZIP_DATE))
+        files.append(BundleFile(arc, f"{d.kind}-{Path(arc).suffix.lstrip('.').lower() or 'file'}",
+                                storage.absolute(d.storage_path).read_bytes()))
+    data, _ = pack(files, source_sha256=job.input_hash, when=ZIP_DATE)
+    target = storage.write_atomic(storage.job_dir(job.id) / name, data)
     doc_id = document_id(job.id, None, name)
     with session() as s:
         doc = s.get(Document, doc_id) or Document(id=doc_id)

@@ -90,9 +90,10 @@ def import_outcome(job_id: str, token_id: str) -> tuple[str, dict | None, str | 
 def _render_import(data: dict, out_dir: Path, session) -> list[Path]:
     from service.jobs import audit, storage
     from service.jobs.tokens import Principal
-    from service.records.importer import CellError, ImportResult, import_workbook
-    from service.records.marking import mark_errors
-    from service.records.upload import UploadRefused
+    from service.records.exchange.importer import ImportResult, import_workbook
+    from service.records.exchange.marking import mark_errors
+    from service.records.exchange.reader import CellError
+    from service.records.exchange.upload import UploadRefused
 
     p = ImportParams.model_validate(data)
     upload = storage.absolute(p.upload).read_bytes()
@@ -121,7 +122,7 @@ def _render_import(data: dict, out_dir: Path, session) -> list[Path]:
 
 def render_export(data: dict, out_dir: Path, session) -> list[Path]:
     from service.naming import document_filename
-    from service.records.export import export_workbook
+    from service.records.exchange.export import export_workbook
 
     p = ExportParams.model_validate(data)
     with session() as s:

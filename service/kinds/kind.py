@@ -60,7 +60,7 @@ class DocumentKind:
 
 
 def write_files(files, out_dir: Path) -> list[Path]:
-    """Write named files (objects with .name and .data, e.g. service.records.outputs.OutputFile) into out_dir."""
+    """Write named files (objects with .name and .data, e.g. service.records.renderers.outputs.OutputFile) into out_dir."""
     paths = []
     for f in files:
         path = out_dir / f.name

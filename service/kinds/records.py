@@ -2,9 +2,9 @@
 
 `check` only looks that the unit (and a class in the scope) exists. `items` reads the store once (the worker
 plans the job with it; `wenshu ledger …` does the same with its own store) and each document's plain data
-(service.records.documents) becomes an item: items render from that snapshot (no database reads while
+(service.records.queries.documents) becomes an item: items render from that snapshot (no database reads while
 rendering), the input hash in the register is the hash of exactly what was rendered, and the year-end work can
-rebuild any document from it. Renderers are the public functions of service.records.outputs.
+rebuild any document from it. Renderers are the public functions of service.records.renderers.outputs.
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ class PublicityParams(_Params):
 
 
 def _span(p: ClassDocumentsParams) -> tuple[dt.date, dt.date]:
-    from service.records.reports import month_bounds
+    from service.records.queries.reports import month_bounds
 
     return month_bounds(p.year, p.month) if p.month else (dt.date(p.year, 1, 1), dt.date(p.year + 1, 1, 1))
 
@@ -75,13 +75,13 @@ def _month_period(p) -> str:
 
 
 def _unit_exists(s, p) -> None:
-    from service.records.reports import unit_named
+    from service.records.queries.reports import unit_named
 
     unit_named(s, p.unit)
 
 
 def _classes_exist(s, p: ClassDocumentsParams) -> None:
-    from service.records.reports import class_ids
+    from service.records.queries.reports import class_ids
 
     if not class_ids(s, p.unit, *_span(p)):
         raise LookupError(NOTHING_TO_MAKE)  # nothing in scope: 404, like an unknown unit
@@ -89,13 +89,13 @@ def _classes_exist(s, p: ClassDocumentsParams) -> None:
 
 # -- one document per class --------------------------------------------------------------------------------------
 def class_item(doc, formats) -> tuple[str, dict]:
-    """The item of one class's document (a LedgerCard or AssessmentSheet of service.records.documents)."""
+    """The item of one class's document (a LedgerCard or AssessmentSheet of service.records.queries.documents)."""
     return f"{doc.klass.unit}《{doc.klass.title}》", {"data": doc.model_dump(mode="json"), "formats": list(formats)}
 
 
 def _per_class(build: Callable) -> Callable:
     def items(s, p: ClassDocumentsParams) -> list[tuple[str, dict]]:
-        from service.records.reports import class_ids
+        from service.records.queries.reports import class_ids
 
         return [class_item(build(s, cid), p.formats) for cid in class_ids(s, p.unit, *_span(p))]
 
@@ -103,34 +103,34 @@ def _per_class(build: Callable) -> Callable:
 
 
 def _ledger_items(s, p: ClassDocumentsParams) -> list[tuple[str, dict]]:
-    from service.records.reports import ledger_card
+    from service.records.queries.reports import ledger_card
 
     return _per_class(ledger_card)(s, p)
 
 
 def _assessment_items(s, p: ClassDocumentsParams) -> list[tuple[str, dict]]:
-    from service.records.reports import assessment_sheet
+    from service.records.queries.reports import assessment_sheet
 
     return _per_class(assessment_sheet)(s, p)
 
 
 def render_ledger_cards(data: dict, out_dir: Path) -> list[Path]:
-    from service.records.documents import LedgerCard
-    from service.records.outputs import ledger_card_outputs
+    from service.records.queries.documents import LedgerCard
+    from service.records.renderers.outputs import ledger_card_outputs
 
     return write_files(ledger_card_outputs(LedgerCard.model_validate(data["data"]), data["formats"]), out_dir)
 
 
 def render_assessment_sheets(data: dict, out_dir: Path) -> list[Path]:
-    from service.records.documents import AssessmentSheet
-    from service.records.outputs import assessment_outputs
+    from service.records.queries.documents import AssessmentSheet
+    from service.records.renderers.outputs import assessment_outputs
 
     return write_files(assessment_outputs(AssessmentSheet.model_validate(data["data"]), data["formats"]), out_dir)
 
 
 # -- reports -------------------------------------------------------------------------------------------------------
 def _monthly_items(s, p: MonthlyReportParams) -> list[tuple[str, dict]]:
-    from service.records.reports import monthly_report
+    from service.records.queries.reports import monthly_report
 
     report = monthly_report(s, p.unit, p.year, p.month, filled_on=p.filled_on, filler=p.filler, phone=p.phone,
                             email=p.email)
@@ -139,21 +139,21 @@ def _monthly_items(s, p: MonthlyReportParams) -> list[tuple[str, dict]]:
 
 def render_monthly(data: dict, out_dir: Path) -> list[Path]:
     from service.forms.annex3 import MonthlyReport
-    from service.records.outputs import monthly_report_output
+    from service.records.renderers.outputs import monthly_report_output
 
     return write_files([monthly_report_output(MonthlyReport.model_validate(data))], out_dir)
 
 
 def _quarterly_items(s, p: QuarterlyReportParams) -> list[tuple[str, dict]]:
-    from service.records.reports import quarterly_report
+    from service.records.queries.reports import quarterly_report
 
     report = quarterly_report(s, p.year, p.quarter, filled_on=p.filled_on)
     return [(f"{p.year}年第{p.quarter}季度季报", {"data": report.model_dump(mode="json"), "formats": p.formats})]
 
 
 def render_quarterly(data: dict, out_dir: Path) -> list[Path]:
-    from service.records.documents import QuarterlyReport
-    from service.records.outputs import quarterly_report_outputs
+    from service.records.queries.documents import QuarterlyReport
+    from service.records.renderers.outputs import quarterly_report_outputs
 
     return write_files(quarterly_report_outputs(QuarterlyReport.model_validate(data["data"]), data["formats"]),
                        out_dir)
@@ -164,8 +164,8 @@ def _publicity_items(s, p: PublicityParams) -> list[tuple[str, dict]]:
     from pydantic import ValidationError
 
     from service.models.errors import chinese_errors
-    from service.records.reports import project_notice
-    from service.records.store import township_short
+    from service.records.queries.reports import project_notice
+    from service.records.store.session import township_short
     from service.render.public_notice import Publicity
 
     notice = project_notice(s, p.unit, p.end, p.until or p.end + dt.timedelta(days=92))
@@ -180,7 +180,7 @@ def _publicity_items(s, p: PublicityParams) -> list[tuple[str, dict]]:
 def render_publicity(data: dict, out_dir: Path) -> list[tuple[Path, int]]:
     from service.naming import document_filename
     from service.ooxml import normalize_pdf
-    from service.records.documents import ProjectNotice
+    from service.records.queries.documents import ProjectNotice
     from service.render.public_notice import Publicity, notice_title, render_public_notice
 
     pn, pub = ProjectNotice.model_validate(data["notice"]), Publicity.model_validate(data["publicity"])

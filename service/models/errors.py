@@ -45,13 +45,15 @@ _MESSAGES = {
 }
 
 
-def _field_titles(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """Walk the error location through the model and collect each step's Chinese title."""
+def field_titles(model: type[BaseModel] | None, loc: tuple[Any, ...], *, items: bool = True) -> list[str]:
+    """Walk an error location through the model and collect each step's Chinese title: list positions as
+    `第N项` (left out when not `items`), discriminated-union tags skipped, unknown keys as they are."""
     parts: list[str] = []
     current: Any = model
     for step in loc:
         if isinstance(step, int):
-            parts.append(f"第{step + 1}项")
+            if items:
+                parts.append(f"第{step + 1}项")
             continue
         fields = getattr(current, "model_fields", None)
         if fields and step in fields:
@@ -66,9 +68,13 @@ def _field_titles(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
             parts.append(info.title or str(step))
             current = _inner_model(info.annotation)
         elif step not in ("function-after", "function-before"):
-            if not (isinstance(current, list) or current is None):
+            if model is None or not (isinstance(current, list) or current is None):
                 parts.append(str(step))
     return parts
+
+
+# pydantic's English sentences that may carry a Chinese value ("Input should be '男' or '女'")
+_ENGLISH = ("Input should", "Field required", "Value error")
 
 
 def _inner_model(annotation: Any) -> Any:
@@ -91,28 +97,32 @@ def _inner_model(annotation: Any) -> Any:
     return None
 
 
-def chinese_errors(exc: ValidationError, model: type[BaseModel]) -> list[dict[str, str]]:
-    """[{field: 'a.b.0', title: '正文 › 第1项 › 文字', message: '…'}] for every error."""
+def chinese_message(err: dict) -> str:
+    """One pydantic error (an item of `exc.errors()`) in Chinese; pydantic's own English never reaches a user."""
+    template = _MESSAGES.get(err["type"])
+    ctx = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in err.get("ctx", {}).items()}
+    if template:
+        try:
+            return template.format(**ctx)
+        except (KeyError, IndexError):
+            return template
+    message = str(ctx.get("error") or err.get("msg", "格式不正确")).removeprefix("Value error, ")
+    if message.isascii() or message.startswith(_ENGLISH):
+        return "格式不正确"
+    return message
+
+
+def chinese_errors(exc: ValidationError, model: type[BaseModel] | None = None, *, whole: str = "文档"
+                   ) -> list[dict[str, str]]:
+    """[{field: 'a.b.0', title: '正文 › 第1项 › 文字', message: '…'}] for every error — the project's one translation
+    of pydantic errors. Without the model the title is the field path; `whole` names an error of the whole input."""
     out = []
     for err in exc.errors(include_url=False):
         loc = tuple(err.get("loc", ()))
-        titles = _field_titles(model, loc)
-        template = _MESSAGES.get(err["type"])
-        ctx = {k: (", ".join(map(str, v)) if isinstance(v, (list, tuple)) else v) for k, v in err.get("ctx", {}).items()}
-        if template:
-            try:
-                message = template.format(**ctx)
-            except (KeyError, IndexError):
-                message = template
-        else:
-            message = str(ctx.get("error") or err.get("msg", "格式不正确"))
-            message = message.removeprefix("Value error, ")
-            if message.isascii():  # pydantic's own English (never shown to a user)
-                message = "格式不正确"
         out.append({
             "field": ".".join(str(p) for p in loc),
-            "title": " › ".join(titles) or "文档",
-            "message": message,
+            "title": " › ".join(field_titles(model, loc)) or whole,
+            "message": chinese_message(err),
         })
     return out
 

@@ -13,6 +13,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from service.docnumber import doc_number
 from service.layout.imprint import imprint_overflow  # the 版记 must fit one page (clause 7.4)
 from service.models.errors import chinese_errors, format_errors
 from service.models.text import TRIMMED_PATTERN, CleanText
@@ -41,7 +42,7 @@ class DocNumber(Model):
     serial: int = Field(title="序号", ge=1, le=99999)
 
     def __str__(self) -> str:
-        return f"{self.agency_code}〔{self.year}〕{self.serial}号"
+        return doc_number(self.agency_code, self.year, self.serial)
 
 
 class Classification(Model):

@@ -1,4 +1,4 @@
-"""`wenshu` commands of the records area: load, ledger, assessment, report, publicity, records (templates, import).
+"""`wenshu` commands of the records area: ledger, assessment, report, publicity, records (templates, import).
 The documents are made by their kinds (service.kinds.records), exactly as the jobs make them."""
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ from pathlib import Path
 import click
 from pydantic import BaseModel, ValidationError
 
-from service.forms.validation import DataValidationError
 from service.kinds import records as kinds
 from service.kinds.kind import DocumentKind, make, write_items
-from service.records import outputs, reports
-from service.records.importer import import_workbook
-from service.records.marking import mark_errors
-from service.records.sample import load_sample
-from service.records.store import Store, open_store
-from service.records.upload import UploadRefused
+from service.records.exchange.importer import import_workbook
+from service.records.exchange.marking import mark_errors
+from service.records.exchange.upload import UploadRefused
+from service.records.queries import reports
+from service.records.renderers import outputs
+from service.records.store.session import Store, open_store
 from service.units import normalize_phone
 
 DB_OPTION = click.option("--database-url", envvar="DATABASE_URL", default=None,
@@ -66,26 +65,6 @@ def _make(kind: DocumentKind, params: BaseModel, out_dir: Path, database_url: st
     for p in paths:
         click.echo(str(p))
     return paths
-
-
-@click.command("load")
-@click.argument("sample_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@DB_OPTION
-def load_cmd(sample_dir: Path, database_url: str | None) -> None:
-    """载入样例数据集（单位数据 units.json 和培训记录）到记录库。可重复运行，不会产生重复记录。"""
-    store = _store(database_url)
-    try:
-        with store.transaction() as s:
-            summary = load_sample(s, sample_dir)
-    except DataValidationError as exc:
-        _fail(str(exc))
-    names = {"units": "单位", "activities": "活动", "volunteers": "志愿者", "funding": "经费"}
-    for key, value in summary.items():
-        label = names.get(key, key)
-        if isinstance(value, dict):
-            click.echo(f"{label}：新增{value['created']}，更新{value['updated']}，未变{value['unchanged']}")
-        else:
-            click.echo(f"{label}：新增{value}")
 
 
 @click.command("ledger")
@@ -195,7 +174,7 @@ def blank_cmd(out_dir: Path, database_url: str | None) -> None:
 def export_cmd(unit: str | None, out_dir: Path, database_url: str | None) -> None:
     """把记录库中的培训班和学员导出为导入模板格式的工作簿，改好后可重新导入（只更新，不重复）。"""
     from service.naming import document_filename
-    from service.records.export import export_workbooks
+    from service.records.exchange.export import export_workbooks
 
     with _store(database_url).transaction() as s:
         if unit is not None:
@@ -232,4 +211,4 @@ def import_cmd(workbook: Path, unit: str | None, marked: Path | None, database_u
         sys.exit(1)
 
 
-commands = [load_cmd, ledger_cmd, assessment_cmd, report_group, publicity_cmd, records_group]
+commands = [ledger_cmd, assessment_cmd, report_group, publicity_cmd, records_group]

@@ -42,10 +42,6 @@ def model_by_code(code: str):
     return next((m for m in training_models() if m.code == code), None)
 
 
-def model_by_name(name: str):
-    return next((m for m in training_models() if m.name == name), None)
-
-
 def split_list(text: str) -> list[str]:
     """Split a multi-valued cell (学员类别, 培训教师) on any accepted separator, keeping order, dropping repeats."""
     out: list[str] = []

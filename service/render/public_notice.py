@@ -3,7 +3,7 @@
 It uses the 公文 engine and type (GB/T 9704 body layout: 22 × 28, 2号 title, level fonts, signature and date per
 clause 7.3.5) with its own template doc_templates/public_notice.docx (the 公文 block template, editable), but
 carries no red masthead, no 文号 and no 版记. It states the 公示期 and a 监督电话 and
-shows no trainee's personal data: the input has none (service.records.reports.project_notice).
+shows no trainee's personal data: the input has none (service.records.queries.reports.project_notice).
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from service.docx.engine import load_template
 from service.forms.validation import StrictModel
 from service.layout.profile import profile
 from service.models.notice import Heading, Paragraph, Signature
-from service.records.documents import ProjectNotice
+from service.records.queries.documents import ProjectNotice
 from service.render.notice import (
     Blocks,
     ImprintPlacement,

@@ -33,28 +33,28 @@ class TemplateKind:
 
 
 def _ledger_card(data: dict) -> dict:
-    from service.records.documents import LedgerCard
-    from service.records.word import ledger_card_context
+    from service.records.queries.documents import LedgerCard
+    from service.records.renderers.word import ledger_card_context
 
     return ledger_card_context(LedgerCard.model_validate(data))
 
 
 def _assessment(data: dict) -> dict:
-    from service.records.documents import AssessmentSheet
-    from service.records.word import assessment_context
+    from service.records.queries.documents import AssessmentSheet
+    from service.records.renderers.word import assessment_context
 
     return assessment_context(AssessmentSheet.model_validate(data))
 
 
 def _quarterly(data: dict) -> dict:
-    from service.records.documents import QuarterlyReport
-    from service.records.word import quarterly_context
+    from service.records.queries.documents import QuarterlyReport
+    from service.records.renderers.word import quarterly_context
 
     return quarterly_context(QuarterlyReport.model_validate(data))
 
 
 def _public_notice(data: dict) -> dict:
-    from service.records.documents import ProjectNotice
+    from service.records.queries.documents import ProjectNotice
     from service.render.public_notice import Publicity, public_notice_context
 
     return public_notice_context(ProjectNotice.model_validate(data["notice"]),

@@ -13,7 +13,7 @@ from werkzeug.exceptions import NotFound
 from service.jobs import audit, storage
 from service.jobs.db import session as db
 from service.naming import content_disposition, document_filename
-from service.records.models import Enrolment, Trainee, TraineeCategory, TrainingClass, Unit
+from service.records.store.models import Enrolment, Trainee, TraineeCategory, TrainingClass, Unit
 from service.records.vocab import TRAINEE_CATEGORIES
 from service.web.auth import require_unit
 from service.web.blueprint import web
@@ -81,7 +81,7 @@ def unit_classes(unit: str):
 
 @web.route("/units/<unit>/classes/<start>/<title>")
 def class_page(unit: str, start: str, title: str):
-    from service.records import reports
+    from service.records.queries import reports
 
     u = _unit(unit)
     c = _class_by_key(u, start, title)
@@ -109,7 +109,7 @@ def unit_trainees(unit: str):
 @web.route("/units/<unit>/template/<which>")
 def import_template(unit: str, which: str):
     """The blank import workbook, its unit drop-down limited to the units this user may import for."""
-    from service.records.templates import blank_roster, blank_schedule
+    from service.records.exchange.workbooks import blank_roster, blank_schedule
     from service.web.office import unit_names
 
     u = _unit(unit)
@@ -126,7 +126,7 @@ def unit_import(unit: str):
     or nothing); this page polls the job, then shows the errors in a table and the workbook with every bad cell
     marked."""
     from service.jobs.records_io_kinds import IMPORT_KIND, import_outcome, keep_upload
-    from service.records.upload import UploadRefused, check_xlsx
+    from service.records.exchange.upload import UploadRefused, check_xlsx
     from service.web.jobs import start_job
 
     u = _unit(unit)
@@ -193,7 +193,7 @@ def _pdf_of(name: str, data: bytes) -> tuple[bytes, str]:
 def unit_documents(unit: str):
     """Ledger cards, assessment sheets or the monthly report: for a month (a job, with its progress page) or for
     one class (at once), as Word, Excel or PDF."""
-    from service.records import outputs
+    from service.records.renderers import outputs
     from service.web.jobs import start_job
 
     u = _unit(unit)

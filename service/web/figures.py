@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.records.models import TrainingClass
+from service.records.store.models import TrainingClass
 from service.yearend.indicators import YearAssessment
 
 

@@ -13,9 +13,9 @@ from service.api.problems import translate
 from service.jobs import tokens as token_store
 from service.jobs.db import session
 from service.jobs.models import Job
-from service.records.models import Unit
+from service.records.store.models import Unit
 from service.records.vocab import REGISTERED_COUNTS
-from service.units import UNIT_KINDS
+from service.units import PEOPLE, UNIT_KINDS
 from service.units import Unit as UnitModel
 from service.web import figures
 from service.web.auth import require_office
@@ -65,7 +65,7 @@ def dashboard():
 
 # ---- units ----------------------------------------------------------------------------------------------------
 
-UNIT_FIELDS = ("name", "kind", "resident_population", "activity_room", "leader.name", "deputy.name", "staff.name",
+UNIT_FIELDS = ("name", "kind", "resident_population", "activity_room", *(f"{role}.name" for role in PEOPLE),
                "leader_phone", *(f"registered.{k}" for k in REGISTERED_COUNTS))
 
 
@@ -93,7 +93,7 @@ def _unit_form_values(row: dict) -> MultiDict:
 @web.route("/office/units")
 def units():
     require_office()
-    from service.records.store import unit_rows
+    from service.records.store.session import unit_rows
 
     with session() as s:
         year = _int_arg("year", figures.default_year(s), 2000, 2100)
@@ -105,7 +105,7 @@ def units():
 @web.route("/office/units/<name>/edit", methods=["GET", "POST"])
 def unit_edit(name: str | None):
     require_office()
-    from service.records.store import save_unit, unit_rows
+    from service.records.store.session import save_unit, unit_rows
 
     with session() as s:
         year = _int_arg("year", figures.default_year(s), 2000, 2100)
@@ -183,7 +183,7 @@ def notice():
             return redirect(url_for("web.job_page", job_id=job.id))
         errors = FieldErrors(block_errors_to_form(found, form), NOTICE_FIELDS)
     else:
-        from service.records.store import get_meta
+        from service.records.store.session import get_meta
 
         with session() as s:
             form = notice_defaults(get_meta(s, "township"))
@@ -196,7 +196,7 @@ def notice():
 @web.route("/office/reports", methods=["GET", "POST"])
 def reports():
     require_office()
-    from service.records.reports import monthly_report
+    from service.records.queries.reports import monthly_report
 
     today = dt.date.today()
     year, month = _int_arg("year", today.year, 2000, 2100), _int_arg("month", today.month, 1, 12)

@@ -75,9 +75,10 @@ def unit_materials(session: Session, unit: str, year: int) -> list[Material]:
     report, and each class's ledger card and assessment sheet (Word, the source of their PDFs)."""
     from service.forms.annex3 import render_monthly_report
     from service.forms.annex4 import LeadershipTable, render_leadership_table
-    from service.records import reports
-    from service.records.store import get_meta, unit_rows
-    from service.records.word import render_assessment_docx, render_ledger_card_docx
+    from service.records.queries import reports
+    from service.records.renderers.word import render_assessment_docx, render_ledger_card_docx
+    from service.records.store.session import get_meta, unit_rows
+    from service.units import Leadership
 
     rules = filing_rules()
     township = get_meta(session, "township")
@@ -93,9 +94,7 @@ def unit_materials(session: Session, unit: str, year: int) -> list[Material]:
                             render=lambda: (render(), None, None), category=category))
 
     row = next(r for r in unit_rows(session, year) if r["name"] == unit)
-    table = LeadershipTable.model_validate({"township": township, "rows": [
-        {"activity_room": row["activity_room"], "leader": row["leader"]["name"], "deputy": row["deputy"]["name"],
-         "staff": row["staff"]["name"], "leader_phone": row["leader_phone"]}]})
+    table = LeadershipTable(township=township, rows=[Leadership.of_row(row)])
     add("leadership_table", table.model_dump(mode="json"), lambda t=table: render_leadership_table(t), ".xlsx",
         dt.date(year, 1, 1))
 
@@ -119,7 +118,7 @@ def unit_materials(session: Session, unit: str, year: int) -> list[Material]:
 
 
 def fonds_of(session: Session, unit: str, year: int, filed_on: dt.date | None = None) -> Fonds:
-    from service.records.models import Unit
+    from service.records.store.models import Unit
 
     rules = filing_rules()
     names = list(session.scalars(select(Unit.name).order_by(Unit.sort_order, Unit.id)))

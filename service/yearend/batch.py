@@ -92,7 +92,7 @@ def _agency_code(params: YearEndParams, config, notice) -> str:
 def check_batch(session: Session, params: YearEndParams) -> None:
     """What the request itself can refuse cheaply (the rest is planned in the worker): the notice, the 机关代字,
     and a year with units in the store."""
-    from service.records.models import Unit
+    from service.records.store.models import Unit
     from service.yearend import commendation
 
     _agency_code(params, commendation.load_config(), _notice(params))
@@ -104,8 +104,8 @@ def plan_batch(session: Session, params: YearEndParams) -> Plan:
     """Assess the year, select the commended units and take the decision's 发文字号 (reused when the register
     already holds one for the same title)."""
     from service.models.notice import DocNumber
-    from service.records.models import DocNumber as Registered
-    from service.records.register import allocate
+    from service.records.store.models import DocNumber as Registered
+    from service.records.store.register import allocate
     from service.yearend import commendation, indicators
 
     notice = _notice(params)
@@ -223,8 +223,10 @@ def unit_error(exc: BaseException) -> str:
     """The Chinese message of a unit that cannot be filed (data problems name the field; others the type)."""
     from pydantic import ValidationError
 
+    from service.models.errors import chinese_errors
+
     if isinstance(exc, ValidationError):
-        fields = "；".join(f"{'.'.join(map(str, e['loc']))}：{e['msg']}" for e in exc.errors()[:5])
+        fields = "；".join(f"{e['title']}：{e['message']}" for e in chinese_errors(exc)[:5])
         return f"数据不合格：{fields}"
     if isinstance(exc, (ValueError, LookupError)) and str(exc):
         return str(exc)[:500]

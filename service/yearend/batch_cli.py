@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from service.records.store import open_store
+from service.records.store.session import open_store
 from service.yearend.batch import (
     BatchError,
     YearEndParams,

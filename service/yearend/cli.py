@@ -1,7 +1,7 @@
 """`wenshu yearend assess` (考核结果 workbook) and `wenshu yearend commend` (表彰决定 + 荣誉证书).
 
 Bad input: a Chinese message, exit 2, nothing written. The 发文字号 of the 决定 is taken from the register
-(service.records.register) in the same transaction that renders it: a failed render registers nothing.
+(service.records.store.register) in the same transaction that renders it: a failed render registers nothing.
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import click
 
 from service.files import write_atomic
 from service.models.notice import DocNumber, NoticeValidationError, load_notice
-from service.records.register import RegisterError, allocate, register
-from service.records.store import open_store
+from service.records.store.register import RegisterError, allocate, register
+from service.records.store.session import open_store
 from service.yearend import commendation, indicators, results_workbook
 
 DB_OPTION = click.option("--database-url", envvar="DATABASE_URL", default=None,

@@ -24,8 +24,8 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from service.config import CONFIG_DIR
-from service.records.assessment import load_rules
-from service.records.models import (
+from service.records.queries.assessment import load_rules
+from service.records.store.models import (
     Activity,
     ActivityParticipants,
     Attendance,
@@ -38,7 +38,7 @@ from service.records.models import (
     UnitYearCounts,
     Volunteer,
 )
-from service.records.store import get_meta
+from service.records.store.session import get_meta
 from service.records.vocab import ACTIVITY_KINDS, FUNDING_DIRECTIONS, REGISTERED_COUNTS, TRAINEE_CATEGORIES
 from service.units import UNIT_KINDS
 

@@ -23,7 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.cndate import cn_date
 from service.config import CONFIG_DIR
-from service.docx.ooxml import border, para, ppr, rpr, run
+from service.docx.ooxml import para, ppr, rpr, run
+from service.docx.tables import cell, grid_borders, row, table
 from service.forms import sheet
 
 FILING_CONFIG = CONFIG_DIR / "archive_filing.yaml"
@@ -284,22 +285,15 @@ def _p(text: str, size: float, *, font: int = 0, jc: str = "left", line: int | N
 
 
 def _tc(content: str, width: int, span: int = 1) -> str:
-    extra = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
-    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{extra}<w:vAlign w:val="center"/></w:tcPr>{content}</w:tc>'
+    return cell(content, width, span=span, v_center=True)
 
 
 def _tr(cells: str, height: int, *, header: bool = False, exact: bool = False) -> str:
-    rule = "exact" if exact else "atLeast"
-    return (f'<w:tr><w:trPr><w:cantSplit/>{"<w:tblHeader/>" if header else ""}'
-            f'<w:trHeight w:val="{height}" w:hRule="{rule}"/></w:trPr>{cells}</w:tr>')
+    return row(cells, height=height, header=header, exact=exact)
 
 
 def _tbl(widths: list[int], rows: str) -> str:
-    b = "<w:tblBorders>" + "".join(border(e, 6) for e in ("top", "left", "bottom", "right", "insideH", "insideV"))
-    return (f'<w:tbl><w:tblPr><w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:jc w:val="center"/>{b}</w:tblBorders>'
-            '<w:tblLayout w:type="fixed"/><w:tblCellMar><w:left w:w="57" w:type="dxa"/><w:right w:w="57" '
-            'w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblGrid>'
-            + "".join(f'<w:gridCol w:w="{w}"/>' for w in widths) + "</w:tblGrid>" + rows + "</w:tbl>")
+    return table(widths, rows, borders=grid_borders(6), margins=57)
 
 
 def _scale(weights: list[float], total: int) -> list[int]:

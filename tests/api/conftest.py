@@ -85,9 +85,9 @@ def api_env(tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def app(api_env):
+    from samples.loader import load_sample
     from service.api import create_app
     from service.jobs.db import session
-    from service.records.sample import load_sample
 
     app = create_app({"TESTING": True})
     with session() as s:  # the records store the record kinds read (same database as the jobs)
@@ -127,7 +127,7 @@ def busiest_month(unit: str) -> tuple[int, int, int]:
     from sqlalchemy import select
 
     from service.jobs.db import session
-    from service.records.models import TrainingClass, Unit
+    from service.records.store.models import TrainingClass, Unit
 
     with session() as s:
         starts = s.scalars(select(TrainingClass.start_date).join(Unit).where(Unit.name == unit))

@@ -137,8 +137,8 @@ def filled_template(which: str, sheet: str, rows: list[dict]) -> bytes:
     from openpyxl import load_workbook
 
     from service.jobs.db import session
-    from service.records.outputs import store_blank_files
-    from service.records.sheets import header_key
+    from service.records.exchange.cells import header_key
+    from service.records.renderers.outputs import store_blank_files
 
     with session() as s:
         template = next(f for f in store_blank_files(s) if which in f.name)

@@ -19,7 +19,7 @@ def _upload(client, token, data: bytes):
 def _teachers_by_units() -> dict[str, tuple]:
     """Stored teachers -> (teacher, set of units whose classes they teach)."""
     from service.jobs.db import session
-    from service.records.models import ClassTeacher, Teacher, TrainingClass, Unit
+    from service.records.store.models import ClassTeacher, Teacher, TrainingClass, Unit
 
     with session() as s:
         teachers = {t.id: t for t in s.scalars(select(Teacher))}
@@ -71,7 +71,7 @@ def test_office_may_edit_any_teacher(client, tokens):
 
 def _a_class_and_b_trainee():
     from service.jobs.db import session
-    from service.records.models import Trainee, TrainingClass, Unit
+    from service.records.store.models import Trainee, TrainingClass, Unit
 
     with session() as s:
         klass = s.scalars(select(TrainingClass).join(Unit).where(Unit.name == UNIT_A)).first()

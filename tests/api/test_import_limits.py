@@ -24,7 +24,7 @@ def _inline(ref: str, text: str) -> str:
 def raw_xlsx(rows, sheet: str = "学员", dimension: str | None = None) -> bytes:
     """A workbook written as raw XML: header row of the 学员 template, then `rows` (an iterable of row XML
     fragments, without the <row> element), streamed into the zip so that millions of rows stay quick."""
-    from service.records.sheets import TRAINEES
+    from service.records.exchange.sheets import TRAINEES
 
     header = "".join(_inline(f"{chr(65 + i)}1", f.title) for i, f in enumerate(TRAINEES.fields))
     out = io.BytesIO()
@@ -97,7 +97,7 @@ def test_hostile_workbook_of_blank_column_rows_is_refused(client, tokens, big_bo
 
 
 def test_blank_rows_count_toward_the_row_cap(client, tokens):
-    from service.records.upload import MAX_ROWS_PER_SHEET
+    from service.records.exchange.upload import MAX_ROWS_PER_SHEET
 
     r = _upload(client, tokens["A"], raw_xlsx(blank_column_rows(MAX_ROWS_PER_SHEET + 1)))
     assert r.status_code in (413, 422) and r.content_type == PROBLEM, r.json
@@ -106,7 +106,7 @@ def test_blank_rows_count_toward_the_row_cap(client, tokens):
 
 def test_cells_are_capped(client, tokens):
     """A sheet declaring 16,384 columns makes every row that wide: 200 rows are 3.3 million cells."""
-    from service.records.upload import MAX_CELLS
+    from service.records.exchange.upload import MAX_CELLS
 
     r = _upload(client, tokens["A"], raw_xlsx(blank_column_rows(200), dimension="A1:XFD201"))
     assert r.status_code in (413, 422) and r.content_type == PROBLEM, r.json

@@ -71,8 +71,8 @@ def test_layers_point_one_way():
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
-    from service.records.sample import load_sample
-    from service.records.store import open_store
+    from samples.loader import load_sample
+    from service.records.store.session import open_store
 
     st = open_store(f"sqlite:///{tmp_path_factory.mktemp('kinds') / 'records.db'}")
     with st.transaction() as s:
@@ -84,8 +84,8 @@ def test_a_kind_renders_from_the_plain_data_of_its_items(store, tmp_path):
     """What the worker stores (JSON) renders the same bytes as the records read directly; the CLI writes them."""
     from service.kinds import records as kinds
     from service.kinds.kind import make
-    from service.records import outputs
     from service.records.cli import ledger_cmd
+    from service.records.renderers import outputs
 
     params = kinds.ClassDocumentsParams(unit="紫荆村", year=2020, month=5)
     items = kinds.LEDGER_CARDS.split(params, store.transaction)

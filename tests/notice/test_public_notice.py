@@ -8,13 +8,13 @@ import re
 import pytest
 from sqlalchemy import select
 
+from samples.loader import load_sample
 from service.config import SAMPLES_DIR
 from service.layout.profile import profile
 from service.pdf.measure import measure, page_text
-from service.records import reports
-from service.records.models import Trainee, Unit
-from service.records.sample import load_sample
-from service.records.store import open_store
+from service.records.queries import reports
+from service.records.store.models import Trainee, Unit
+from service.records.store.session import open_store
 from service.render.public_notice import Publicity, render_public_notice
 
 P = profile()

@@ -14,11 +14,17 @@ import pytest
 from sqlalchemy import create_engine, delete, text
 from sqlalchemy.engine import make_url
 
-from service.records.models import RECORD_TABLES
-from service.records.store import Store, open_store
+from service.records.store import models
+from service.records.store.session import Store, open_store
 
 BACKENDS = ("sqlite", "postgresql")
 PG_MAINTENANCE_URL = os.environ.get("DATABASE_URL_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+# the records tables in dependency order (parents first): emptied in reverse after each test
+RECORD_TABLES = [m.__table__ for m in (
+    models.RecordsMeta, models.Unit, models.UnitYearCounts, models.Teacher, models.TrainingClass, models.ClassTeacher,
+    models.Trainee, models.TraineeCategory, models.Enrolment, models.Attendance, models.Activity,
+    models.ActivityParticipants, models.Volunteer, models.Funding, models.DocNumber,
+)]
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "samples" / "baisheng-2020"
 
 
@@ -100,7 +106,7 @@ def sample_dir() -> Path:
 def sample_store(databases, backend) -> Store:
     """A store holding the whole Baisheng 2020 sample (units + synthetic records), loaded once per backend.
     Read-only for tests: do not write to it."""
-    from service.records.sample import load_sample
+    from samples.loader import load_sample
 
     store = open_store(databases.url(backend, "sample"))
     with store.transaction() as s:
@@ -114,7 +120,7 @@ def may_class_id(sample_store) -> int:
     """The first class 紫荆村 started in May 2020 in the sample."""
     import datetime as dt
 
-    from service.records.reports import class_ids
+    from service.records.queries.reports import class_ids
 
     with sample_store.transaction() as s:
         return class_ids(s, "紫荆村", dt.date(2020, 5, 1), dt.date(2020, 6, 1))[0]

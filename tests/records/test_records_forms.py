@@ -14,13 +14,14 @@ from sqlalchemy import func, select
 
 from service.cli import main
 from service.forms.annex3 import render_monthly_report
-from service.records import outputs, reports
-from service.records.assessment import load_rules
-from service.records.forms import assessment_sheet as assess_mod
-from service.records.forms import ledger_card as ledger_mod
-from service.records.forms import quarterly as quarterly_mod
-from service.records.forms import render_assessment_sheet, render_ledger_card, render_quarterly_report
-from service.records.models import Enrolment
+from service.records.queries import reports
+from service.records.queries.assessment import load_rules
+from service.records.renderers import outputs
+from service.records.renderers.forms import assessment_sheet as assess_mod
+from service.records.renderers.forms import ledger_card as ledger_mod
+from service.records.renderers.forms import quarterly as quarterly_mod
+from service.records.renderers.forms import render_assessment_sheet, render_ledger_card, render_quarterly_report
+from service.records.store.models import Enrolment
 
 YEAR = 2020
 
@@ -191,7 +192,7 @@ def test_cli_loads_the_sample_and_writes_every_document(store, sample_dir, tmp_p
 
 
 def test_cli_import_reports_errors_and_writes_the_marked_workbook(store, sample_dir, tmp_path):
-    from service.records.templates import blank_schedule
+    from service.records.exchange.workbooks import blank_schedule
 
     url = store.engine.url.render_as_string(hide_password=False)
     run = CliRunner().invoke
@@ -212,8 +213,8 @@ def test_cli_import_reports_errors_and_writes_the_marked_workbook(store, sample_
 @pytest.fixture(scope="module")
 def one_sample_store(databases, sample_dir):
     """The sample on SQLite only: for measurements that do not depend on the database (one conversion)."""
-    from service.records.sample import load_sample
-    from service.records.store import open_store
+    from samples.loader import load_sample
+    from service.records.store.session import open_store
 
     store = open_store(databases.url("sqlite", "pdf-sample"))
     with store.transaction() as s:
@@ -226,7 +227,7 @@ def one_sample_store(databases, sample_dir):
 def test_a_120_trainee_ledger_card_spans_pages_with_its_header_repeated(one_sample_store, tmp_path):
     """Excel and Word card of the 120-trainee class, plus the Word quarterly report, in one conversion."""
     from service.pdf.convert import to_pdf
-    from service.records.word import render_ledger_card_docx, render_quarterly_docx
+    from service.records.renderers.word import render_ledger_card_docx, render_quarterly_docx
 
     with one_sample_store.transaction() as s:
         cid, n = s.execute(select(Enrolment.class_id, func.count()).group_by(Enrolment.class_id)

@@ -11,9 +11,11 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from service.ooxml.cells import put_at
-from service.records.importer import import_workbook
-from service.records.marking import ERROR_FILL, ERRORS_SHEET, mark_errors
-from service.records.models import (
+from service.records.exchange.importer import import_workbook
+from service.records.exchange.marking import ERROR_FILL, ERRORS_SHEET, mark_errors
+from service.records.exchange.upload import UploadRefused, check_xlsx
+from service.records.exchange.workbooks import blank_roster, blank_schedule
+from service.records.store.models import (
     Attendance,
     ClassTeacher,
     Enrolment,
@@ -22,9 +24,7 @@ from service.records.models import (
     TraineeCategory,
     TrainingClass,
 )
-from service.records.store import upsert_units
-from service.records.templates import blank_roster, blank_schedule
-from service.records.upload import UploadRefused, check_xlsx
+from service.records.store.session import upsert_units
 from service.units import load_units
 
 UNITS = ["紫荆村", "青龙村", "河岸小学"]
@@ -321,7 +321,7 @@ def _as_sets(batch) -> dict:
 
 def test_the_whole_sample_year_round_trips_through_the_import_workbooks(sample_store, store, sample_dir):
     """Export the loaded year as the two workbooks, import them into an empty store: the same records."""
-    from service.records.export import export_workbooks, stored_batch
+    from service.records.exchange.export import export_workbooks, stored_batch
 
     with sample_store.transaction() as s:
         schedule_xlsx, roster_xlsx = export_workbooks(s)
@@ -338,7 +338,7 @@ def test_the_whole_sample_year_round_trips_through_the_import_workbooks(sample_s
 
 
 def test_a_centre_exports_its_own_records_and_reimports_them_unchanged(sample_store):
-    from service.records.export import export_workbooks, stored_batch
+    from service.records.exchange.export import export_workbooks, stored_batch
 
     with sample_store.transaction() as s:
         schedule_xlsx, roster_xlsx = export_workbooks(s, "青龙村")

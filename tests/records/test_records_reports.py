@@ -8,10 +8,10 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from sqlalchemy import Date, bindparam, func, select, text
 
-from service.records import reports
-from service.records.assessment import Rules, load_rules, score
-from service.records.models import Enrolment, Trainee, TraineeCategory, TrainingClass, Unit
-from service.records.sample import DIGEST_PATH, load_sample, read_spec, sample_dataset
+from samples.loader import DIGEST_PATH, load_sample, read_spec, sample_dataset
+from service.records.queries import reports
+from service.records.queries.assessment import Rules, load_rules, score
+from service.records.store.models import Enrolment, Trainee, TraineeCategory, TrainingClass, Unit
 from service.records.vocab import annex1_categories
 
 YEAR = 2020

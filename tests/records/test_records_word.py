@@ -7,8 +7,8 @@ import io
 import docx
 import pytest
 
-from service.records import reports
-from service.records.word import (
+from service.records.queries import reports
+from service.records.renderers.word import (
     render_assessment_docx,
     render_ledger_card_docx,
     render_quarterly_docx,

@@ -116,7 +116,8 @@ def test_cli_bundle_and_forms_exit_2_and_write_nothing(tmp_path):
 
 
 def test_import_cells_refuse_control_characters_but_keep_line_breaks():
-    from service.records.sheets import CLASSES, CellValueError, parse_cell
+    from service.records.exchange.cells import CellValueError, parse_cell
+    from service.records.exchange.sheets import CLASSES
 
     objective = CLASSES.field("objective")
     assert parse_cell(objective, "第一行\n第二行") == "第一行\n第二行"

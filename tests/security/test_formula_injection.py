@@ -1,6 +1,6 @@
 """Issue 8.1: user text never becomes a formula in any workbook the service makes, and keeps all its characters.
 
-Every payload of the corpus goes in through the real import path (service.records.importer) or the forms' models;
+Every payload of the corpus goes in through the real import path (service.records.exchange.importer) or the forms' models;
 every workbook kind is rendered and read back: no cell is a formula except the service's own (合计 sums, the blank
 forms' computed columns), the text is there as a string cell shown as text (quotePrefix), no <f> in the sheet XML
 holds user text, and an exported workbook imports back unchanged.
@@ -19,13 +19,14 @@ from openpyxl import Workbook, load_workbook
 from service.forms.annex3 import MonthlyReport, render_monthly_report
 from service.forms.annex4 import LeadershipRow, LeadershipTable, render_leadership_table
 from service.ooxml.cells import put
-from service.records import outputs, reports
-from service.records.export import export_workbooks, stored_batch
-from service.records.importer import import_workbook
-from service.records.marking import mark_errors
-from service.records.models import TrainingClass
-from service.records.store import open_store, upsert_units
-from service.records.templates import blank_roster, blank_schedule
+from service.records.exchange.export import export_workbooks, stored_batch
+from service.records.exchange.importer import import_workbook
+from service.records.exchange.marking import mark_errors
+from service.records.exchange.workbooks import blank_roster, blank_schedule
+from service.records.queries import reports
+from service.records.renderers import outputs
+from service.records.store.models import TrainingClass
+from service.records.store.session import open_store, upsert_units
 from service.units import load_units
 from tests.records.test_records_import import fill  # types text the way Excel stores it
 

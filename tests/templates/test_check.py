@@ -107,7 +107,7 @@ def test_a_template_of_the_wrong_type_is_refused():
 
 
 def test_an_edited_label_is_accepted_installed_and_rendered_then_rolled_back(instance, tmp_path):
-    from service.records.word import render_ledger_card_docx
+    from service.records.renderers.word import render_ledger_card_docx
 
     edited = edit_part(shipped("ledger_card"), "学员代表签字", "学员代表签名确认")
     path = tmp_path / "ledger_card.docx"
@@ -129,7 +129,7 @@ def test_an_edited_label_is_accepted_installed_and_rendered_then_rolled_back(ins
 
 
 def test_the_blank_row_count_lives_in_the_template(instance):
-    from service.records.word import render_ledger_card_docx
+    from service.records.renderers.word import render_ledger_card_docx
     from service.templates import store
 
     assert len(docx.Document(io.BytesIO(render_ledger_card_docx(None))).tables[1].rows) == 1 + 14
@@ -142,7 +142,7 @@ def test_the_edited_label_prints_in_the_pdf(instance, tmp_path):
     import pdfplumber
 
     from service.pdf.convert import to_pdf
-    from service.records.word import render_assessment_docx
+    from service.records.renderers.word import render_assessment_docx
     from service.templates import store
 
     edited = edit_part(shipped("assessment"), "考核人（培训教师）", "考核教师签名")
@@ -160,7 +160,7 @@ def test_provenance_names_the_template_of_each_file():
     import hashlib
 
     from service.docx.engine import load_template
-    from service.records.word import render_ledger_card_docx
+    from service.records.renderers.word import render_ledger_card_docx
     from service.templates.provenance import recording
 
     with recording() as made:

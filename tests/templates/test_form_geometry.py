@@ -8,8 +8,8 @@ import openpyxl
 import yaml
 from openpyxl.utils import get_column_letter
 
-from service.records.forms import assessment_sheet, ledger_card
-from service.records.forms.geometry import FORMS_FILE
+from service.records.renderers.forms import assessment_sheet, ledger_card
+from service.records.renderers.forms.geometry import FORMS_FILE
 
 GEOMETRY = yaml.safe_load(FORMS_FILE.read_text(encoding="utf-8"))
 

@@ -43,9 +43,9 @@ def web_env(api_env):
 @pytest.fixture(scope="package")
 def app(web_env):
     """The app with the sample records; session cookies without Secure (the test server is plain http)."""
+    from samples.loader import load_sample
     from service.api import create_app
     from service.jobs.db import session
-    from service.records.sample import load_sample
 
     saved = os.environ.get("WENSHU_COOKIE_SECURE")
     os.environ["WENSHU_COOKIE_SECURE"] = "0"

@@ -175,7 +175,7 @@ def test_roster_upload_errors_and_marked_workbook(server, tokens, worker, page):
     name_cell = marked["学员"]["B3"]
     assert name_cell.fill.fgColor.rgb.endswith("FFC7CE") and name_cell.comment is not None
     from service.jobs.db import session
-    from service.records.models import Trainee
+    from service.records.store.models import Trainee
 
     with session() as s:  # all or nothing: the good row was not written either
         assert s.query(Trainee).filter(Trainee.name == "王小明").count() == 0

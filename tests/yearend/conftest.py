@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from service.records.models import Activity, ActivityParticipants, Funding, Unit, Volunteer
-from service.records.store import upsert_units
-from service.records.writer import Batch, ClassRec, EnrolmentRec, TeacherRec, TraineeRec, write_batch
+from service.records.store.models import Activity, ActivityParticipants, Funding, Unit, Volunteer
+from service.records.store.session import upsert_units
+from service.records.store.writer import Batch, ClassRec, EnrolmentRec, TeacherRec, TraineeRec, write_batch
 from service.units import parse_units
 from tests.records.conftest import _clean_store, backend, databases, sample_dir, sample_store, store  # noqa: F401
 

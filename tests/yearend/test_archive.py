@@ -29,10 +29,10 @@ SMALL_UNITS = (0, 2, 10)  # 百胜社区居委会 (居委), 紫荆村 (村): com
 
 def small_year(session, classes: int = 8, trainees: int = 160) -> list[str]:
     """Load three units of the sample and a small synthetic year for them; returns the unit names."""
-    from service.records.sample import write_extras
-    from service.records.store import upsert_units
-    from service.records.synthetic import generate
-    from service.records.writer import write_batch
+    from samples.loader import write_extras
+    from samples.synthetic import generate
+    from service.records.store.session import upsert_units
+    from service.records.store.writer import write_batch
     from service.units import parse_units
 
     raw = json.loads((SAMPLE / "units.json").read_text(encoding="utf-8"))
@@ -51,7 +51,7 @@ def small_year(session, classes: int = 8, trainees: int = 160) -> list[str]:
 def env(tmp_path_factory):
     """A private instance (SQLite database + storage) holding the small year."""
     from service.config import settings
-    from service.records.store import open_store
+    from service.records.store.session import open_store
 
     inst = tmp_path_factory.mktemp("archive-instance")
     saved = {k: os.environ.get(k) for k in ("WENSHU_STORAGE", "DATABASE_URL")}
@@ -221,7 +221,7 @@ def test_second_run_is_byte_identical_and_converts_nothing(env, first_run, monke
 def test_a_unit_with_broken_data_fails_alone(env, first_run):
     from sqlalchemy import select, update
 
-    from service.records.models import Unit
+    from service.records.store.models import Unit
 
     broken = env["units"][1]
     with env["store"].transaction() as s:

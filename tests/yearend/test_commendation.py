@@ -15,7 +15,7 @@ from service.cli import main
 from service.config import TEMPLATE_DIR
 from service.models.notice import DocNumber
 from service.pdf.measure import ink_box, measure, page_text
-from service.records.models import DocNumber as DocNumberRow
+from service.records.store.models import DocNumber as DocNumberRow
 from service.yearend import commendation
 from service.yearend.commendation import Rule, chinese_date, select
 from service.yearend.indicators import UnitAssessment, YearAssessment, load_targets

@@ -10,11 +10,11 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from service.records.extras import blank_extras
-from service.records.importer import import_workbook
-from service.records.models import Activity, ActivityParticipants, Funding, Unit, Volunteer
-from service.records.sample import sample_dataset
-from service.records.store import upsert_units
+from samples.loader import sample_dataset
+from service.records.exchange.extras import blank_extras
+from service.records.exchange.importer import import_workbook
+from service.records.store.models import Activity, ActivityParticipants, Funding, Unit, Volunteer
+from service.records.store.session import upsert_units
 from service.units import load_units
 from service.yearend.indicators import assess
 

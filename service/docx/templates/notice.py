@@ -7,46 +7,36 @@ from __future__ import annotations
 from pathlib import Path
 
 from service.docx.base import TemplateBuilder
-from service.docx.ooxml import border, para, ppr, rpr, run, tag_para, tag_run
+from service.docx.ooxml import para, ppr, rpr, run, tag_para, tag_run
+from service.docx.tables import cell, grid_borders, row, table, table_borders
 
 J = "{{ %s }}"  # a Jinja expression inside a run
 # a paragraph split over two pages (clause 7.3.5.5) justifies its last line too ("distribute")
 LAST_LINE = "{{ b.get('last_line', 'both') }}"
 
 
-def _cell(content: str, width: str, extra_pr: str = "") -> str:
-    return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{extra_pr}</w:tcPr>{content}</w:tc>'
-
-
 def _tag_cell(tag: str) -> str:
-    return _cell(tag_para(tag), "0")
+    return cell(tag_para(tag), "0")
+
+
+def _tag_row(tag: str, width: int | str = "0") -> str:
+    return row(cell(tag_para(tag), width), cant_split=False)
 
 
 def _data_table(p) -> str:
     """A table of b.columns × b.rows: header row repeated on every page, no row split across pages."""
-    b = "<w:tblBorders>" + "".join(border(e, 4) for e in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"
     width = p.type_area_twips[0]
-    head_cell = _cell(para(ppr("GwTableHead"), run(J % "c", raw=True)), "{{ b.widths[loop.index0] }}",
-                      '<w:vAlign w:val="center"/>')
-    body_cell = _cell(para(ppr("GwTableText"), run(J % "c", raw=True)), "{{ b.widths[loop.index0] }}",
-                      '<w:vAlign w:val="center"/>')
+    head_cell = cell(para(ppr("GwTableHead"), run(J % "c", raw=True)), "{{ b.widths[loop.index0] }}", v_center=True)
+    body_cell = cell(para(ppr("GwTableText"), run(J % "c", raw=True)), "{{ b.widths[loop.index0] }}", v_center=True)
     # the row height is the profile's number, written as such (an unfilled Jinja tag here once made invalid OOXML)
-    def row_pr(extra: str = "") -> str:
-        return (f'<w:trPr><w:cantSplit/><w:trHeight w:val="{p["7.4.3"]["row_twips"]}" w:hRule="atLeast"/>{extra}'
-                "</w:trPr>")
-
-    return (
-        f'<w:tbl><w:tblPr><w:tblStyle w:val="TableNormal"/><w:tblW w:w="{width}" w:type="dxa"/><w:jc w:val="center"/>'
-        f'{b}<w:tblLayout w:type="fixed"/></w:tblPr>'
-        '<w:tblGrid><w:gridCol w:w="0"/><w:gridCol w:w="{}"/><w:gridCol w:w="0"/></w:tblGrid>'.format(width)
-        + "<w:tr>" + row_pr("<w:tblHeader/>")
-        + _tag_cell("{%tc for c in b.columns %}") + head_cell + _tag_cell("{%tc endfor %}") + "</w:tr>"
-        + "<w:tr>" + _cell(tag_para("{%tr for row in b.rows %}"), "0") + "</w:tr>"
-        + "<w:tr>" + row_pr()
-        + _tag_cell("{%tc for c in row %}") + body_cell + _tag_cell("{%tc endfor %}") + "</w:tr>"
-        + "<w:tr>" + _cell(tag_para("{%tr endfor %}"), "0") + "</w:tr>"
-        + "</w:tbl>"
-    )
+    height = p["7.4.3"]["row_twips"]
+    return table([0, width, 0], (
+        row(_tag_cell("{%tc for c in b.columns %}") + head_cell + _tag_cell("{%tc endfor %}"), height=height,
+            header=True)
+        + _tag_row("{%tr for row in b.rows %}")
+        + row(_tag_cell("{%tc for c in row %}") + body_cell + _tag_cell("{%tc endfor %}"), height=height)
+        + _tag_row("{%tr endfor %}")
+    ), width=width, borders=grid_borders(4), style="TableNormal")
 
 
 def _imprint_table(p) -> str:
@@ -56,12 +46,9 @@ def _imprint_table(p) -> str:
     width = p.type_area_twips[0]
     one = round(p["7.4.3"]["indent_chars"] * p["7.4.3"]["size_pt"] * 20)
     label = round(len(p["7.4.2"]["label"]) * p["7.4.2"]["size_pt"] * 20)
-    borders = (
-        "<w:tblBorders>" + border("top", c["thick_eighths_pt"]) + border("bottom", c["thick_eighths_pt"])
-        + border("insideH", c["thin_eighths_pt"]) + "</w:tblBorders>"
-    )
-    cell_mar = '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
-    row_pr = f'<w:trPr><w:cantSplit/><w:trHeight w:val="{p["7.4.3"]["row_twips"]}" w:hRule="atLeast"/></w:trPr>'
+    borders = table_borders({"top": c["thick_eighths_pt"], "bottom": c["thick_eighths_pt"],
+                             "insideH": c["thin_eighths_pt"]})
+    height = p["7.4.3"]["row_twips"]
     def listed(label_text: str, key: str) -> str:  # 主送：/抄送： + names, wrapped lines aligned after the colon
         return (tag_para(f"{{%p if imprint.{key} %}}") + para(
             ppr("GwImprint", ind={"left": one + label, "right": one, "hanging": label}),
@@ -74,16 +61,12 @@ def _imprint_table(p) -> str:
         ppr("GwImprint", tabs=[("right", width - one)], ind={"left": one}),
         run(J % "imprint.printer", raw=True), "<w:r><w:tab/></w:r>", run(J % "imprint.date", raw=True),
     )
-    return (
-        f'<w:tbl><w:tblPr><w:tblStyle w:val="TableNormal"/><w:tblW w:w="{width}" w:type="dxa"/>'
-        f'<w:jc w:val="center"/>{borders}<w:tblLayout w:type="fixed"/>{cell_mar}</w:tblPr>'
-        f'<w:tblGrid><w:gridCol w:w="{width}"/></w:tblGrid>'
-        + "<w:tr>" + _cell(tag_para("{%tr if imprint.cc or imprint.recipients %}"), str(width)) + "</w:tr>"
-        + f"<w:tr>{row_pr}" + _cell(cc, str(width)) + "</w:tr>"
-        + "<w:tr>" + _cell(tag_para("{%tr endif %}"), str(width)) + "</w:tr>"
-        + f"<w:tr>{row_pr}" + _cell(printer, str(width)) + "</w:tr>"
-        + "</w:tbl>"
-    )
+    return table([width], (
+        _tag_row("{%tr if imprint.cc or imprint.recipients %}", width)
+        + row(cell(cc, width), height=height)
+        + _tag_row("{%tr endif %}", width)
+        + row(cell(printer, width), height=height)
+    ), borders=borders, margins=0, style="TableNormal")
 
 
 def _masthead_joint(p) -> str:
@@ -93,17 +76,10 @@ def _masthead_joint(p) -> str:
                 run(J % "o", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))
     suffix = para(ppr("GwMasthead", line="{{ b.line }}", ind={"left": "{{ b.gap }}"}, jc="left"),
                   run(J % "b.suffix", rpr(size_pt="{{ b.half }}", scale="{{ b.scale }}"), raw=True))
-    no_borders = "<w:tblBorders>" + "".join(f'<w:{e} w:val="nil"/>' for e in ("top", "left", "bottom", "right", "insideH", "insideV")) + "</w:tblBorders>"  # noqa: E501
-    cell_mar = '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="0" w:type="dxa"/></w:tblCellMar>'
-    return (
-        '<w:tbl><w:tblPr><w:tblStyle w:val="TableNormal"/><w:tblW w:w="{{ b.width }}" w:type="dxa"/>'
-        f'<w:jc w:val="center"/>{no_borders}<w:tblLayout w:type="fixed"/>{cell_mar}</w:tblPr>'
-        '<w:tblGrid><w:gridCol w:w="{{ b.names_width }}"/><w:gridCol w:w="{{ b.suffix_width }}"/></w:tblGrid>'
-        "<w:tr>"
-        + _cell(tag_para("{%p for o in b.organs %}") + name + tag_para("{%p endfor %}"), "{{ b.names_width }}")
-        + _cell(suffix, "{{ b.suffix_width }}", '<w:vAlign w:val="center"/>')
-        + "</w:tr></w:tbl>"
-    )
+    return table(["{{ b.names_width }}", "{{ b.suffix_width }}"], row(
+        cell(tag_para("{%p for o in b.organs %}") + name + tag_para("{%p endfor %}"), "{{ b.names_width }}")
+        + cell(suffix, "{{ b.suffix_width }}", v_center=True), cant_split=False,
+    ), width="{{ b.width }}", borders=grid_borders(None), margins=0, style="TableNormal")
 
 
 def body_xml(tb: TemplateBuilder) -> str:

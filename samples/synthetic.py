@@ -3,7 +3,7 @@
 `generate(units, spec)` uses only `random.Random(spec["seed"])` and ordered iteration, so the same units file and
 spec give the same records on every machine and Python 3.11+ (`digest()` is checked against dataset.sha256).
 Names, phone numbers, attendance, scores and money are invented. The records go through the same writer as an
-Excel import (service.records.writer), so a loaded sample is exactly what an import of it would store.
+Excel import (service.records.store.writer), so a loaded sample is exactly what an import of it would store.
 """
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ import random
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
+from service.records.store.writer import Batch, ClassRec, EnrolmentRec, TeacherRec, TraineeRec
 from service.records.vocab import ATTENDANCE_MARKS, training_methods, training_models
-from service.records.writer import Batch, ClassRec, EnrolmentRec, TeacherRec, TraineeRec
 from service.units import UnitsFile
 
 SURNAMES = ("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"

@@ -1,7 +1,7 @@
 """Plain data from the store for every document: ledger cards, assessment sheets, monthly and quarterly reports.
 
 A class counts in the month and quarter of its start date. 人数/人次 = enrolments; 课时 = the class's hours; 班次 =
-classes. Every function returns the plain-data models of service.records.documents (or Annex 3's MonthlyReport)
+classes. Every function returns the plain-data models of service.records.queries.documents (or Annex 3's MonthlyReport)
 for the renderers, which the CLI and the job tasks call unchanged.
 """
 from __future__ import annotations
@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.forms.annex3 import MonthlyReport, MonthlyReportRow
-from service.records.assessment import Rules, load_rules, score
-from service.records.documents import (
+from service.records.queries.assessment import Rules, load_rules, score
+from service.records.queries.documents import (
     AssessmentRow,
     AssessmentSheet,
     CategoryHead,
@@ -26,7 +26,7 @@ from service.records.documents import (
     QuarterlyRow,
     Tally,
 )
-from service.records.models import (
+from service.records.store.models import (
     Attendance,
     ClassTeacher,
     Enrolment,
@@ -36,7 +36,7 @@ from service.records.models import (
     TrainingClass,
     Unit,
 )
-from service.records.store import township_short
+from service.records.store.session import township_short
 from service.records.vocab import TRAINEE_CATEGORIES, annex1_categories, category_by_no, model_by_code
 
 

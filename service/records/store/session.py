@@ -13,10 +13,10 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import make_engine, make_sessionmaker, upgrade
-from service.records.models import RecordsMeta, Unit, UnitYearCounts
+from service.records.store.models import RecordsMeta, Unit, UnitYearCounts
 from service.records.vocab import REGISTERED_COUNTS
+from service.units import PEOPLE, UnitsFile
 from service.units import Unit as UnitModel
-from service.units import UnitsFile
 
 
 @dataclass
@@ -90,11 +90,7 @@ def save_unit(session: Session, src: UnitModel, year: int, order: int | None = N
     values = {
         "kind": src.kind,
         "resident_population": src.resident_population,
-        "activity_room": src.activity_room,
-        "leader": src.leader.name,
-        "deputy": src.deputy.name,
-        "staff": src.staff.name,
-        "leader_phone": src.leader_phone,
+        **src.leadership().model_dump(),  # activity_room, one column per role (PEOPLE), leader_phone
         "sort_order": order,
     }
     if unit is None:
@@ -134,9 +130,7 @@ def unit_rows(session: Session, year: int) -> list[dict]:
             "kind": u.kind,
             "resident_population": u.resident_population or 0,
             "activity_room": u.activity_room or u.name,
-            "leader": {"name": u.leader or ""},
-            "deputy": {"name": u.deputy or ""},
-            "staff": {"name": u.staff or ""},
+            **{role: {"name": getattr(u, role) or ""} for role in PEOPLE},
             "leader_phone": u.leader_phone or "",
             "registered": {k: (getattr(yc, k) if yc else 0) for k in REGISTERED_COUNTS},
         })

@@ -17,9 +17,9 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from service.cndate import cn_date
 from service.forms import sheet
 from service.ooxml.cells import Formula
-from service.records.documents import QuarterlyReport, Tally
-from service.records.forms.geometry import form
-from service.records.forms.grid import boxed, sign_line
+from service.records.queries.documents import QuarterlyReport, Tally
+from service.records.renderers.forms.geometry import form
+from service.records.renderers.forms.grid import boxed, sign_line
 from service.records.vocab import annex1_categories
 
 TITLE = "{township}社区教育培训季报表"

@@ -11,10 +11,10 @@ from openpyxl.utils import get_column_letter
 from service.cndate import cn_date
 from service.forms import sheet
 from service.ooxml.cells import Formula
-from service.records.assessment import load_rules
-from service.records.documents import AssessmentSheet
-from service.records.forms.geometry import columns, form
-from service.records.forms.grid import field_row, sign_line
+from service.records.queries.assessment import load_rules
+from service.records.queries.documents import AssessmentSheet
+from service.records.renderers.forms.geometry import columns, form
+from service.records.renderers.forms.grid import class_form, field_row, sign_line
 
 TITLE = "{township}社区教育培训学员考核表"
 SHEET_TITLE = "学员考核表"
@@ -38,12 +38,8 @@ def render_assessment_sheet(data: AssessmentSheet | None, *, township_short: str
     rules = load_rules()
     k = data.klass if data else None
     title = assessment_title(k.township_short if k else township_short)
-    wb, ws = sheet.new_workbook(SHEET_TITLE, title)
-    sheet.set_columns(ws, COLUMNS)
+    wb, ws = class_form(SHEET_TITLE, title, COLUMNS, k.unit if k else "")
     n = len(COLUMNS)
-    sheet.title_row(ws, 1, COLUMNS, title)
-    sheet.merged_line(ws, 2, 1, n, "学习中心（单位）：" + (k.unit if k else ""), font=sheet.body_font(),
-                      align=sheet.LEFT, height=sheet.ROW_LINE)
     field_row(ws, 3, [("培训项目", k.title if k else "", 1, 3, n)], sheet.ROW_DATA)
     field_row(ws, 4, [("办班时间", k.dates_text if k else "", 1, 3, 6),
                       ("培训教师", k.teachers_text if k else "", 7, 9, n)], sheet.ROW_DATA)

@@ -1,7 +1,7 @@
 """Plain data of the documents made from records: what a renderer needs, nothing else (no ORM objects, no personal
 data beyond the form: no phone numbers, no ID numbers). JSON-serialisable, so a Celery task can carry it.
 
-The store builds them (service.records.reports); the renderers (service.records.forms) turn them into files.
+The store builds them (service.records.queries.reports); the renderers (service.records.renderers.forms) turn them into files.
 """
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Layout pieces the record forms share on top of service.forms.sheet: label/value field grids above a table,
-bordered blank rows, signature lines under it."""
+"""Layout pieces the record forms share on top of service.forms.sheet: the class form's head, label/value field
+grids above a table, bordered blank rows, signature lines under it."""
 from __future__ import annotations
 
 from openpyxl.styles import Alignment, Font
@@ -11,6 +11,16 @@ from service.ooxml.cells import put_at
 LABEL_FONT = Font(name=sheet.FONT_HEADER, size=sheet.SIZE_TABLE)
 VALUE_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
 BLANK = "　"  # the value of a field left for the hand
+
+
+def class_form(sheet_title: str, title: str, columns: list, unit: str):
+    """A class form's workbook and its head: columns set, the title on row 1, `学习中心（单位）：unit` on row 2."""
+    wb, ws = sheet.new_workbook(sheet_title, title)
+    sheet.set_columns(ws, columns)
+    sheet.title_row(ws, 1, columns, title)
+    sheet.merged_line(ws, 2, 1, len(columns), "学习中心（单位）：" + unit, font=sheet.body_font(),
+                      align=sheet.LEFT, height=sheet.ROW_LINE)
+    return wb, ws
 
 
 def boxed(ws: Worksheet, row: int, first: int, last: int, value, *, font: Font, align: Alignment) -> None:

@@ -1,5 +1,6 @@
 """Writes validated records into the store by natural key: new ones inserted, changed ones updated, every change
-reported. Used by the Excel importer and by the sample loader (one write path).
+reported, and the year's other records (志愿者, 经费, 活动) added when new. Used by the Excel importer and by
+the sample loader (one write path).
 
 A teacher is its name; a class is (unit, title, start date); a trainee is (unit, name, phone); an enrolment is
 (class, trainee). Inserts go in bulk (executemany with RETURNING), so a 5,000-trainee roster stays quick.
@@ -9,19 +10,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from service.records.models import (
+from service.records.store.models import (
+    Activity,
+    ActivityParticipants,
     Attendance,
     ClassTeacher,
     Enrolment,
+    Funding,
     Teacher,
     Trainee,
     TraineeCategory,
     TrainingClass,
     Unit,
+    Volunteer,
 )
 
 ClassKey = tuple[str, str, dt.date]  # unit name, title, start date
@@ -124,7 +130,7 @@ class Batch:
     trainees: list[TraineeRec] = field(default_factory=list)
     enrolments: list[EnrolmentRec] = field(default_factory=list)
     rows: dict[int, int] = field(default_factory=dict)  # id(record) -> worksheet row
-    extras: dict[str, list[dict]] = field(default_factory=dict)  # 志愿者/经费/活动 rows (service.records.extras)
+    extras: dict[str, list[dict]] = field(default_factory=dict)  # 志愿者/经费/活动 rows (service.records.exchange.extras)
 
 
 @dataclass
@@ -322,3 +328,47 @@ def write_batch(session: Session, batch: Batch) -> WriteResult:
     session.flush()
     session.expire_all()
     return w.result
+
+
+def write_extras(session: Session, activities: Iterable[dict], volunteers: Iterable[dict], funding: Iterable[dict]
+                 ) -> dict[str, int]:
+    """The year's activities, volunteers and funding rows (the shape service.records.exchange.extras reads and the
+    sample dataset holds); rows already stored are left alone. Counts added per kind."""
+    units = dict(session.execute(select(Unit.name, Unit.id)).all())
+    teachers = dict(session.execute(select(Teacher.name, Teacher.id)).all())
+    added = {"activities": 0, "volunteers": 0, "funding": 0}
+    have = {(u, k, t, d) for u, k, t, d in session.execute(
+        select(Activity.unit_id, Activity.kind, Activity.title, Activity.held_on))}
+    for a in activities:
+        held = dt.date.fromisoformat(a["held_on"])
+        key = (units[a["unit"]], a["kind"], a["title"], held)
+        if key in have:
+            continue
+        have.add(key)
+        session.add(Activity(unit_id=key[0], kind=a["kind"], title=a["title"], held_on=held, location=a["location"],
+                             participants=[ActivityParticipants(category=c, count=n)
+                                           for c, n in a["participants"].items()]))
+        added["activities"] += 1
+    have = {(u, n, p) for u, n, p in session.execute(select(Volunteer.unit_id, Volunteer.name, Volunteer.phone))}
+    for v in volunteers:
+        key = (units[v["unit"]], v["name"], v["phone"])
+        if key in have:
+            continue
+        have.add(key)
+        session.add(Volunteer(unit_id=key[0], name=v["name"], phone=v["phone"], occupation=v["occupation"],
+                              teacher_id=teachers.get(v["teacher"]) if v["teacher"] else None,
+                              joined_on=dt.date.fromisoformat(v["joined_on"]) if v["joined_on"] else None))
+        added["volunteers"] += 1
+    have = {(u, d, s, a, b) for u, d, s, a, b in session.execute(
+        select(Funding.unit_id, Funding.direction, Funding.source, Funding.amount, Funding.booked_on))}
+    for f in funding:
+        key = (units[f["unit"]], f["direction"], f["source"], Decimal(f["amount"]),
+               dt.date.fromisoformat(f["booked_on"]))
+        if key in have:
+            continue
+        have.add(key)
+        session.add(Funding(unit_id=key[0], direction=key[1], source=key[2], amount=key[3], booked_on=key[4],
+                            purpose=f["purpose"]))
+        added["funding"] += 1
+    session.flush()
+    return added

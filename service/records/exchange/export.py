@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.records.models import (
+from service.records.exchange.workbooks import roster_workbook, schedule_workbook
+from service.records.store.models import (
     Attendance,
     ClassTeacher,
     Enrolment,
@@ -15,9 +16,8 @@ from service.records.models import (
     TrainingClass,
     Unit,
 )
-from service.records.templates import roster_workbook, schedule_workbook
+from service.records.store.writer import Batch, ClassRec, EnrolmentRec, TeacherRec, TraineeRec
 from service.records.vocab import TRAINEE_CATEGORIES
-from service.records.writer import Batch, ClassRec, EnrolmentRec, TeacherRec, TraineeRec
 
 
 def stored_batch(session: Session, unit: str | None = None) -> Batch:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base
+from service.docnumber import doc_number
 from service.records.vocab import (
     ACTIVITY_KINDS,
     ATTENDANCE_MARKS,
@@ -286,10 +287,4 @@ class DocNumber(Base):
 
     @property
     def number(self) -> str:
-        return f"{self.agency_code}〔{self.year}〕{self.serial}号"
-
-
-RECORD_TABLES = [m.__table__ for m in (
-    RecordsMeta, Unit, UnitYearCounts, Teacher, TrainingClass, ClassTeacher, Trainee, TraineeCategory, Enrolment, Attendance,
-    Activity, ActivityParticipants, Volunteer, Funding, DocNumber,
-)]
+        return doc_number(self.agency_code, self.year, self.serial)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from service.cndate import cn_date
 from service.forms import sheet
-from service.records.documents import LedgerCard
-from service.records.forms.geometry import columns, form
-from service.records.forms.grid import field_row, sign_line
+from service.records.queries.documents import LedgerCard
+from service.records.renderers.forms.geometry import columns, form
+from service.records.renderers.forms.grid import class_form, field_row, sign_line
 
 TITLE = "{township}社区教育学员培训记录卡"
 SHEET_TITLE = "学员培训记录卡"
@@ -30,12 +30,8 @@ def render_ledger_card(card: LedgerCard | None, *, township_short: str = "") -> 
     k = card.klass if card else None
     township = k.township_short if k else township_short
     title = ledger_title(township)
-    wb, ws = sheet.new_workbook(SHEET_TITLE, title)
-    sheet.set_columns(ws, COLUMNS)
+    wb, ws = class_form(SHEET_TITLE, title, COLUMNS, k.unit if k else "")
     n = len(COLUMNS)
-    sheet.title_row(ws, 1, COLUMNS, title)
-    sheet.merged_line(ws, 2, 1, n, "学习中心（单位）：" + (k.unit if k else ""), font=sheet.body_font(),
-                      align=sheet.LEFT, height=sheet.ROW_LINE)
     teachers = k.teachers_text if k else ""
     rows = [
         [("培训项目", k.title if k else "", 1, 3, n)],

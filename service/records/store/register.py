@@ -11,7 +11,8 @@ from sqlalchemy import func, insert, literal, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from service.records.models import DocNumber
+from service.docnumber import doc_number, doc_number_prefix
+from service.records.store.models import DocNumber
 
 _AGENCY = re.compile(r"^[\u4e00-\u9fff]{1,20}$")
 
@@ -22,11 +23,6 @@ class RegisterError(ValueError):
 
 class NumberTaken(RegisterError):
     pass
-
-
-def format_number(agency_code: str, year: int, serial: int) -> str:
-    """发文字号: 机关代字〔年份〕序号号, no padding, no 第 (GB/T 9704-2012 7.2.4)."""
-    return f"{agency_code}〔{year}〕{serial}号"
 
 
 def _check(agency_code: str, year: int) -> None:
@@ -56,14 +52,7 @@ def register(session: Session, agency_code: str, year: int, serial: int, title: 
         except IntegrityError:
             taken = _used(session, agency_code, year, serial)
     label = f"（{taken.title}）" if taken is not None and taken.title else ""
-    raise NumberTaken(f"【发文字号】{format_number(agency_code, year, serial)}已登记使用{label}，不能重复使用")
-
-
-def next_serial(session: Session, agency_code: str, year: int) -> int:
-    """The serial `allocate` would hand out now (a preview: it reserves nothing)."""
-    current = session.scalar(select(func.max(DocNumber.serial)).where(
-        DocNumber.agency_code == agency_code, DocNumber.year == year))
-    return (current or 0) + 1
+    raise NumberTaken(f"【发文字号】{doc_number(agency_code, year, serial)}已登记使用{label}，不能重复使用")
 
 
 def allocate(session: Session, agency_code: str, year: int, title: str = "", *, attempts: int = 50) -> DocNumber:
@@ -84,4 +73,4 @@ def allocate(session: Session, agency_code: str, year: int, title: str = "", *, 
             return session.get(DocNumber, new_id)
         except (IntegrityError, OperationalError):
             time.sleep(min(0.002 * (attempt + 1), 0.05))
-    raise RegisterError(f"【发文字号】{agency_code}〔{year}〕并发冲突过多，请稍后重试")
+    raise RegisterError(f"【发文字号】{doc_number_prefix(agency_code, year)}并发冲突过多，请稍后重试")

@@ -1,6 +1,6 @@
 """Import of the year's other records — 志愿者, 经费, 活动 — with the importer's rules (located Chinese errors, all or
-nothing, no duplicates on re-import). The rows take the shape of the sample dataset's (service.records.synthetic),
-so one writer stores both: service.records.sample.write_extras (an existing record is left as it is).
+nothing, no duplicates on re-import). The sample dataset (samples.synthetic) holds rows of the same shape, so one
+writer stores both: service.records.store.writer.write_extras (an existing record is left as it is).
 
     blank_extras(unit_names) -> the 年度资料 import workbook (sheets 志愿者, 经费, 活动)
 """
@@ -12,10 +12,10 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.records.models import Teacher
-from service.records.sheets import ACTIVITIES, EXTRA_SHEETS, FUNDING, VOLUNTEERS
+from service.records.exchange.sheets import ACTIVITIES, EXTRA_SHEETS, FUNDING, VOLUNTEERS
+from service.records.store.models import Teacher
+from service.records.store.writer import Tally, write_extras
 from service.records.vocab import TRAINEE_CATEGORIES
-from service.records.writer import Tally
 
 EXTRAS_TITLE = "社区教育年度资料"
 
@@ -56,15 +56,11 @@ def read(reader, rows: dict, session: Session, batch) -> None:
 
 def write(session: Session, batch) -> dict[str, Tally]:
     """Store batch.extras (after the batch's teachers exist); tallies per sheet name."""
-    from service.records.sample import write_extras
-    from service.records.synthetic import Dataset
-
     extras = batch.extras
     if not extras:
         return {}
-    data = Dataset(spec={}, activities=extras.get(ACTIVITIES.name, []), volunteers=extras.get(VOLUNTEERS.name, []),
-                   funding=extras.get(FUNDING.name, []))
-    added = write_extras(session, data)
+    added = write_extras(session, extras.get(ACTIVITIES.name, []), extras.get(VOLUNTEERS.name, []),
+                         extras.get(FUNDING.name, []))
     keys = {VOLUNTEERS.name: "volunteers", FUNDING.name: "funding", ACTIVITIES.name: "activities"}
     return {name: Tally(created=added[keys[name]], unchanged=len(rows) - added[keys[name]])
             for name, rows in extras.items()}
@@ -72,6 +68,6 @@ def write(session: Session, batch) -> dict[str, Tally]:
 
 def blank_extras(unit_names: Sequence[str], when: dt.date | None = None, rows: dict | None = None) -> bytes:
     """The 年度资料 import workbook: sheets 志愿者, 经费 and 活动 (drop-downs, validation, 填写说明)."""
-    from service.records.templates import blank_workbook
+    from service.records.exchange.workbooks import blank_workbook
 
     return blank_workbook(EXTRAS_TITLE, EXTRA_SHEETS, unit_names, when, rows)

@@ -12,7 +12,7 @@ from openpyxl.utils import column_index_from_string
 
 from service.forms.sheet import FONT_BODY, FONT_HEADER, workbook_bytes
 from service.ooxml.cells import put_at
-from service.records.importer import CellError
+from service.records.exchange.reader import CellError
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 ERRORS_SHEET = "导入错误"

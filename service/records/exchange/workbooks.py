@@ -1,6 +1,6 @@
 """Blank, downloadable import workbooks: the class schedule (培训班 + 教师) and the roster (学员 + 参训记录).
 
-Built from the same sheet definitions the importer reads (service.records.sheets): header row 1 (required columns
+Built from the same sheet definitions the importer reads (service.records.exchange.sheets): header row 1 (required columns
 marked *), drop-downs fed from a hidden 选项 sheet (units, Annex 1 categories, models, 培训方式 ...), date / whole
 number validation with Chinese prompts and error boxes, text-formatted phone columns, a 填写说明 sheet, A4 print.
 """
@@ -25,7 +25,7 @@ from service.forms.sheet import (
 )
 from service.ooxml.cells import put_at
 from service.records import vocab
-from service.records.sheets import (
+from service.records.exchange.sheets import (
     CLASSES,
     ENROLMENTS,
     NO,
@@ -202,7 +202,7 @@ def blank_roster(unit_names: Sequence[str], when: dt.date | None = None) -> byte
 
 
 def schedule_workbook(unit_names: Sequence[str], classes, teachers, when: dt.date | None = None) -> bytes:
-    """The class-schedule workbook filled with records (service.records.writer ClassRec / TeacherRec)."""
+    """The class-schedule workbook filled with records (service.records.store.writer ClassRec / TeacherRec)."""
     return blank_workbook(SCHEDULE_TITLE, SCHEDULE_SHEETS, unit_names, when, {
         CLASSES.name: [vars(c) for c in classes], TEACHERS.name: [vars(t) for t in teachers]})
 

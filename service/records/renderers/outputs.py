@@ -14,16 +14,16 @@ from sqlalchemy.orm import Session
 from service.files import write_atomic
 from service.forms.annex3 import MonthlyReport, monthly_report_title, render_monthly_report
 from service.naming import document_filename
-from service.records import reports
-from service.records.documents import AssessmentSheet, LedgerCard, QuarterlyReport
-from service.records.forms import render_assessment_sheet, render_ledger_card, render_quarterly_report
-from service.records.forms.assessment_sheet import assessment_title
-from service.records.forms.ledger_card import ledger_title
-from service.records.forms.quarterly import quarterly_title
-from service.records.models import Unit
-from service.records.store import township_short
-from service.records.templates import blank_roster, blank_schedule
-from service.records.word import render_assessment_docx, render_ledger_card_docx, render_quarterly_docx
+from service.records.exchange.workbooks import blank_roster, blank_schedule
+from service.records.queries import reports
+from service.records.queries.documents import AssessmentSheet, LedgerCard, QuarterlyReport
+from service.records.renderers.forms import render_assessment_sheet, render_ledger_card, render_quarterly_report
+from service.records.renderers.forms.assessment_sheet import assessment_title
+from service.records.renderers.forms.ledger_card import ledger_title
+from service.records.renderers.forms.quarterly import quarterly_title
+from service.records.renderers.word import render_assessment_docx, render_ledger_card_docx, render_quarterly_docx
+from service.records.store.models import Unit
+from service.records.store.session import township_short
 
 XLSX, DOCX = ".xlsx", ".docx"
 FORMATS = ("xlsx", "docx")

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from service.cndate import cn_date
 from service.docx.engine import load_template
-from service.records.assessment import load_rules
-from service.records.documents import AssessmentSheet, LedgerCard, QuarterlyReport
-from service.records.forms.assessment_sheet import assessment_title
-from service.records.forms.ledger_card import ledger_title
-from service.records.forms.quarterly import layout
+from service.records.queries.assessment import load_rules
+from service.records.queries.documents import AssessmentSheet, LedgerCard, QuarterlyReport
+from service.records.renderers.forms.assessment_sheet import assessment_title
+from service.records.renderers.forms.ledger_card import ledger_title
+from service.records.renderers.forms.quarterly import layout
 
 _BLANK_FIELD = "＿＿"
 
