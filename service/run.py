@@ -39,13 +39,31 @@ def _worker_cmd(concurrency: int, beat: bool, loglevel: str) -> list[str]:
     return cmd
 
 
-def _server_cmd(host: str, port: int, workers: int) -> list[str]:
+WORKER_NICE = 10  # the Celery worker renders in the background: the API's requests go first on a shared machine
+
+
+def _lower_priority(nice: int):
+    return (lambda: os.nice(nice)) if nice > 0 and hasattr(os, "nice") else None
+
+
+def server_layout(workers: int | None = None, threads: int | None = None,
+                  database_url: str | None = None) -> tuple[int, int]:
+    """gunicorn processes x threads. SQLite has one writer at a time: one process (its threads take turns on a
+    lock, service.jobs.db.write_session) beats two processes polling each other's lock. PostgreSQL: two
+    processes, so that the API uses both cores of a small machine."""
+    sqlite = (database_url or settings().database_url).startswith("sqlite")
+    return workers or (1 if sqlite else 2), threads or (8 if sqlite else 4)
+
+
+def _server_cmd(host: str, port: int, workers: int | None, threads: int | None = None) -> list[str]:
+    workers, threads = server_layout(workers, threads)
     try:
         import gunicorn  # noqa: F401  (absent where it cannot run, e.g. Windows)
     except ImportError:
-        return [sys.executable, "-m", "waitress", f"--listen={host}:{port}", "--call", "service.api:create_app"]
+        return [sys.executable, "-m", "waitress", f"--listen={host}:{port}", f"--threads={threads}", "--call",
+                "service.api:create_app"]
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--threads", "4", "--access-logfile", "-", "--logger-class", "service.api.logs.RedactingLogger",
+            "--threads", str(threads), "--access-logfile", "-", "--logger-class", "service.api.logs.RedactingLogger",
             "service.api:create_app()"]
 
 
@@ -105,9 +123,12 @@ def first_token_file(plain: str) -> Path:
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn 进程数")
+@click.option("--web-workers", default=None, type=int, help="gunicorn 进程数（默认：SQLite 1，PostgreSQL 2）")
+@click.option("--threads", default=None, type=int, help="每个 gunicorn 进程的线程数（默认：SQLite 8，PostgreSQL 4）")
 @click.option("--concurrency", default=2, show_default=True, type=int, help="Celery 工作进程数")
-def run_cmd(host: str, port: int, web_workers: int, concurrency: int) -> None:
+@click.option("--nice", "nice", default=WORKER_NICE, show_default=True, type=int,
+              help="Celery 工作进程的 nice 值（后台生成让位于 API 请求；0 不降低）")
+def run_cmd(host: str, port: int, web_workers: int | None, threads: int | None, concurrency: int, nice: int) -> None:
     """启动完整服务：API（gunicorn）+ Celery 工作进程与定时任务；默认内置 Redis 与 SQLite，无需外部服务。"""
     from service.jobs import tokens
 
@@ -117,8 +138,8 @@ def run_cmd(host: str, port: int, web_workers: int, concurrency: int) -> None:
         path = first_token_file(tokens.create("office", label="首次运行自动创建")[1])
         click.echo(f"首次运行：已创建党政办令牌，保存在 {path}（仅本机用户可读）。请取出妥善保存后删除该文件。")
     env = dict(os.environ)
-    procs = [subprocess.Popen(_worker_cmd(concurrency, True, "INFO"), env=env),
-             subprocess.Popen(_server_cmd(host, port, web_workers), env=env)]
+    procs = [subprocess.Popen(_worker_cmd(concurrency, True, "INFO"), env=env, preexec_fn=_lower_priority(nice)),
+             subprocess.Popen(_server_cmd(host, port, web_workers, threads), env=env)]
     click.echo(f"社教文书服务已启动：http://{host}:{port}/  （接口文档：http://{host}:{port}/api/v1/swagger）")
     click.echo(f"数据库：{settings().database_url}\n存储：{settings().storage_dir}\n"
                f"Redis：{settings().redis_url or '内置（' + str(redis.socket_path) + '）'}\n按 Ctrl+C 停止。")
@@ -128,12 +149,13 @@ def run_cmd(host: str, port: int, web_workers: int, concurrency: int) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-def serve_cmd(host: str, port: int, workers: int) -> None:
+@click.option("--workers", default=None, type=int, help="gunicorn 进程数（默认：SQLite 1，PostgreSQL 2）")
+@click.option("--threads", default=None, type=int, help="每个进程的线程数（默认：SQLite 8，PostgreSQL 4）")
+def serve_cmd(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """只启动 API（gunicorn）；工作进程用 wenshu worker 另行启动，可在其他机器上。"""
     redis = _embedded_redis()
     _prepare()
-    sys.exit(_supervise([subprocess.Popen(_server_cmd(host, port, workers))], redis))
+    sys.exit(_supervise([subprocess.Popen(_server_cmd(host, port, workers, threads))], redis))
 
 
 @click.command("worker")
@@ -141,11 +163,14 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
 @click.option("--beat/--no-beat", default=True, show_default=True,
               help="同时运行 Celery beat（清扫与过期任务）；多台机器时只在一台上开启")
 @click.option("--loglevel", default="INFO", show_default=True)
-def worker_cmd(concurrency: int, beat: bool, loglevel: str) -> None:
+@click.option("--nice", "nice", default=WORKER_NICE, show_default=True, type=int,
+              help="工作进程的 nice 值（与 API 同机时后台生成让位于请求；0 不降低）")
+def worker_cmd(concurrency: int, beat: bool, loglevel: str, nice: int) -> None:
     """只启动 Celery 工作进程（可在多台机器上运行，共用 REDIS_URL、DATABASE_URL 与 WENSHU_STORAGE）。"""
     redis = _embedded_redis()
     _prepare()
-    sys.exit(_supervise([subprocess.Popen(_worker_cmd(concurrency, beat, loglevel))], redis))
+    sys.exit(_supervise([subprocess.Popen(_worker_cmd(concurrency, beat, loglevel),
+                                          preexec_fn=_lower_priority(nice))], redis))
 
 
 @click.group("token")

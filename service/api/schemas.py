@@ -2,6 +2,7 @@
 same models validate requests: the document cannot drift from the behaviour."""
 from __future__ import annotations
 
+import copy
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Annotated, Literal, Union
@@ -35,6 +36,18 @@ class SubmitHeaders(CleanText):
     model_config = ConfigDict(strict=False)  # header and query values are text: "50" is the number 50
     idempotency_key: str | None = Field(default=None, alias="Idempotency-Key", title="幂等键", min_length=1,
                                         max_length=255, description="同一令牌以同一幂等键重复提交时，返回原任务。")
+
+    @classmethod
+    def model_json_schema(cls, *args, **kwargs) -> dict:
+        """flask-openapi3 asks a header model for its JSON schema on every request: made once per process."""
+        key = (args, tuple(sorted(kwargs.items())))
+        cache = cls.__dict__.get("_schemas")
+        if cache is None:
+            cache = {}
+            type.__setattr__(cls, "_schemas", cache)
+        if key not in cache:
+            cache[key] = super().model_json_schema(*args, **kwargs)
+        return copy.deepcopy(cache[key])
 
 
 class Page(CleanText):
