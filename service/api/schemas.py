@@ -2,7 +2,6 @@
 same models validate requests: the document cannot drift from the behaviour."""
 from __future__ import annotations
 
-import copy
 from datetime import datetime, timezone
 from functools import lru_cache
 from typing import Annotated, Literal, Union
@@ -39,15 +38,13 @@ class SubmitHeaders(CleanText):
 
     @classmethod
     def model_json_schema(cls, *args, **kwargs) -> dict:
-        """flask-openapi3 asks a header model for its JSON schema on every request: made once per process."""
-        key = (args, tuple(sorted(kwargs.items())))
-        cache = cls.__dict__.get("_schemas")
-        if cache is None:
-            cache = {}
-            type.__setattr__(cls, "_schemas", cache)
-        if key not in cache:
-            cache[key] = super().model_json_schema(*args, **kwargs)
-        return copy.deepcopy(cache[key])
+        """flask-openapi3 asks a header model for its JSON schema (no arguments, only read) on every request: made
+        once per process. Any other call (the OpenAPI document's) is pydantic's own."""
+        if args or kwargs:
+            return super().model_json_schema(*args, **kwargs)
+        if "_schema" not in cls.__dict__:
+            type.__setattr__(cls, "_schema", super().model_json_schema())
+        return cls.__dict__["_schema"]
 
 
 class Page(CleanText):

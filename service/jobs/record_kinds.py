@@ -67,9 +67,14 @@ def _refuse(exc: LookupError) -> LookupError:
 
 
 def _unit_exists(s, p) -> None:
+    """On the submit path: one indexed lookup on the request's connection, no Unit object built."""
+    from sqlalchemy import select
+
+    from service.records.models import Unit
     from service.records.reports import unit_named
 
-    unit_named(s, p.unit)
+    if s.connection().execute(select(Unit.id).where(Unit.name == p.unit)).first() is None:
+        unit_named(s, p.unit)  # raises the Chinese "找不到" for the unit
 
 
 def _classes_exist(s, p: ClassDocumentsParams) -> None:

@@ -80,10 +80,11 @@ def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
                     raise NothingToGenerate(str(exc.args[0]) if exc.args else str(exc)) from None
                 except ValueError as exc:
                     raise RequestRefused(str(exc)) from None
-            s.execute(_JOBS.insert(), row)  # Core statements: cached, no unit-of-work bookkeeping
-            s.execute(_AUDIT.insert(), {"at": now, "token_id": who.token_id, "role": who.role, "unit": who.unit,
+            conn = s.connection()  # Core statements on the transaction's connection: no ORM execution step
+            conn.execute(_JOBS.insert(), row)
+            conn.execute(_AUDIT.insert(), {"at": now, "token_id": who.token_id, "role": who.role, "unit": who.unit,
                                             "action": "submit", "job_id": row["id"], "document_id": None, "detail": kind.name})
-            s.execute(_OUTBOX.insert(), {"job_id": row["id"], "sent_at": now, "attempts": 0})
+            conn.execute(_OUTBOX.insert(), {"job_id": row["id"], "sent_at": now, "attempts": 0})
     except IntegrityError:
         existing = find_idempotent(who, idempotency_key) if idempotency_key else None
         if existing is None:
