@@ -68,11 +68,13 @@ def _server_cmd(host: str, port: int, workers: int | None, threads: int | None =
 
 
 def _prepare() -> None:
-    from service.jobs.db import migrate
-
+    """The start-up step of `run`, `serve` and `worker`: folders, then `wenshu db upgrade` in a child process (the
+    supervising process stays small: no SQLAlchemy or Alembic in it; the API's processes never run Alembic)."""
     settings().instance_dir.mkdir(parents=True, exist_ok=True)
     settings().storage_dir.mkdir(parents=True, exist_ok=True)
-    migrate()
+    done = subprocess.run([sys.executable, "-m", "service.run", "db", "upgrade"])
+    if done.returncode:
+        raise click.ClickException("数据库迁移失败（wenshu db upgrade），服务未启动。")
 
 
 def _supervise(procs: list[subprocess.Popen], redis) -> int:
@@ -130,10 +132,10 @@ def first_token_file(plain: str) -> Path:
               help="Celery 工作进程的 nice 值（后台生成让位于 API 请求；0 不降低）")
 def run_cmd(host: str, port: int, web_workers: int | None, threads: int | None, concurrency: int, nice: int) -> None:
     """启动完整服务：API（gunicorn）+ Celery 工作进程与定时任务；默认内置 Redis 与 SQLite，无需外部服务。"""
-    from service.jobs import tokens
-
     redis = _embedded_redis()
     _prepare()
+    from service.jobs import tokens
+
     if not tokens.list_tokens():
         path = first_token_file(tokens.create("office", label="首次运行自动创建")[1])
         click.echo(f"首次运行：已创建党政办令牌，保存在 {path}（仅本机用户可读）。请取出妥善保存后删除该文件。")
@@ -187,6 +189,19 @@ def _tokens():
     return tokens
 
 
+@click.group("db")
+def db_group() -> None:
+    """数据库（记录、任务、令牌）的结构迁移。"""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """把数据库结构升级到最新版本（Alembic）；wenshu run / serve / worker 启动时会先执行。"""
+    from service.jobs.db import migrate
+
+    migrate()
+
+
 def _show(row) -> str:
     state = "已吊销" if row.revoked_at else "有效"
     return f"{row.id}\t{row.role}\t{row.unit or '-'}\t{state}\t{row.created_at:%Y-%m-%d %H:%M}\t{row.label or ''}"
@@ -234,7 +249,7 @@ def token_rotate(token_id: str) -> None:
     click.echo(out[1])
 
 
-commands = [run_cmd, serve_cmd, worker_cmd, token_group]
+commands = [run_cmd, serve_cmd, worker_cmd, token_group, db_group]
 
 
 if __name__ == "__main__":  # `python -m service.run ...`: the same commands without the `wenshu` entry point

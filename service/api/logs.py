@@ -9,6 +9,7 @@ import re
 REDACTED = "[REDACTED]"
 _SECRET_PARAM = re.compile(r"(?i)((?:^|[?&;])[^=&;\s\"]*(?:token|key)[^=&;\s\"]*=)[^&;\s\"]*")
 _BEARER = re.compile(r"(?i)(bearer\s+)[^\s\"]+")
+_MAYBE_SECRET = re.compile(r"(?i)token|key|bearer")
 
 
 def redact(text: str) -> str:
@@ -32,8 +33,26 @@ except ImportError:  # no gunicorn where it cannot run (Windows): waitress write
     Logger = None
 
 if Logger is not None:
+    from gunicorn.config import AccessLogFormat
+
     class RedactingLogger(Logger):
-        """gunicorn's logger with the request line, query string and referrer of every access record redacted."""
+        """gunicorn's logger with the request line, query string and referrer of every access record redacted.
+        With gunicorn's default format the line is built directly (the same text): gunicorn's generic path collects
+        every request header, response header and environ entry first, about a third of a submit's CPU."""
+
+        def access(self, resp, req, environ, request_time):
+            if not self.access_log_enabled or self.cfg.access_log_format != AccessLogFormat.default:
+                return super().access(resp, req, environ, request_time)
+            status = resp.status.split(None, 1)[0] if isinstance(resp.status, str) else resp.status
+            sent = getattr(resp, "sent", None)
+            line = (f'{environ.get("REMOTE_ADDR", "-")} - - {self.now()} "{environ["REQUEST_METHOD"]} '
+                    f'{environ["RAW_URI"]} {environ["SERVER_PROTOCOL"]}" {status} '
+                    f'{sent if sent is not None else "-"} "{environ.get("HTTP_REFERER", "-")}" '
+                    f'"{environ.get("HTTP_USER_AGENT", "-")}"')
+            try:
+                self.access_log.info(redact(line) if _MAYBE_SECRET.search(line) else line)
+            except Exception:  # noqa: BLE001 - as gunicorn's own access(): a log failure never fails the request
+                self.error("access log failed", exc_info=True)
 
         def atoms(self, resp, req, environ, request_time):
             atoms = super().atoms(resp, req, environ, request_time)

@@ -1,4 +1,5 @@
-"""One engine and session factory per process (re-created after fork), with the schema brought to every head."""
+"""The process's one engine and session factory (re-created after fork) for the configured database: jobs, tokens,
+the register and the records store (service.records.store.open_store() uses these too)."""
 from __future__ import annotations
 
 import os
@@ -8,7 +9,7 @@ from typing import Iterator
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.db import busy_timeout, make_engine, make_sessionmaker, upgrade
 
@@ -26,6 +27,12 @@ def engine() -> Engine:
         return _state["engine"]
 
 
+def sessions() -> sessionmaker:
+    """The process's session factory."""
+    engine()
+    return _state["sessionmaker"]
+
+
 def reset() -> None:
     """Forget the engine (tests switch DATABASE_URL between sessions)."""
     with _lock:
@@ -37,8 +44,7 @@ def reset() -> None:
 @contextmanager
 def session() -> Iterator[Session]:
     """A transaction: committed on success, rolled back on any exception."""
-    engine()
-    with _state["sessionmaker"]() as s, s.begin():
+    with sessions()() as s, s.begin():
         yield s
 
 
