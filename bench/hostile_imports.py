@@ -130,7 +130,7 @@ def corpus() -> list[tuple[str, bytes]]:
 def _layout() -> tuple[int, int]:
     from service.run import server_layout
 
-    return server_layout(database_url="sqlite://")  # the bench's server runs on SQLite
+    return server_layout()
 
 
 def main(argv: list[str] | None = None) -> dict:

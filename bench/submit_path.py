@@ -368,8 +368,7 @@ def main(argv: list[str] | None = None) -> dict:
     from service.run import server_layout
 
     database = "SQLite (WAL)" if args.database == "sqlite" else "PostgreSQL (fresh database per variant)"
-    workers, threads = server_layout(*(int(a) if a else None for a in _layout_args(layouts["current"])),
-                                     database_url="sqlite://" if args.database == "sqlite" else args.pg_url)
+    workers, threads = server_layout(*(int(a) if a else None for a in _layout_args(layouts["current"])))
     out = {"benchmark": "submit_path", "when": time.strftime("%Y-%m-%d %H:%M:%S"), "baseline_commit": BASELINE,
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
            "setup": {"web": f"gunicorn: baseline 2 processes x 4 threads; current {workers} process(es) x "
