@@ -63,7 +63,7 @@ def _server_cmd(host: str, port: int, workers: int | None, threads: int | None =
         return [sys.executable, "-m", "waitress", f"--listen={host}:{port}", f"--threads={threads}", "--call",
                 "service.api:create_app"]
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--threads", str(threads), "--access-logfile", "-", "--logger-class", "service.api.logs.RedactingLogger",
+            "--threads", str(threads), "--access-logfile", "-", "--logger-class", "service.accesslog.RedactingLogger",
             "service.api:create_app()"]
 
 
