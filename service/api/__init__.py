@@ -21,7 +21,7 @@ import time
 from functools import lru_cache
 
 from flask import render_template
-from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter import Limiter
 from flask_openapi3 import Info, OpenAPI
 from flask_openapi3.models import Schema
 from pydantic import ValidationError
@@ -174,6 +174,7 @@ def create_app(config: dict | None = None) -> OpenAPI:
     app.before_request(_check_length)
     app.before_request(_single_query_values)
     app.after_request(_security_headers)
+    app.after_request(_retry_after)
     logging.getLogger("werkzeug").addFilter(RedactFilter())  # the development server's access log
     app.before_request(require_token)  # before the limiter, so that limits are counted per token
 
@@ -192,7 +193,6 @@ def create_app(config: dict | None = None) -> OpenAPI:
     app.extensions["wenshu_limiter"] = limiter
     init_web(app)  # the Chinese pages under /web (sessions, CSRF, failed sign-ins limited by this limiter)
 
-    app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.register_error_handler(HTTPException, problems.http_error)
     app.register_error_handler(Exception, problems.unexpected_error)
 
@@ -203,18 +203,21 @@ def create_app(config: dict | None = None) -> OpenAPI:
     return app  # the schema is brought up to date before (`wenshu db upgrade`, run by `wenshu run`/`serve`)
 
 
-def _rate_limited(exc: RateLimitExceeded):
-    """429 problem with Retry-After: the seconds until the exceeded limit's window resets (read only now)."""
+def _retry_after(response):
+    """A 429 of the rate limiter (API or pages) says when to retry: the seconds until the exceeded limit's window
+    resets, read only now (the limiter writes no X-RateLimit-* headers on every response)."""
+    if response.status_code != 429 or "Retry-After" in response.headers:
+        return response
     from flask import current_app
 
     limiter = current_app.extensions.get("wenshu_limiter")
     try:
         window = limiter.current_limit if limiter is not None else None
         if window is not None:
-            exc.retry_after = max(1, math.ceil(window.reset_at - time.time()))
+            response.headers["Retry-After"] = str(max(1, math.ceil(window.reset_at - time.time())))
     except Exception:  # noqa: BLE001 - storage gone: the 429 still goes out, without Retry-After
         log.warning("rate-limit window unavailable", exc_info=True)
-    return problems.http_error(exc)
+    return response
 
 
 def _check_length():
