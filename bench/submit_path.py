@@ -322,7 +322,7 @@ def _database(kind: str, pg_url: str, name: str):
 
 
 def _load() -> str:
-    return Path("/proc/loadavg").read_text().split(" 3")[0] if Path("/proc/loadavg").exists() else ""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -373,7 +373,8 @@ def main(argv: list[str] | None = None) -> dict:
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
            "setup": {"web": f"gunicorn: baseline 2 processes x 4 threads; current {workers} process(es) x "
                             f"{threads} threads (wenshu serve defaults)",
-                     "celery_workers": 2, "broker": "embedded redis-server (Unix socket)", "database": database,
+                     "celery_workers": "2 (each variant's `wenshu worker` default priority: baseline normal, current "
+                                       "nice 10)", "broker": "embedded redis-server (Unix socket)", "database": database,
                      "job": "monthly-report, random unit and month of 2020", "rate_limit": "raised for the bench"},
            "results": results}
     if not args.only:
