@@ -127,10 +127,16 @@ def corpus() -> list[tuple[str, bytes]]:
     ]
 
 
+def _layout() -> tuple[int, int]:
+    from service.run import server_layout
+
+    return server_layout()
+
+
 def main(argv: list[str] | None = None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="wenshu-bench-hostile-"))
     rows = []
-    v = Variant("current", ROOT, tmp, workers=1)
+    v = Variant("current", ROOT, tmp)
     try:
         v.start()
         sampler = Sampler(v.procs[0].pid)
@@ -165,7 +171,8 @@ def main(argv: list[str] | None = None) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
     out = {"benchmark": "hostile_imports", "when": time.strftime("%Y-%m-%d %H:%M:%S"),
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-           "server": "wenshu serve: gunicorn 2 processes x 4 threads, SQLite, sample data loaded",
+           "server": "wenshu serve (default layout: gunicorn %d process(es) x %d threads), SQLite, sample data loaded"
+                     % _layout(),
            "idle_rss_mb": round(idle / 2**20, 1), "rows": rows}
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "hostile_imports.json").write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

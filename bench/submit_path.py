@@ -2,11 +2,14 @@
 
 The baseline is the code of commit BASELINE (before the cheap submit path), unpacked with `git archive` into a
 temporary folder and run from there with the same virtualenv. Each variant gets its own temporary instance
-(embedded redis-server on a Unix socket, SQLite, samples/baisheng-2020 loaded), its own `wenshu serve`
-(gunicorn 2 processes x 4 threads, loopback only) and `wenshu worker` (2 processes), and the rate limit raised for
-the benchmark only. Measured, for `monthly-report` jobs of random units and months:
+(embedded redis-server on a Unix socket, samples/baisheng-2020 loaded) and database (SQLite in the instance, or a
+fresh PostgreSQL database with --database postgresql), its own `wenshu serve` (the baseline: gunicorn 2 processes
+x 4 threads as it was run; current: its default layout, `service.run.server_layout`, loopback only) and
+`wenshu worker` (2 processes, each variant's default priority), and the rate limit raised for the benchmark only.
+Measured, for `monthly-report` jobs of random units and months:
 
-1. API CPU per submit: CPU seconds of the server's processes (from /proc) over N closed-loop submits / N;
+1. API CPU per submit: CPU seconds of the server's processes (from /proc; the embedded redis-server, which also
+   serves the worker, is counted apart) over N closed-loop submits / N;
 2. open loop: a fixed arrival rate (default 200 submits/s for 30 s) with the worker running; latency counted from
    each request's scheduled time (no coordinated omission): p50/p99/max and errors;
 3. closed loop: 100 clients submitting back to back for a while: throughput and p50/p99.
@@ -14,6 +17,7 @@ the benchmark only. Measured, for `monthly-report` jobs of random units and mont
 Results: bench/results/submit_path.json and .md.
 
     .venv/bin/python -m bench.submit_path [--rate 200] [--seconds 30] [--clients 100] [--closed-seconds 15]
+        [--database sqlite|postgresql] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
 """
 from __future__ import annotations
 
@@ -30,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,8 +64,8 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(round(q * (len(values) - 1))))] if values else float("nan")
 
 
-def _tree_cpu(root: int) -> float:
-    """CPU seconds (user + system) of a process and all its descendants."""
+def _tree_cpu(root: int, redis: bool = False) -> float:
+    """CPU seconds (user + system) of a process and all its descendants but the redis-server (or only it)."""
     parents: dict[int, int] = {}
     times: dict[int, float] = {}
     for d in Path("/proc").iterdir():
@@ -70,9 +75,11 @@ def _tree_cpu(root: int) -> float:
             stat = (d / "stat").read_text()
         except OSError:
             continue
-        fields = stat.rsplit(")", 1)[1].split()
+        head, rest = stat.rsplit(")", 1)
+        fields = rest.split()
         parents[int(d.name)] = int(fields[1])
-        times[int(d.name)] = (int(fields[11]) + int(fields[12])) / TICK
+        if ("redis-server" in head) == redis:
+            times[int(d.name)] = (int(fields[11]) + int(fields[12])) / TICK
     tree, frontier = {root}, [root]
     while frontier:
         p = frontier.pop()
@@ -114,14 +121,17 @@ class Client:
 
 
 class Variant:
-    def __init__(self, name: str, code: Path, tmp: Path, workers: int):
+    def __init__(self, name: str, code: Path, tmp: Path, serve_args: tuple[str, ...] = (),
+                 database_url: str | None = None):
         self.name, self.code = name, code
         self.instance = tmp / f"instance-{name}"
         self.port = 19000 + random.randrange(1000)
         self.env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL", "WENSHU_STORAGE")}
         self.env.update(WENSHU_INSTANCE=str(self.instance), WENSHU_RATE_LIMIT="100000000/minute",
                         PYTHONPATH=str(code))
-        self.workers = workers
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
+        self.serve_args = list(serve_args)
         self.procs: list[subprocess.Popen] = []
 
     def start(self) -> None:
@@ -130,7 +140,7 @@ class Variant:
         logs = self.instance
         # The embedded redis-server is started by `serve` and found by `worker` (same instance folder).
         self.procs.append(subprocess.Popen(run + ["serve", "--host", "127.0.0.1", "--port", str(self.port),
-                                                  "--workers", "2"], env=self.env, cwd=self.code,
+                                                  *self.serve_args], env=self.env, cwd=self.code,
                                            stdout=open(logs / "serve.log", "w"), stderr=subprocess.STDOUT))
         self._wait_health()
         out = subprocess.run([sys.executable, "-c", SETUP, str(SAMPLE)], env=self.env, cwd=self.code,
@@ -153,6 +163,13 @@ class Variant:
                 pass
             time.sleep(0.3)
         raise RuntimeError(f"{self.name}: server did not start (see {self.instance / 'serve.log'})")
+
+    def server_processes(self) -> list[dict]:
+        """The server's processes (redis-server apart) with their RSS, as they are after the load."""
+        from bench.hostile_imports import _cmd, _rss, _tree
+
+        return [{"pid": p, "rss_mb": round(_rss(p) / 2**20, 1), "cmd": _cmd(p).replace("\0", " ")[:90]}
+                for p in _tree(self.procs[0].pid) if "redis" not in _cmd(p)]
 
     def stop(self) -> None:
         for p in reversed(self.procs):
@@ -182,7 +199,7 @@ class Variant:
                     statuses[s] = statuses.get(s, 0) + 1
 
         self._warm()
-        before = _tree_cpu(server)
+        before, redis_before = _tree_cpu(server), _tree_cpu(server, redis=True)
         t0 = time.perf_counter()
         threads = [threading.Thread(target=run, args=(bodies[i::clients],)) for i in range(clients)]
         for t in threads:
@@ -191,8 +208,10 @@ class Variant:
             t.join()
         wall = time.perf_counter() - t0
         cpu = _tree_cpu(server) - before
+        redis_cpu = _tree_cpu(server, redis=True) - redis_before
         return {"submits": n, "clients": clients, "statuses": statuses,
-                "api_cpu_ms_per_submit": round(cpu / n * 1000, 2), "submits_per_s": round(n / wall, 1)}
+                "api_cpu_ms_per_submit": round(cpu / n * 1000, 2), "submits_per_s": round(n / wall, 1),
+                "redis_cpu_ms_per_submit": round(redis_cpu / n * 1000, 2)}
 
     def _warm(self) -> None:
         c = Client(self.port, self.token)
@@ -282,6 +301,30 @@ def _baseline_code(tmp: Path) -> Path:
     return dest
 
 
+@contextmanager
+def _database(kind: str, pg_url: str, name: str):
+    """None (SQLite in the variant's instance folder) or the URL of a fresh PostgreSQL database, dropped after."""
+    if kind == "sqlite":
+        yield None
+        return
+    import psycopg
+
+    admin = pg_url.replace("postgresql+psycopg://", "postgresql://")
+    db = f"wenshu_bench_{name}_{os.getpid()}"
+    with psycopg.connect(admin, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{db}"')
+        c.execute(f'CREATE DATABASE "{db}"')
+    try:
+        yield pg_url.rsplit("/", 1)[0] + "/" + db
+    finally:
+        with psycopg.connect(admin, autocommit=True) as c:
+            c.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+
+
+def _load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=float, default=200)
@@ -290,42 +333,66 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--closed-seconds", type=float, default=15)
     ap.add_argument("--cpu-submits", type=int, default=1000)
     ap.add_argument("--only", choices=("baseline", "current"), default=None)
+    ap.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
+    ap.add_argument("--pg-url", default=os.environ.get("DATABASE_URL_PG",
+                                                       "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    ap.add_argument("--serve-args", default="", help="extra `wenshu serve` options of the current variant")
     args = ap.parse_args(argv or [])
     tmp = Path(tempfile.mkdtemp(prefix="wenshu-bench-submit-"))
     results: dict = {}
+    layouts = {"baseline": ("--workers", "2"), "current": tuple(args.serve_args.split())}
     try:
         variants = [("baseline", _baseline_code(tmp)), ("current", ROOT)]
         for name, code in variants:
             if args.only and name != args.only:
                 continue
-            v = Variant(name, code, tmp, workers=2)
-            v.start()
-            try:
-                r = {"cpu": v.cpu_per_submit(args.cpu_submits)}
-                print(name, "cpu:", r["cpu"], flush=True)
-                time.sleep(5)
-                r["open_loop"] = v.open_loop(args.rate, args.seconds)
-                print(name, "open loop:", r["open_loop"], flush=True)
-                time.sleep(5)
-                r["closed_loop"] = v.closed_loop(args.clients, args.closed_seconds)
-                print(name, "closed loop:", r["closed_loop"], flush=True)
-                results[name] = r
-            finally:
-                v.stop()
+            with _database(args.database, args.pg_url, name) as url:
+                v = Variant(name, code, tmp, layouts[name], url)
+                v.start()
+                try:
+                    r = {"load_before": _load(), "cpu": v.cpu_per_submit(args.cpu_submits)}
+                    print(name, "cpu:", r["cpu"], flush=True)
+                    time.sleep(5)
+                    r["open_loop"] = v.open_loop(args.rate, args.seconds)
+                    print(name, "open loop:", r["open_loop"], flush=True)
+                    time.sleep(5)
+                    r["closed_loop"] = v.closed_loop(args.clients, args.closed_seconds)
+                    print(name, "closed loop:", r["closed_loop"], flush=True)
+                    r["load_after"] = _load()
+                    r["server_processes"] = v.server_processes()
+                    results[name] = r
+                finally:
+                    v.stop()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    from service.run import server_layout
+
+    database = "SQLite (WAL)" if args.database == "sqlite" else "PostgreSQL (fresh database per variant)"
+    workers, threads = server_layout(*(int(a) if a else None for a in _layout_args(layouts["current"])))
     out = {"benchmark": "submit_path", "when": time.strftime("%Y-%m-%d %H:%M:%S"), "baseline_commit": BASELINE,
            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-           "setup": {"web": "gunicorn 2 processes x 4 threads (wenshu serve)", "celery_workers": 2,
-                     "broker": "embedded redis-server (Unix socket)", "database": "SQLite (WAL)",
+           "setup": {"web": f"gunicorn: baseline 2 processes x 4 threads; current {workers} process(es) x "
+                            f"{threads} threads (wenshu serve defaults)",
+                     "celery_workers": "2 (each variant's `wenshu worker` default priority: baseline normal, current "
+                                       "nice 10)", "broker": "embedded redis-server (Unix socket)", "database": database,
                      "job": "monthly-report, random unit and month of 2020", "rate_limit": "raised for the bench"},
            "results": results}
     if not args.only:
+        stem = "submit_path" if args.database == "sqlite" else f"submit_path_{args.database}"
         RESULTS.mkdir(parents=True, exist_ok=True)
-        (RESULTS / "submit_path.json").write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n",
-                                                  encoding="utf-8")
-        (RESULTS / "submit_path.md").write_text(_markdown(out), encoding="utf-8")
+        (RESULTS / f"{stem}.json").write_text(json.dumps(out, ensure_ascii=False, indent=2) + "\n",
+                                              encoding="utf-8")
+        (RESULTS / f"{stem}.md").write_text(_markdown(out), encoding="utf-8")
     return out
+
+
+def _layout_args(args: tuple[str, ...]) -> tuple[str | None, str | None]:
+    opts = dict(zip(args[::2], args[1::2]))
+    return opts.get("--workers"), opts.get("--threads")
+
+
+HEADER = ("| path | API CPU ms / submit | redis-server CPU ms / submit | open loop p50 ms | p99 ms | max ms | errors "
+          "| closed 100 clients submits/s | p50 ms | p99 ms | load 1/5/15 min |\n" + "|---" * 11 + "|")
 
 
 def _markdown(r: dict) -> str:
@@ -335,18 +402,20 @@ def _markdown(r: dict) -> str:
         if not x:
             continue
         c, o, k = x["cpu"], x["open_loop"], x["closed_loop"]
-        rows.append(f"| {name} | {c['api_cpu_ms_per_submit']} | {o['p50_ms']} | {o['p99_ms']} | {o['max_ms']} | "
-                    f"{o['errors']} | {k['submits_per_s']} | {k['p50_ms']} | {k['p99_ms']} |")
+        rows.append(f"| {name} | {c['api_cpu_ms_per_submit']} | {c.get('redis_cpu_ms_per_submit', '')} | "
+                    f"{o['p50_ms']} | {o['p99_ms']} | {o['max_ms']} | {o['errors']} | {k['submits_per_s']} | "
+                    f"{k['p50_ms']} | {k['p99_ms']} | {x.get('load_before', '')} |")
     first = r["results"].get("current", {}).get("open_loop", {})
     return f"""# Submit path benchmark (issue 8, P4)
 
 Run {r['when']} on {r['machine']['cpus']} CPUs, Python {r['machine']['python']}; {r['setup']['web']},
 {r['setup']['celery_workers']} Celery worker processes running throughout, {r['setup']['broker']}, {r['setup']['database']};
 jobs: {r['setup']['job']}. Baseline: commit {r['baseline_commit']} run from a `git archive` copy in the same run.
-Produced by `python -m bench.submit_path` (figures also in submit_path.json). Loopback only.
+Produced by `python -m bench.submit_path` (figures also in the .json beside this file). Loopback only. API CPU
+is the server's processes; the embedded redis-server (which also serves the worker) is counted apart. Load is
+/proc/loadavg when the variant's measurement began (other sessions share this 2-core machine).
 
-| path | API CPU ms / submit | open loop p50 ms | p99 ms | max ms | errors | closed 100 clients submits/s | p50 ms | p99 ms |
-|---|---|---|---|---|---|---|---|---|
+{HEADER}
 {chr(10).join(rows)}
 
 Open loop: {first.get('rate_per_s')} submits/s for {first.get('seconds')} s ({first.get('submits')} submits),

@@ -39,22 +39,42 @@ def _worker_cmd(concurrency: int, beat: bool, loglevel: str) -> list[str]:
     return cmd
 
 
-def _server_cmd(host: str, port: int, workers: int) -> list[str]:
+WORKER_NICE = 10  # the Celery worker renders in the background: the API's requests go first on a shared machine
+
+
+def _lower_priority(nice: int):
+    return (lambda: os.nice(nice)) if nice > 0 and hasattr(os, "nice") else None
+
+
+def server_layout(workers: int | None = None, threads: int | None = None) -> tuple[int, int]:
+    """gunicorn processes x threads: 2 x 4 on SQLite and PostgreSQL alike. Measured on 2 cores with the worker
+    rendering beside it (bench/submit_path.py, 200 submits/s): 2 x 4 gave the lowest p99; one process x 8 threads
+    is bound by its one interpreter lock. On SQLite a process's threads take turns for the write lock
+    (service.jobs.db.write_session); the two processes and the worker meet at SQLite's busy timeout, which is why
+    PostgreSQL is the database for more than one worker process."""
+    return workers or 2, threads or 4
+
+
+def _server_cmd(host: str, port: int, workers: int | None, threads: int | None = None) -> list[str]:
+    workers, threads = server_layout(workers, threads)
     try:
         import gunicorn  # noqa: F401  (absent where it cannot run, e.g. Windows)
     except ImportError:
-        return [sys.executable, "-m", "waitress", f"--listen={host}:{port}", "--call", "service.api:create_app"]
+        return [sys.executable, "-m", "waitress", f"--listen={host}:{port}", f"--threads={threads}", "--call",
+                "service.api:create_app"]
     return [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-            "--threads", "4", "--access-logfile", "-", "--logger-class", "service.api.logs.RedactingLogger",
+            "--threads", str(threads), "--access-logfile", "-", "--logger-class", "service.accesslog.RedactingLogger",
             "service.api:create_app()"]
 
 
 def _prepare() -> None:
-    from service.jobs.db import migrate
-
+    """The start-up step of `run`, `serve` and `worker`: folders, then `wenshu db upgrade` in a child process (the
+    supervising process stays small: no SQLAlchemy or Alembic in it; the API's processes never run Alembic)."""
     settings().instance_dir.mkdir(parents=True, exist_ok=True)
     settings().storage_dir.mkdir(parents=True, exist_ok=True)
-    migrate()
+    done = subprocess.run([sys.executable, "-m", "service.run", "db", "upgrade"])
+    if done.returncode:
+        raise click.ClickException("数据库迁移失败（wenshu db upgrade），服务未启动。")
 
 
 def _supervise(procs: list[subprocess.Popen], redis) -> int:
@@ -105,20 +125,23 @@ def first_token_file(plain: str) -> Path:
 @click.command("run")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--web-workers", default=2, show_default=True, type=int, help="gunicorn 进程数")
+@click.option("--web-workers", default=None, type=int, help="gunicorn 进程数（默认 2）")
+@click.option("--threads", default=None, type=int, help="每个 gunicorn 进程的线程数（默认 4）")
 @click.option("--concurrency", default=2, show_default=True, type=int, help="Celery 工作进程数")
-def run_cmd(host: str, port: int, web_workers: int, concurrency: int) -> None:
+@click.option("--nice", "nice", default=WORKER_NICE, show_default=True, type=int,
+              help="Celery 工作进程的 nice 值（后台生成让位于 API 请求；0 不降低）")
+def run_cmd(host: str, port: int, web_workers: int | None, threads: int | None, concurrency: int, nice: int) -> None:
     """启动完整服务：API（gunicorn）+ Celery 工作进程与定时任务；默认内置 Redis 与 SQLite，无需外部服务。"""
-    from service.jobs import tokens
-
     redis = _embedded_redis()
     _prepare()
+    from service.jobs import tokens
+
     if not tokens.list_tokens():
         path = first_token_file(tokens.create("office", label="首次运行自动创建")[1])
         click.echo(f"首次运行：已创建党政办令牌，保存在 {path}（仅本机用户可读）。请取出妥善保存后删除该文件。")
     env = dict(os.environ)
-    procs = [subprocess.Popen(_worker_cmd(concurrency, True, "INFO"), env=env),
-             subprocess.Popen(_server_cmd(host, port, web_workers), env=env)]
+    procs = [subprocess.Popen(_worker_cmd(concurrency, True, "INFO"), env=env, preexec_fn=_lower_priority(nice)),
+             subprocess.Popen(_server_cmd(host, port, web_workers, threads), env=env)]
     click.echo(f"社教文书服务已启动：http://{host}:{port}/  （接口文档：http://{host}:{port}/api/v1/swagger）")
     click.echo(f"数据库：{settings().database_url}\n存储：{settings().storage_dir}\n"
                f"Redis：{settings().redis_url or '内置（' + str(redis.socket_path) + '）'}\n按 Ctrl+C 停止。")
@@ -128,12 +151,13 @@ def run_cmd(host: str, port: int, web_workers: int, concurrency: int) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int)
-def serve_cmd(host: str, port: int, workers: int) -> None:
+@click.option("--workers", default=None, type=int, help="gunicorn 进程数（默认 2）")
+@click.option("--threads", default=None, type=int, help="每个进程的线程数（默认 4）")
+def serve_cmd(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """只启动 API（gunicorn）；工作进程用 wenshu worker 另行启动，可在其他机器上。"""
     redis = _embedded_redis()
     _prepare()
-    sys.exit(_supervise([subprocess.Popen(_server_cmd(host, port, workers))], redis))
+    sys.exit(_supervise([subprocess.Popen(_server_cmd(host, port, workers, threads))], redis))
 
 
 @click.command("worker")
@@ -141,11 +165,14 @@ def serve_cmd(host: str, port: int, workers: int) -> None:
 @click.option("--beat/--no-beat", default=True, show_default=True,
               help="同时运行 Celery beat（清扫与过期任务）；多台机器时只在一台上开启")
 @click.option("--loglevel", default="INFO", show_default=True)
-def worker_cmd(concurrency: int, beat: bool, loglevel: str) -> None:
+@click.option("--nice", "nice", default=WORKER_NICE, show_default=True, type=int,
+              help="工作进程的 nice 值（与 API 同机时后台生成让位于请求；0 不降低）")
+def worker_cmd(concurrency: int, beat: bool, loglevel: str, nice: int) -> None:
     """只启动 Celery 工作进程（可在多台机器上运行，共用 REDIS_URL、DATABASE_URL 与 WENSHU_STORAGE）。"""
     redis = _embedded_redis()
     _prepare()
-    sys.exit(_supervise([subprocess.Popen(_worker_cmd(concurrency, beat, loglevel))], redis))
+    sys.exit(_supervise([subprocess.Popen(_worker_cmd(concurrency, beat, loglevel),
+                                          preexec_fn=_lower_priority(nice))], redis))
 
 
 @click.group("token")
@@ -160,6 +187,19 @@ def _tokens():
 
     migrate()
     return tokens
+
+
+@click.group("db")
+def db_group() -> None:
+    """数据库（记录、任务、令牌）的结构迁移。"""
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """把数据库结构升级到最新版本（Alembic）；wenshu run / serve / worker 启动时会先执行。"""
+    from service.jobs.db import migrate
+
+    migrate()
 
 
 def _show(row) -> str:
@@ -209,7 +249,7 @@ def token_rotate(token_id: str) -> None:
     click.echo(out[1])
 
 
-commands = [run_cmd, serve_cmd, worker_cmd, token_group]
+commands = [run_cmd, serve_cmd, worker_cmd, token_group, db_group]
 
 
 if __name__ == "__main__":  # `python -m service.run ...`: the same commands without the `wenshu` entry point

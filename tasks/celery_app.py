@@ -18,9 +18,8 @@ from celery import Celery
 from celery.signals import task_received, worker_ready, worker_shutting_down
 from kombu import Queue
 
+from service.jobs.publish import CHUNK_QUEUE, CONTROL_QUEUE, QUEUES
 from service.jobs.settings import celery_url, job_settings
-
-CONTROL_QUEUE = "wenshu.control"  # plan, finish, sweep, expire: short tasks beside the chunk queue
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +64,9 @@ def make_app() -> Celery:
         timezone="UTC",
         enable_utc=True,
         worker_hijack_root_logger=False,
-        task_default_queue="celery",
-        task_queues=[Queue("celery"), Queue(CONTROL_QUEUE)],
-        task_routes={f"tasks.jobs.{n}": {"queue": CONTROL_QUEUE} for n in ("plan", "finish", "sweep", "expire")},
+        task_default_queue=CHUNK_QUEUE,
+        task_queues=[Queue(CHUNK_QUEUE), Queue(CONTROL_QUEUE)],
+        task_routes={name: {"queue": queue} for name, queue in QUEUES.items()},  # as service.jobs.publish sends them
         beat_schedule={
             "sweep-unfinished-jobs": {"task": "tasks.jobs.sweep", "schedule": js.sweep_interval},
             "expire-results": {"task": "tasks.jobs.expire", "schedule": js.expire_interval},
@@ -116,8 +115,8 @@ def _stop_heartbeat(**_kw) -> None:
 def _at_worker_start(sender=None, **_kw) -> None:
     """At worker start: start the lease heartbeat; re-send what a Redis restart or a dead worker may have lost, and
     expire old results."""
+    from service.jobs.dispatch import sweep
     from service.jobs.pipeline import expire_results
-    from tasks.dispatch import sweep
 
     threading.Thread(target=_heartbeat, args=(sender.hostname,), name="wenshu-lease-heartbeat", daemon=True).start()
 

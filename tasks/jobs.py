@@ -1,4 +1,4 @@
-"""The tasks. Deterministic ids are set by tasks.dispatch: `<job>.plan`, `<job>.<dispatch>.c<k>` for chunks and
+"""The tasks. Deterministic ids are set by service.jobs.dispatch: `<job>.plan`, `<job>.<dispatch>.c<k>` for chunks and
 `<job>.finish`. Files go to the storage directory (service.jobs.storage), never into the result backend: a chunk
 returns only the item indexes it handled."""
 from __future__ import annotations
@@ -39,7 +39,7 @@ def finish(job_id: str) -> str | None:
 
 @app.task(name="tasks.jobs.sweep", ignore_result=True)
 def sweep() -> dict:
-    from tasks.dispatch import sweep as run_sweep
+    from service.jobs.dispatch import sweep as run_sweep
 
     return run_sweep()
 

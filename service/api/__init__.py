@@ -15,7 +15,9 @@ intranet with no CDN.
 from __future__ import annotations
 
 import logging
+import math
 import os
+import time
 from functools import lru_cache
 
 from flask import render_template
@@ -120,14 +122,25 @@ def _model_places() -> dict:
 
 
 
+def settings_from_env() -> dict:
+    """The API's settings as Flask config keys, read from the environment once per app (create_app's defaults;
+    its `config` argument overrides any of them, so tests need no environment variables)."""
+    js = job_settings()
+    return {
+        "MAX_CONTENT_LENGTH": js.max_body,  # the one request-body and upload limit (413 above it)
+        "RATE_LIMIT": js.rate_limit,  # per token
+        "SIGNIN_LIMIT": os.environ.get("WENSHU_SIGNIN_LIMIT", SIGNIN_LIMIT),  # failed sign-ins per client address
+        "REDIS_PREFIX": js.redis_prefix,  # rate-limit keys share the broker's Redis
+        "RATELIMIT_STORAGE_URI": limits_url(),
+    }
+
+
 def create_app(config: dict | None = None) -> OpenAPI:
     from service.api.records import records
     from service.api.routes import api, public
     from service.api.templates import templates
-    from service.jobs.db import migrate
     from service.web import init_web
 
-    js = job_settings()
     app = OpenAPI(
         __name__,
         info=Info(title="社教文书 API", version="1",
@@ -141,16 +154,15 @@ def create_app(config: dict | None = None) -> OpenAPI:
         template_folder="templates",
     )
     app.config.update(
-        MAX_CONTENT_LENGTH=js.max_body,
-        MAX_FORM_MEMORY_SIZE=js.max_body,
         JSON_AS_ASCII=False,
         SWAGGER_HTML_STRING=SWAGGER_HTML,
         OPENAPI_HTML_STRING='<meta http-equiv="refresh" content="0; url=swagger">',
-        RATELIMIT_HEADERS_ENABLED=True,
-        SIGNIN_LIMIT=os.environ.get("WENSHU_SIGNIN_LIMIT", SIGNIN_LIMIT),  # failed sign-ins per client address
+        RATELIMIT_HEADERS_ENABLED=False,  # X-RateLimit-* on every response cost two storage reads per request
+        **settings_from_env(),
     )
     app.json.ensure_ascii = False
     app.config.update(config or {})
+    app.config["MAX_FORM_MEMORY_SIZE"] = (config or {}).get("MAX_FORM_MEMORY_SIZE", app.config["MAX_CONTENT_LENGTH"])
 
     app.components_schemas["Problem"] = Schema(**problems.Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
     app.components_schemas["FieldError"] = Schema(**problems.FieldError.model_json_schema())
@@ -162,19 +174,20 @@ def create_app(config: dict | None = None) -> OpenAPI:
     app.before_request(_check_length)
     app.before_request(_single_query_values)
     app.after_request(_security_headers)
+    app.after_request(_retry_after)
     logging.getLogger("werkzeug").addFilter(RedactFilter())  # the development server's access log
     app.before_request(require_token)  # before the limiter, so that limits are counted per token
 
     limiter = Limiter(
         key_func=rate_key,
         app=app,
-        storage_uri=app.config.get("RATELIMIT_STORAGE_URI", limits_url()),
+        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
         storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 1},
         in_memory_fallback_enabled=True,
         swallow_errors=True,
-        default_limits=[app.config.get("RATE_LIMIT", js.rate_limit)],
-        headers_enabled=True,
-        key_prefix=js.redis_prefix,
+        default_limits=[app.config["RATE_LIMIT"]],
+        headers_enabled=False,
+        key_prefix=app.config["REDIS_PREFIX"],
     )
     limiter.exempt(public)
     app.extensions["wenshu_limiter"] = limiter
@@ -187,9 +200,24 @@ def create_app(config: dict | None = None) -> OpenAPI:
     def index():
         return render_template("index.html", prefix=API_PREFIX)
 
-    if app.config.get("MIGRATE", True):
-        migrate()
-    return app
+    return app  # the schema is brought up to date before (`wenshu db upgrade`, run by `wenshu run`/`serve`)
+
+
+def _retry_after(response):
+    """A 429 of the rate limiter (API or pages) says when to retry: the seconds until the exceeded limit's window
+    resets, read only now (the limiter writes no X-RateLimit-* headers on every response)."""
+    if response.status_code != 429 or "Retry-After" in response.headers:
+        return response
+    from flask import current_app
+
+    limiter = current_app.extensions.get("wenshu_limiter")
+    try:
+        window = limiter.current_limit if limiter is not None else None
+        if window is not None:
+            response.headers["Retry-After"] = str(max(1, math.ceil(window.reset_at - time.time())))
+    except Exception:  # noqa: BLE001 - storage gone: the 429 still goes out, without Retry-After
+        log.warning("rate-limit window unavailable", exc_info=True)
+    return response
 
 
 def _check_length():

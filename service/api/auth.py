@@ -52,9 +52,7 @@ def _signin_limit():
 
 
 def _signin_key() -> tuple[str, str, str]:
-    from service.jobs.settings import job_settings
-
-    return job_settings().redis_prefix, SIGNIN_SCOPE, request.remote_addr or ""
+    return current_app.config.get("REDIS_PREFIX", ""), SIGNIN_SCOPE, request.remote_addr or ""
 
 
 def _signin_blocked():

@@ -109,8 +109,8 @@ def _submit(who, kind_name: str, params: BaseModel) -> Response:
     """Submit an internal job (service.jobs.records_io_kinds) and answer 202 with its Location."""
     from service.api.views import job_view
     from service.jobs import kinds as registry
+    from service.jobs.dispatch import publish_plan
     from service.jobs.store import submit
-    from tasks.dispatch import publish_plan
 
     job, _ = submit(who, registry.get(kind_name), params)
     publish_plan(job.id)  # after the commit; broker down: the outbox row stays and the sweep sends it

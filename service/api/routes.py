@@ -82,7 +82,7 @@ def _job_response(job: Job) -> dict:
 def create_job(body: S.job_request_model(), header: S.SubmitHeaders):  # type: ignore[valid-type]
     """提交一项生成任务，立即返回 202 与任务地址（Location）；文书由后台工作进程生成。
     带 Idempotency-Key 重复提交同一请求时返回原任务（200）。"""
-    from tasks.dispatch import publish_plan
+    from service.jobs.dispatch import publish_plan
 
     req = body.root
     kind = registry.get(req.kind)

@@ -36,6 +36,16 @@ class SubmitHeaders(CleanText):
     idempotency_key: str | None = Field(default=None, alias="Idempotency-Key", title="幂等键", min_length=1,
                                         max_length=255, description="同一令牌以同一幂等键重复提交时，返回原任务。")
 
+    @classmethod
+    def model_json_schema(cls, *args, **kwargs) -> dict:
+        """flask-openapi3 asks a header model for its JSON schema (no arguments, only read) on every request: made
+        once per process. Any other call (the OpenAPI document's) is pydantic's own."""
+        if args or kwargs:
+            return super().model_json_schema(*args, **kwargs)
+        if "_schema" not in cls.__dict__:
+            type.__setattr__(cls, "_schema", super().model_json_schema())
+        return cls.__dict__["_schema"]
+
 
 class Page(CleanText):
     model_config = ConfigDict(strict=False)

@@ -11,15 +11,13 @@ import datetime as dt
 from pathlib import Path
 from typing import Annotated
 
-from openpyxl.utils import get_column_letter
 from pydantic import Field, NonNegativeInt, field_validator
 
 from service.cndate import cn_date
-from service.forms import sheet
 from service.forms.catalog import training_methods
+from service.forms.columns import Column
 from service.forms.validation import StrictModel, read_json, validate_data
 from service.models.text import EMAIL_PATTERN, MULTILINE
-from service.ooxml.cells import Formula, put_at
 from service.units import Phone
 
 SHEET_TITLE = "月报表"
@@ -27,13 +25,13 @@ TITLE_TEMPLATE = "{township_short}社区教育培训月报表"
 BLANK_ROWS = 15  # rows in the blank form; a filled form has at least this many too, for additions by hand
 
 COLUMNS = [
-    sheet.Column("序号", 5, "seq"),
-    sheet.Column("培训项目", 24),
-    sheet.Column("培训人数", 8, "int"),
-    sheet.Column("培训地点", 17),
-    sheet.Column("培训课时数", 10, "int"),
-    sheet.Column("培训方式", 8),
-    sheet.Column("备注", 8),
+    Column("序号", 5, "seq"),
+    Column("培训项目", 24),
+    Column("培训人数", 8, "int"),
+    Column("培训地点", 17),
+    Column("培训课时数", 10, "int"),
+    Column("培训方式", 8),
+    Column("备注", 8),
 ]
 COL = {c.title: i for i, c in enumerate(COLUMNS, start=1)}
 HEADER_ROW = 4
@@ -109,6 +107,12 @@ def monthly_report_name(data: MonthlyReport | None, *, township_short: str = "")
 
 def render_monthly_report(data: MonthlyReport | None, *, township_short: str = "") -> bytes:
     """The Annex 3 workbook as normalised .xlsx bytes. `data=None` gives the blank form for `township_short`."""
+    # The workbook layer is imported only to render: the API validates MonthlyReport in requests, never renders.
+    from openpyxl.utils import get_column_letter
+
+    from service.forms import sheet
+    from service.ooxml.cells import Formula, put_at
+
     township = data.township_short if data else township_short
     title = monthly_report_title(township)
     wb, ws = sheet.new_workbook(SHEET_TITLE, title)

@@ -9,7 +9,6 @@ import datetime as dt
 import io
 import math
 import unicodedata
-from dataclasses import dataclass
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -18,6 +17,7 @@ from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from service.forms.columns import Column  # noqa: F401 - declared there, used here as sheet.Column
 from service.ooxml import normalize_ooxml
 from service.ooxml.cells import put_at
 
@@ -44,13 +44,6 @@ ROW_HEADER = 32
 ROW_DATA = 26
 LINE_HEIGHT = 15  # one wrapped line of 11 pt table text
 INT_HIDE_ZERO = "0;-0;;@"  # totals of a blank form print empty, not 0
-
-
-@dataclass(frozen=True)
-class Column:
-    title: str
-    width: float  # Excel character units
-    kind: str = "text"  # text | int | phone | seq
 
 
 def body_font(bold: bool = False, size: float = SIZE_BODY) -> Font:

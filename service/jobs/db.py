@@ -1,4 +1,5 @@
-"""One engine and session factory per process (re-created after fork), with the schema brought to every head."""
+"""The process's one engine and session factory (re-created after fork) for the configured database: jobs, tokens,
+the register and the records store (service.records.store.open_store() uses these too)."""
 from __future__ import annotations
 
 import os
@@ -7,9 +8,10 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
 
-from service.db import make_engine, make_sessionmaker, upgrade
+from service.db import busy_timeout, make_engine, make_sessionmaker, upgrade
 
 _lock = threading.Lock()
 _state: dict = {}
@@ -25,6 +27,12 @@ def engine() -> Engine:
         return _state["engine"]
 
 
+def sessions() -> sessionmaker:
+    """The process's session factory."""
+    engine()
+    return _state["sessionmaker"]
+
+
 def reset() -> None:
     """Forget the engine (tests switch DATABASE_URL between sessions)."""
     with _lock:
@@ -36,9 +44,30 @@ def reset() -> None:
 @contextmanager
 def session() -> Iterator[Session]:
     """A transaction: committed on success, rolled back on any exception."""
-    engine()
-    with _state["sessionmaker"]() as s, s.begin():
+    with sessions()() as s, s.begin():
         yield s
+
+
+_writer = threading.Lock()
+
+
+@contextmanager
+def write_session() -> Iterator[Session]:
+    """A write transaction. On SQLite (one writer at a time) the process's writers take turns on a lock first: a
+    thread waiting for it wakes as soon as it is free instead of polling SQLite's busy handler (sleeps of 1-100 ms),
+    and still gives up after the busy timeout (OperationalError: the API's fast 503)."""
+    eng = engine()
+    if eng.dialect.name != "sqlite":
+        with session() as s:
+            yield s
+        return
+    if not _writer.acquire(timeout=busy_timeout()):
+        raise OperationalError("write lock", None, TimeoutError("database is locked (busy writers)"))
+    try:
+        with session() as s:
+            yield s
+    finally:
+        _writer.release()
 
 
 def migrate() -> None:

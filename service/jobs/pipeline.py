@@ -1,7 +1,7 @@
 """What a worker does with a job, as plain functions (the Celery tasks in tasks/ are thin wrappers):
 
 0. `plan_job(job_id)` takes the records snapshot: splits the request into items (reading the store here, in the
-   worker, never in the API request), records them, and sends the chunks (tasks.dispatch.send_chunks).
+   worker, never in the API request), records them, and sends the chunks (service.jobs.dispatch.send_chunks).
 1. `render_items(job_id, indexes)` renders items into a private scratch directory next to the job's files and
    moves each finished item's directory into place with one rename; then records it in the register.
    Each item's render is claimed first with one conditional UPDATE (pending, and no other render's live claim),
@@ -95,7 +95,7 @@ def _progress(s, job: Job) -> None:
 def plan_job(job_id: str) -> int | None:
     """Split an accepted job into its items (the records snapshot, read here in the worker), record them and send
     the chunks. A job already planned only has its chunks sent again (an outbox re-send). Returns the item count."""
-    from tasks.dispatch import send_chunks
+    from service.jobs.dispatch import send_chunks
 
     with session() as s:
         job = s.get(Job, job_id)
@@ -176,7 +176,7 @@ def render_items(job_id: str, indexes: list[int]) -> list[int]:
         if job.total <= max(1, job_settings().chunk_size):
             finish_job(job_id)
         else:
-            from tasks.dispatch import publish_finish
+            from service.jobs.dispatch import publish_finish
 
             publish_finish(job_id)
     return indexes

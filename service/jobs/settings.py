@@ -96,12 +96,22 @@ def limits_url(url: str | None = None) -> str:
     return f"redis+unix://{path}" if path else url
 
 
+_clients: dict = {}
+
+
 def redis_client(url: str | None = None, timeout: float = 2.0):
-    """A redis-py client for the configured Redis (embedded socket or URL)."""
+    """A redis-py client for the configured Redis (embedded socket or URL): one pooled client per process, URL and
+    timeout (re-created after fork), so a call opens no connection when a pooled one is free."""
     import redis
 
     url = url or redis_url()
-    path = _socket_path(url)
-    if path:
-        return redis.Redis(unix_socket_path=path, socket_timeout=timeout, socket_connect_timeout=timeout)
-    return redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+    key = (os.getpid(), url, timeout)
+    client = _clients.get(key)
+    if client is None:
+        path = _socket_path(url)
+        if path:
+            client = redis.Redis(unix_socket_path=path, socket_timeout=timeout, socket_connect_timeout=timeout)
+        else:
+            client = redis.Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=timeout)
+        client = _clients.setdefault(key, client)
+    return client

@@ -1,6 +1,6 @@
 """Accepting a job: validate against its kind, honour Idempotency-Key, and record in ONE transaction the job, the
-audit entry and the dispatch mark (an outbox row). The job's planning task is published after the commit
-(tasks.dispatch.publish_plan); when that publish fails, or the process dies first, the outbox row stays and the
+audit entry and the dispatch mark (an outbox row). The job's planning task is published after
+the commit (service.jobs.dispatch.publish_plan); when that publish fails, or the process dies first, the outbox row stays and the
 sweep re-sends it. So a submit either answers with its job or leaves nothing behind, and an accepted job is never
 lost. The request does not read the records (the worker's planning task takes that snapshot)."""
 from __future__ import annotations
@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from service.jobs import kinds as registry
-from service.jobs.db import session
+from service.jobs.db import session, write_session
 from service.jobs.models import AuditEntry, Job, JobItem, JobOutbox, utcnow
 from service.jobs.tokens import Principal
 
@@ -72,7 +72,7 @@ def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
                "token_id": who.token_id, "idempotency_key": idempotency_key, "created_at": now, "updated_at": now,
                "dispatched_at": now, "dispatch_count": 0, "expired": False}
     try:
-        with session() as s:
+        with write_session() as s:
             if kind.check is not None:
                 try:
                     kind.check(s, params)
@@ -80,10 +80,11 @@ def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
                     raise NothingToGenerate(str(exc.args[0]) if exc.args else str(exc)) from None
                 except ValueError as exc:
                     raise RequestRefused(str(exc)) from None
-            s.execute(_JOBS.insert(), row)  # Core statements: cached, no unit-of-work bookkeeping
-            s.execute(_AUDIT.insert(), {"at": now, "token_id": who.token_id, "role": who.role, "unit": who.unit,
+            conn = s.connection()  # Core statements on the transaction's connection: no ORM execution step
+            conn.execute(_JOBS.insert(), row)
+            conn.execute(_AUDIT.insert(), {"at": now, "token_id": who.token_id, "role": who.role, "unit": who.unit,
                                             "action": "submit", "job_id": row["id"], "document_id": None, "detail": kind.name})
-            s.execute(_OUTBOX.insert(), {"job_id": row["id"], "sent_at": now, "attempts": 0})
+            conn.execute(_OUTBOX.insert(), {"job_id": row["id"], "sent_at": now, "attempts": 0})
     except IntegrityError:
         existing = find_idempotent(who, idempotency_key) if idempotency_key else None
         if existing is None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import secrets
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
@@ -58,16 +60,37 @@ def create(role: str, unit: str | None = None, label: str | None = None) -> tupl
     return row, plain
 
 
+_known: dict[str, tuple[float, Principal]] = {}  # digest -> (valid until, principal): accepted tokens only
+
+
+def cache_seconds() -> float:
+    """How long a process trusts a token it has just looked up (WENSHU_TOKEN_CACHE_SECONDS, default 2; 0: never).
+    A token revoked or rotated elsewhere (the CLI, another API process) stops working within that time; in the
+    process that revoked it at once."""
+    return float(os.environ.get("WENSHU_TOKEN_CACHE_SECONDS", 2))
+
+
 def authenticate(plain: str) -> Principal | None:
     """The principal of a presented token, or None when unknown or revoked."""
     if not plain or not plain.startswith(PREFIX + "_"):
         return None
     digest = _digest(plain)
-    with engine().connect() as conn:  # one read, no ORM session and no transaction to commit (every request)
+    now = time.monotonic()
+    hit = _known.get(digest)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    with engine().connect() as conn:  # one read, no ORM session and no transaction to commit
         row = conn.execute(_BY_HASH, {"digest": digest}).first()
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.token_hash, digest):
+        _known.pop(digest, None)
         return None
-    return Principal(row.id, row.role, row.unit)
+    who = Principal(row.id, row.role, row.unit)
+    ttl = cache_seconds()
+    if ttl > 0:
+        if len(_known) > 10_000:  # bounded: many distinct valid tokens only make the cache restart
+            _known.clear()
+        _known[digest] = (now + ttl, who)
+    return who
 
 
 def list_tokens() -> list[ApiToken]:
@@ -82,11 +105,13 @@ def revoke(token_id: str) -> bool:
             return False
         row.revoked_at = utcnow()
         audit.record(s, None, "token.revoke", detail=token_id)
-        return True
+    _known.clear()
+    return True
 
 
 def rotate(token_id: str) -> tuple[ApiToken, str] | None:
-    """Issue a new secret for an active token (same id, role and unit); the old secret stops working at once."""
+    """Issue a new secret for an active token (same id, role and unit); the old secret stops working at once in this
+    process, within cache_seconds() in the others."""
     with session() as s:
         row = s.get(ApiToken, token_id)
         if row is None or row.revoked_at is not None:
@@ -94,4 +119,5 @@ def rotate(token_id: str) -> tuple[ApiToken, str] | None:
         plain = _new_secret(token_id)
         row.token_hash = _digest(plain)
         audit.record(s, None, "token.rotate", detail=token_id)
-        return row, plain
+    _known.clear()
+    return row, plain

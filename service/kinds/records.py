@@ -75,9 +75,14 @@ def _month_period(p) -> str:
 
 
 def _unit_exists(s, p) -> None:
-    from service.records.queries.reports import unit_named
+    """On the submit path: one indexed lookup on the request's connection, no Unit object built."""
+    from sqlalchemy import select
 
-    unit_named(s, p.unit)
+    from service.records.queries.reports import unit_named
+    from service.records.store.models import Unit
+
+    if s.connection().execute(select(Unit.id).where(Unit.name == p.unit)).first() is None:
+        unit_named(s, p.unit)  # raises the Chinese "找不到" for the unit
 
 
 def _classes_exist(s, p: ClassDocumentsParams) -> None:

@@ -30,7 +30,7 @@ FINISHED = ("succeeded", "partial", "failed")
 def start_job(kind_name: str, params: dict, prefix: str = "") -> tuple[Job | None, list[dict]]:
     """Validate `params` with the kind's own model (the API's), check the scope, record and send the job.
     Returns (job, []) or (None, Chinese field errors with paths relative to `prefix`)."""
-    from tasks.dispatch import publish_plan
+    from service.jobs.dispatch import publish_plan
 
     kind = registry.get(kind_name)
     if kind is None:

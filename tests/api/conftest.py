@@ -73,6 +73,9 @@ def api_env(tmp_path_factory):
     os.environ.update(env)
     clear_caches()
     purge_redis()
+    from service.jobs.db import migrate
+
+    migrate()  # as `wenshu db upgrade` does before the service starts (create_app runs no migration)
     yield instance
     purge_redis()  # purge the queue and chord state of this session
     for k, v in saved.items():

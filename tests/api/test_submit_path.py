@@ -92,16 +92,16 @@ def test_submit_is_one_transaction_and_takes_no_snapshot(app, client, tokens):
 def test_failed_publish_is_resent_by_the_sweep(app, client, tokens, monkeypatch):
     """The broker refuses the publish after the commit: still 202 (the job is recorded), its outbox row stays,
     and the sweep publishes the planning task once the row is past its grace."""
-    import tasks.jobs
+    from service.jobs import publish
     from service.jobs.db import session
+    from service.jobs.dispatch import sweep
     from service.jobs.models import JobOutbox, utcnow
-    from tasks.dispatch import sweep
 
     def refuse(*_a, **_kw):
         raise redis.exceptions.ConnectionError("broker down (test)")
 
     with monkeypatch.context() as m:
-        m.setattr(tasks.jobs.plan, "apply_async", refuse)
+        m.setattr(publish, "send", refuse)
         r = client.post("/api/v1/jobs", json=BODY, headers=auth(tokens["A"]))
     assert r.status_code == 202 and r.json["state"] == "accepted", r.json
     job_id = r.json["id"]

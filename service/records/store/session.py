@@ -32,7 +32,16 @@ class Store:
 
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
-    """The store at `url` (default: settings().database_url), brought to every Alembic head."""
+    """The store at `url`, brought to every Alembic head. The configured database (no `url`, or the same one) is
+    opened on the process's one engine and session factory (service.jobs.db); another URL gets its own engine."""
+    from service.config import settings
+
+    if url is None or url == settings().database_url:
+        from service.jobs import db
+
+        if migrate:
+            db.migrate()
+        return Store(db.engine(), db.sessions())
     engine = make_engine(url)
     if migrate:
         upgrade(engine)

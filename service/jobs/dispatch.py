@@ -1,4 +1,5 @@
-"""Sending jobs to the workers, and the sweep that re-sends what was accepted but not finished.
+"""Sending jobs to the workers (through the publish port, service.jobs.publish), and the sweep that re-sends
+what was accepted but not finished.
 
 A job travels as: the planning task (queue `wenshu.control`, id `<job>.plan`: the worker reads the records and
 writes the items), then one chunk task per `chunk_size` pending items (default queue, ids `<job>.<dispatch>.c<k>`),
@@ -23,6 +24,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
 
+from service.jobs import publish
 from service.jobs.db import session
 from service.jobs.models import Job, JobItem, JobOutbox, utcnow
 from service.jobs.settings import job_settings, redis_client
@@ -35,12 +37,10 @@ UNFINISHED = ("accepted", "running")
 
 
 def publish_plan(job_id: str) -> bool:
-    """Publish the job's planning task (pooled broker connection, no PING). False when the broker is unreachable:
-    the job's outbox row stays and the sweep sends it later."""
-    from tasks.jobs import plan
-
+    """Publish the job's planning task (one LPUSH on the pooled broker connection, no PING). False when the broker
+    is unreachable: the job's outbox row stays and the sweep sends it later."""
     try:
-        plan.apply_async((job_id,), task_id=f"{job_id}.plan", ignore_result=True)
+        publish.send(publish.PLAN, (job_id,), f"{job_id}.plan")
     except Exception as exc:  # broker unreachable: recorded in the outbox, the sweep sends it later
         log.warning("job %s not sent (broker unavailable: %s); the sweep will send it", job_id, exc)
         return False
@@ -48,16 +48,12 @@ def publish_plan(job_id: str) -> bool:
 
 
 def publish_finish(job_id: str) -> None:
-    from tasks.jobs import finish
-
-    finish.apply_async((job_id,), task_id=f"{job_id}.finish", ignore_result=True)
+    publish.send(publish.FINISH, (job_id,), f"{job_id}.finish")
 
 
 def send_chunks(job_id: str, only: list[int] | None = None) -> bool:
     """Publish chunk tasks for the job's pending items (or those of `only`); the finish task when none is pending.
     On success the job's outbox row is cleared. False when the broker cannot be reached."""
-    from tasks.jobs import render_chunk
-
     size = max(1, job_settings().chunk_size)
     with session() as s:
         job = s.get(Job, job_id)
@@ -73,8 +69,7 @@ def send_chunks(job_id: str, only: list[int] | None = None) -> bool:
         if not pending and only is None:
             publish_finish(job_id)
         for k in range(0, len(pending), size):
-            render_chunk.apply_async((job_id, pending[k:k + size]), task_id=f"{job_id}.{gen}.c{k // size}",
-                                     ignore_result=True)
+            publish.send(publish.CHUNK, (job_id, pending[k:k + size]), f"{job_id}.{gen}.c{k // size}")
     except Exception as exc:
         log.warning("job %s: chunks not sent (broker unavailable: %s); the sweep will send them", job_id, exc)
         return False
