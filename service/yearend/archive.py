@@ -26,6 +26,7 @@ from service.bundle import BundleFile, pack
 from service.files import write_atomic
 from service.naming import document_filename
 from service.yearend import archive_cache as cache
+from service.yearend.stamp import stamp_pdf
 from service.yearend.volumes import (
     Fonds,
     Material,
@@ -151,7 +152,8 @@ def volume_files(fonds: Fonds, volumes: list[Volume], docs: dict[str, cache.Cach
         for item in v.items:
             doc = docs[item.material.key]
             kind = item.material.kind.replace("_", "-")
-            files.append(BundleFile(f"{folder}/{ITEMS_FOLDER}/{item.stem}.pdf", f"{kind}-pdf", doc.pdf.read_bytes()))
+            pdf = stamp_pdf(doc.pdf.read_bytes(), item.stamp(fonds), item.material.kind)  # the archive copy
+            files.append(BundleFile(f"{folder}/{ITEMS_FOLDER}/{item.stem}.pdf", f"{kind}-pdf", pdf))
             files.append(BundleFile(f"{folder}/{ITEMS_FOLDER}/{item.stem}{item.material.suffix}",
                                     f"{kind}-{item.material.suffix[1:]}", doc.source.read_bytes()))
     report = document_filename(f"{fonds.name}{fonds.year}年度建档完整性报告", ".xlsx")

@@ -247,3 +247,69 @@ def test_bad_input_exits_2_and_writes_nothing(env):
                                                        "--database-url", env["url"]])
     assert result.exit_code == 2 and "机关代字" in result.stderr
     assert not out.exists()
+
+
+def test_every_item_pdf_carries_its_filing_stamp_on_page_one(first_run):
+    """The 归档章 (DA/T 22-2015 appendix A) on page 1 of every filed PDF: 全宗号/年度/件号 over 机构（问题）/保管期限/
+    页数 at the configured place, the values of its catalogue row, covering no text of the page."""
+    import pdfplumber
+
+    from service.yearend.stamp import MM, box
+    from service.yearend.volumes import filing_rules
+
+    out, _ = first_run
+    rules = filing_rules()
+    retention_of = {v: k for k, v in rules.retention_codes.items()}
+    checked = set()
+    for zf in _zips(out).values():
+        kinds = {f["name"]: f["kind"][:-4].replace("-", "_") for f in json.loads(zf.read("manifest.json"))["files"]}
+        for folder in sorted({e.split("/")[0] for e in zf.namelist() if "/" in e}):
+            for code, pages in _catalogue(zf, folder):
+                entry = next(e for e in zf.namelist() if e.startswith(f"{folder}/文件/{code} ") and e.endswith(".pdf"))
+                fonds, _cat, year, retention, problem, seq = re.fullmatch(
+                    r"(\w+)-(\w+)·(\d{4})-(\w+)-(\w+)-(\d{4})", code).groups()
+                with pdfplumber.open(io.BytesIO(zf.read(entry))) as pdf:
+                    assert len(pdf.pages) == pages
+                    page = pdf.pages[0]
+                    x0, top, x1, bottom = box(rules.stamp, kinds[entry], float(page.width), float(page.height))
+                    inside = page.within_bbox((x0 - 1, top - 1, x1 + 1, bottom + 1)).extract_words()
+                    texts = [w["text"] for w in inside]
+                    assert texts == ["全宗号", "年度", "件号", fonds, year, seq, "机构（问题）", "保管期限", "页数",
+                                     problem, retention_of[retention], str(pages)], (entry, texts)
+                    stamp_chars = len("".join(texts))
+                    near = [c for c in page.chars if c["x1"] > x0 - 2 and c["x0"] < x1 + 2
+                            and c["bottom"] > top - 1 * MM and c["top"] < bottom + 1 * MM]
+                    assert len(near) == stamp_chars, (entry, "".join(c["text"] for c in near))  # no text covered
+                checked.add(kinds[entry])
+    assert {"notice", "decision", "results", "leadership_table", "monthly_report", "ledger_card",
+            "assessment_sheet", "certificate"} <= checked
+
+
+def test_stamping_keeps_the_pages_and_is_reproducible(first_run):
+    """The stamp changes page 1 only: same page count, page 2 untouched, same bytes on a second stamping."""
+    import pikepdf
+
+    from service.yearend.stamp import stamp_pdf
+
+    out, _ = first_run
+    zf = next(iter(_zips(out).values()))
+    entry = next(e for e in zf.namelist() if "通知" in e and e.endswith(".pdf"))
+    stem = entry[:-4]
+    # the unstamped PDF: the cache's copy, found by the sha256 of the source filed beside it
+    from service.config import settings
+
+    src = next(e for e in zf.namelist() if e.startswith(stem) and e.endswith(".docx"))
+    import hashlib
+
+    digest = hashlib.sha256(zf.read(src)).hexdigest()
+    cached = [p for p in (settings().storage_dir / "archive-cache").rglob("*.docx")
+              if hashlib.sha256(p.read_bytes()).hexdigest() == digest]
+    plain = cached[0].with_suffix(".pdf").read_bytes()
+    values = {"全宗号": "Z001", "年度": YEAR, "件号": "0001", "机构（问题）": "J1", "保管期限": "永久", "页数": 9}
+    once, twice = stamp_pdf(plain, values, "notice"), stamp_pdf(plain, values, "notice")
+    assert once == twice and once != plain
+    with pikepdf.open(io.BytesIO(plain)) as a, pikepdf.open(io.BytesIO(once)) as b:
+        assert len(a.pages) == len(b.pages) > 1
+        assert a.pages[1].Contents.read_bytes() == b.pages[1].Contents.read_bytes()
+        font = b.pages[0].Resources.Font["/WenshuArchiveStamp"]
+        assert "/FontFile2" in font.DescendantFonts[0].FontDescriptor  # embedded
