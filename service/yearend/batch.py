@@ -13,7 +13,7 @@ same code. A unit whose data cannot be filed fails alone; the others complete.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -54,6 +54,7 @@ class Plan:
     selected: list[str]  # commended units, best first
     number: dict | None  # 表彰决定's DocNumber, JSON (None: no unit qualifies)
     date: str  # 成文日期 of the decision
+    quarterly: list[dict] = field(default_factory=list)  # the township's 季报 (QuarterlyReport JSON) with classes
 
     def to_json(self) -> dict:
         return dict(vars(self))
@@ -127,7 +128,16 @@ def plan_batch(session: Session, params: YearEndParams) -> Plan:
         row = row or allocate(session, code, date.year, title)
         number = {"agency_code": code, "year": date.year, "serial": row.serial}
     return Plan(params=params.model_dump(mode="json"), assessment=a.model_dump(mode="json"),
-                selected=[u.unit for u in selected], number=number, date=date.isoformat())
+                selected=[u.unit for u in selected], number=number, date=date.isoformat(),
+                quarterly=quarterly_reports(session, params.year))
+
+
+def quarterly_reports(session: Session, year: int) -> list[dict]:
+    """The township's 季报 of `year` (JSON), for the quarters in which classes started."""
+    from service.records import reports
+
+    return [reports.quarterly_report(session, year, q).model_dump(mode="json") for q in range(1, 5)
+            if reports.class_ids(session, None, *reports.quarter_bounds(year, q))]
 
 
 # ----------------------------------------------------------------------------------------------- office documents
@@ -160,6 +170,8 @@ def office_materials(plan: Plan) -> dict[str, list[Material]]:
     common.append(_material("results", plan.assessment, results_workbook.title(a),
                             rules["results"].author.format(**ctx), dt.date(a.year, 12, 31), ".xlsx",
                             lambda: (results_workbook.render(a), None, None)))
+    for data in plan.quarterly:
+        common.append(_quarterly_material(data, rules["quarterly_report"].author.format(**ctx)))
     out: dict[str, list[Material]] = {"*": common}
     if plan.number is None:
         return out
@@ -181,6 +193,18 @@ def office_materials(plan: Plan) -> dict[str, list[Material]]:
     return out
 
 
+def _quarterly_material(data: dict, author: str) -> Material:
+    from service.records.documents import QuarterlyReport
+    from service.records.forms import render_quarterly_report
+    from service.records.forms.quarterly import quarterly_title
+    from service.records.reports import quarter_bounds
+
+    report = QuarterlyReport.model_validate(data)
+    _, end = quarter_bounds(report.year, report.quarter)
+    return _material("quarterly_report", data, f"{quarterly_title(report.township_short)}（{report.period_text}）",
+                     author, end - dt.timedelta(days=1), ".xlsx", lambda: (render_quarterly_report(report), None, None))
+
+
 def office_for(office: dict[str, list[Material]], unit: str) -> list[Material]:
     return office["*"] + office.get(unit, [])
 
@@ -191,7 +215,7 @@ def office_outputs(session: Session, plan: Plan) -> dict[str, bytes]:
     from service.naming import document_filename
 
     office = office_materials(plan)
-    wanted = [m for ms in office.values() for m in ms if m.kind != "notice"]
+    wanted = [m for ms in office.values() for m in ms if m.kind in ("results", "decision", "certificate")]
     docs = cache.cached_many(session, [m.key for m in wanted])
     todo = [cache.Pending(m.key, m.kind, m.suffix, m.render, m.date) for m in wanted if m.key not in docs]
     if todo:

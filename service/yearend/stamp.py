@@ -33,7 +33,7 @@ class StampRule(BaseModel):
     face: str = "楷体"
     width_mm: float = 45
     height_mm: float = 16
-    top_mm: float = 6
+    top_mm: float = 4
     side_mm: float = 12  # distance from the right edge when placed right
     place: dict[str, str] = Field(default_factory=dict)  # kind -> "centre" | "right"
     default_place: str = "right"

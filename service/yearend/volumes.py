@@ -49,6 +49,7 @@ class KindRule(BaseModel):
     author: str
     title: str
     item_by_category: dict[int, int] = Field(default_factory=dict)
+    activity: str | None = None  # an activity register: the activity kind it lists (vocab.ACTIVITY_KINDS)
 
 
 class FilingRules(BaseModel):
@@ -63,6 +64,7 @@ class FilingRules(BaseModel):
     compiler: str = ""
     checker: str = ""
     date_format: str = "%Y%m%d"
+    publicity_days: int = Field(default=7, ge=1, le=60)
     stamp: StampRule = StampRule()
     kinds: dict[str, KindRule]
 

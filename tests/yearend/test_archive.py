@@ -188,8 +188,7 @@ def test_completeness_report_names_the_annex2_items_without_material(first_run):
     status = {(r[0].split(" ")[0], r[1]): (r[3], r[4]) for r in rows}
     assert status[("卷一", 3)][0] >= 1 and status[("卷一", 3)][1] == "已有材料"  # 领导小组
     assert status[("卷三", 1)][0] >= 1
-    assert status[("卷二", 7)] == (0, "暂无材料，请补充")  # funding: the service makes no document for it yet
-    assert all(status[("卷四", n)] == (0, "暂无材料，请补充") for n in range(1, 10))
+    assert all(status[("卷四", n)] == (0, "暂无材料，请补充") for n in range(1, 10))  # nothing in the records
     # the 备考表 of 卷四 says the same
     from docx import Document
 
@@ -282,7 +281,8 @@ def test_every_item_pdf_carries_its_filing_stamp_on_page_one(first_run):
                     assert len(near) == stamp_chars, (entry, "".join(c["text"] for c in near))  # no text covered
                 checked.add(kinds[entry])
     assert {"notice", "decision", "results", "leadership_table", "monthly_report", "ledger_card",
-            "assessment_sheet", "certificate"} <= checked
+            "assessment_sheet", "certificate", "publicity", "quarterly_report", "volunteer_register",
+            "funding_register", "activities_parent_child"} <= checked
 
 
 def test_stamping_keeps_the_pages_and_is_reproducible(first_run):
@@ -313,3 +313,52 @@ def test_stamping_keeps_the_pages_and_is_reproducible(first_run):
         assert a.pages[1].Contents.read_bytes() == b.pages[1].Contents.read_bytes()
         font = b.pages[0].Resources.Font["/WenshuArchiveStamp"]
         assert "/FontFile2" in font.DescendantFonts[0].FontDescriptor  # embedded
+
+
+def test_publicity_quarterly_reports_and_registers_are_filed_where_the_records_hold_data(env, first_run):
+    """培训项目公示 (a quarter with classes), the township's 季报, the activity registers (per kind), the 志愿者名册 and
+    the 经费收支登记表 are filed in their Annex 2 items exactly when the records hold data for them (hand-counted
+    in SQL); an item with no data stays in the completeness report."""
+    from sqlalchemy import text
+
+    out, _ = first_run
+    sql = {
+        "activities": "SELECT a.kind, COUNT(*) FROM activities a JOIN units u ON u.id = a.unit_id WHERE u.name = :u "
+                      "AND a.held_on >= '2020-01-01' AND a.held_on < '2021-01-01' GROUP BY a.kind",
+        "volunteers": "SELECT COUNT(*) FROM volunteers v JOIN units u ON u.id = v.unit_id WHERE u.name = :u "
+                      "AND (v.joined_on IS NULL OR v.joined_on < '2021-01-01')",
+        "funding": "SELECT COUNT(*) FROM funding f JOIN units u ON u.id = f.unit_id WHERE u.name = :u "
+                   "AND f.booked_on >= '2020-01-01' AND f.booked_on < '2021-01-01'",
+        "quarters": "SELECT DISTINCT (CAST(strftime('%m', c.start_date) AS INTEGER) + 2) / 3 FROM training_classes c "
+                    "JOIN units u ON u.id = c.unit_id WHERE u.name = :u AND c.start_date >= '2020-01-01' "
+                    "AND c.start_date < '2021-01-01'",
+        "all_quarters": "SELECT DISTINCT (CAST(strftime('%m', start_date) AS INTEGER) + 2) / 3 FROM training_classes "
+                        "WHERE start_date >= '2020-01-01' AND start_date < '2021-01-01'",
+    }
+    seen_missing = seen_filed = 0
+    with env["store"].transaction() as s:
+        for unit in env["units"]:
+            q = {k: s.execute(text(v), {"u": unit}).all() for k, v in sql.items()}
+            zf = _zips(out)[f"{unit}{YEAR}年度社区教育档案.zip"]
+            pdfs = [e for e in zf.namelist() if "/文件/" in e and e.endswith(".pdf")]
+
+            def filed(folder: str, words: str, pdfs=pdfs) -> list[str]:
+                return [e for e in pdfs if e.startswith(folder) and words in e]
+            kinds = dict(q["activities"])
+            for kind, folder, words in (("亲子活动", "卷三", "亲子活动登记表"), ("假期儿童活动", "卷三", "假期儿童活动登记表"),
+                                        ("志愿服务", "卷二", "志愿服务活动登记表"), ("其他活动", "卷一", "社区教育活动登记表")):
+                assert len(filed(folder, words)) == (1 if kinds.get(kind) else 0), (unit, kind)
+            assert len(filed("卷二", "志愿者名册")) == (1 if q["volunteers"][0][0] else 0)
+            assert len(filed("卷二", "经费收支登记表")) == (2 if q["funding"][0][0] else 0)  # 第8项, copy in 第7项
+            assert sorted(e.split("（")[-1][:-5] for e in filed("卷一", "培训项目公示")) == sorted(
+                f"{YEAR}年第{'一二三四'[n - 1]}季度" for (n,) in q["quarters"])
+            assert len(filed("卷三", "季报表")) == len(q["all_quarters"]) > 0
+            report = next(e for e in zf.namelist() if "完整性报告" in e)
+            ws = load_workbook(io.BytesIO(zf.read(report))).active
+            status = {(r[0].split(" ")[0], r[1]): r[4] for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
+            for (vol, item), has in ((("卷三", 5), kinds.get("亲子活动")), (("卷三", 6), kinds.get("假期儿童活动")),
+                                     (("卷二", 8), q["funding"][0][0]), (("卷二", 7), q["funding"][0][0])):
+                assert status[(vol, item)] == ("已有材料" if has else "暂无材料，请补充"), (unit, vol, item)
+                seen_missing += not has
+                seen_filed += bool(has)
+    assert seen_filed  # the small year holds some of these data
