@@ -8,6 +8,7 @@ nothing; a unit with broken data fails alone.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -48,17 +49,17 @@ def small_year(session, classes: int = 8, trainees: int = 160) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    """A private instance (SQLite database + storage) holding the small year."""
+def env(tmp_path_factory, databases, backend):  # noqa: F811 - fixtures
+    """A private instance (a database on SQLite, then on PostgreSQL, + storage) holding the small year."""
     from service.config import settings
     from service.records.store import open_store
 
-    inst = tmp_path_factory.mktemp("archive-instance")
+    inst = tmp_path_factory.mktemp(f"archive-instance-{backend}")
     saved = {k: os.environ.get(k) for k in ("WENSHU_STORAGE", "DATABASE_URL")}
     os.environ["WENSHU_STORAGE"] = str(inst / "storage")
     os.environ.pop("DATABASE_URL", None)
     settings.cache_clear()
-    url = f"sqlite:///{inst / 'wenshu.sqlite3'}"
+    url = databases.url(backend, "archive")
     store = open_store(url)
     with store.transaction() as s:
         names = small_year(s)
@@ -329,16 +330,18 @@ def test_publicity_quarterly_reports_and_registers_are_filed_where_the_records_h
                       "AND (v.joined_on IS NULL OR v.joined_on < '2021-01-01')",
         "funding": "SELECT COUNT(*) FROM funding f JOIN units u ON u.id = f.unit_id WHERE u.name = :u "
                    "AND f.booked_on >= '2020-01-01' AND f.booked_on < '2021-01-01'",
-        "quarters": "SELECT DISTINCT (CAST(strftime('%m', c.start_date) AS INTEGER) + 2) / 3 FROM training_classes c "
-                    "JOIN units u ON u.id = c.unit_id WHERE u.name = :u AND c.start_date >= '2020-01-01' "
-                    "AND c.start_date < '2021-01-01'",
-        "all_quarters": "SELECT DISTINCT (CAST(strftime('%m', start_date) AS INTEGER) + 2) / 3 FROM training_classes "
-                        "WHERE start_date >= '2020-01-01' AND start_date < '2021-01-01'",
+        "starts": "SELECT c.start_date FROM training_classes c JOIN units u ON u.id = c.unit_id WHERE u.name = :u "
+                  "AND c.start_date >= '2020-01-01' AND c.start_date < '2021-01-01'",
+        "all_starts": "SELECT start_date FROM training_classes WHERE start_date >= '2020-01-01' "
+                      "AND start_date < '2021-01-01'",
     }
     seen_missing = seen_filed = 0
     with env["store"].transaction() as s:
         for unit in env["units"]:
             q = {k: s.execute(text(v), {"u": unit}).all() for k, v in sql.items()}
+            for k in ("starts", "all_starts"):  # the quarters in which classes started
+                q[k[:-6] + "quarters"] = sorted({((d if isinstance(d, dt.date) else dt.date.fromisoformat(d)).month
+                                                  + 2) // 3 for (d,) in q[k]})
             zf = _zips(out)[f"{unit}{YEAR}年度社区教育档案.zip"]
             pdfs = [e for e in zf.namelist() if "/文件/" in e and e.endswith(".pdf")]
 
@@ -351,7 +354,7 @@ def test_publicity_quarterly_reports_and_registers_are_filed_where_the_records_h
             assert len(filed("卷二", "志愿者名册")) == (1 if q["volunteers"][0][0] else 0)
             assert len(filed("卷二", "经费收支登记表")) == (2 if q["funding"][0][0] else 0)  # 第8项, copy in 第7项
             assert sorted(e.split("（")[-1][:-5] for e in filed("卷一", "培训项目公示")) == sorted(
-                f"{YEAR}年第{'一二三四'[n - 1]}季度" for (n,) in q["quarters"])
+                f"{YEAR}年第{'一二三四'[n - 1]}季度" for n in q["quarters"])
             assert len(filed("卷三", "季报表")) == len(q["all_quarters"]) > 0
             report = next(e for e in zf.namelist() if "完整性报告" in e)
             ws = load_workbook(io.BytesIO(zf.read(report))).active
