@@ -89,9 +89,13 @@ def _one_page_pdfs(sources: list[Path], outdir: Path) -> list[Path]:
 
 def _unit_task(args) -> tuple[str, str | None, float, int]:
     url, plan_json, unit, fake = args
-    from service.yearend.batch import Plan, run_unit
+    from service.yearend.batch import Plan, office_outputs, run_unit
 
     t = time.perf_counter()
+    if unit is None:  # the township's documents: one task among the units, as one item of the Celery job
+        with _store(url).transaction() as s:
+            office_outputs(s, Plan.from_json(plan_json))
+        return "", None, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     build = {"reuse": False}
     if fake:
         build["convert"] = _one_page_pdfs
@@ -100,25 +104,27 @@ def _unit_task(args) -> tuple[str, str | None, float, int]:
 
 
 def batch(url: str, workers: int, *, fake: bool = False) -> dict:
-    """The whole batch: plan, the township's documents, then every unit over `workers` processes."""
-    from service.yearend.batch import YearEndParams, office_outputs, plan_batch
+    """The whole batch: plan (this process, as the Celery job plans once), then the township's documents and every
+    unit, biggest first, as tasks over `workers` processes forked after `warm()` (prefork workers share what their
+    parent loaded). The seconds include the plan and the pool start."""
+    from service.yearend.batch import YearEndParams, plan_batch, warm
 
     t0 = time.perf_counter()
     store = _store(url)
     notice = json.loads((SAMPLE / "notice.json").read_text(encoding="utf-8"))
     with store.transaction() as s:
         plan = plan_batch(s, YearEndParams(year=YEAR, notice=notice))
-    if not fake:
-        with store.transaction() as s:
-            office = office_outputs(s, plan)
-    else:
-        office = {}
-    tasks = [(url, plan.to_json(), u, fake) for u in plan.units]
+    t_plan = time.perf_counter() - t0
+    warm()
+    store.engine.dispose()  # no pooled connection crosses the fork
+    tasks = ([] if fake else [(url, plan.to_json(), None, fake)]) + [
+        (url, plan.to_json(), u, fake) for u in plan.biggest_first]
     with mp.get_context("fork").Pool(workers, maxtasksperchild=None) as pool:
-        results = pool.map(_unit_task, tasks, chunksize=1)
+        results = list(pool.imap_unordered(_unit_task, tasks, chunksize=1))
     failed = [(u, e) for u, e, _, _ in results if e]
-    return {"workers": workers, "seconds": round(time.perf_counter() - t0, 2), "units": len(results),
-            "failed": failed, "office_files": len(office), "peak_rss_mb": round(max(r[3] for r in results) / 1024, 1)}
+    return {"workers": workers, "seconds": round(time.perf_counter() - t0, 2), "plan_seconds": round(t_plan, 2),
+            "units": len(plan.units), "failed": failed, "task_seconds": round(sum(r[2] for r in results), 2),
+            "peak_rss_mb": round(max(r[3] for r in results) / 1024, 1)}
 
 
 def _documents(url: str) -> int:
@@ -172,13 +178,16 @@ def plain_loop(url: str) -> dict:
 
 
 def memory(classes: int, work: Path) -> dict:
-    """Peak RSS of one worker building every unit of a year of `classes` classes (fresh process and storage)."""
+    """Peak RSS of one worker building every unit of a year of `classes` classes: the year is generated in one
+    process, the batch runs in a fresh one (a worker forked from a process that generated the data would carry
+    that process's memory, as no Celery worker does)."""
     d = work / f"mem-{classes}"
     d.mkdir(parents=True, exist_ok=True)
-    code = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import bench.yearend as b, json; from pathlib import Path; "
-            f"b._env(Path({str(d)!r})); url='sqlite:///{d}/w.sqlite3'; "
-            f"b._load(url, {{'classes': {classes}, 'trainees': {max(400, classes * 16)}}}); "
-            "print(json.dumps(b.batch(url, 1, fake=True)))")
+    head = (f"import sys; sys.path.insert(0, {str(ROOT)!r}); import bench.yearend as b, json; from pathlib import Path; "
+            f"b._env(Path({str(d)!r})); url='sqlite:///{d}/w.sqlite3'; ")
+    load = head + f"b._load(url, {{'classes': {classes}, 'trainees': {max(400, classes * 16)}}})"
+    subprocess.run([sys.executable, "-c", load], capture_output=True, text=True, check=True)
+    code = head + "print(json.dumps(b.batch(url, 1, fake=True)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     r = json.loads(out.stdout.strip().splitlines()[-1])
     return {"classes": classes, "peak_rss_mb": r["peak_rss_mb"], "seconds": r["seconds"], "failed": r["failed"]}

@@ -55,6 +55,7 @@ class Plan:
     number: dict | None  # 表彰决定's DocNumber, JSON (None: no unit qualifies)
     date: str  # 成文日期 of the decision
     quarterly: list[dict] = field(default_factory=list)  # the township's 季报 (QuarterlyReport JSON) with classes
+    sizes: dict[str, int] = field(default_factory=dict)  # unit -> its classes in the year (the work it makes)
 
     def to_json(self) -> dict:
         return dict(vars(self))
@@ -70,6 +71,13 @@ class Plan:
     @property
     def units(self) -> list[str]:
         return [u["unit"] for u in self.assessment["units"]]
+
+    @property
+    def biggest_first(self) -> list[str]:
+        """The units, most work first: parallel workers then finish together (the longest unit does not start
+        last)."""
+        order = {u: i for i, u in enumerate(self.units)}
+        return sorted(self.units, key=lambda u: (-self.sizes.get(u, 0), order[u]))
 
 
 class BatchError(ValueError):
@@ -129,7 +137,32 @@ def plan_batch(session: Session, params: YearEndParams) -> Plan:
         number = {"agency_code": code, "year": date.year, "serial": row.serial}
     return Plan(params=params.model_dump(mode="json"), assessment=a.model_dump(mode="json"),
                 selected=[u.unit for u in selected], number=number, date=date.isoformat(),
-                quarterly=quarterly_reports(session, params.year))
+                quarterly=quarterly_reports(session, params.year), sizes=unit_sizes(session, params.year))
+
+
+def unit_sizes(session: Session, year: int) -> dict[str, int]:
+    """Classes per unit in `year`: one ledger card and one assessment sheet each, most of a unit's documents."""
+    from sqlalchemy import func
+
+    from service.records.models import TrainingClass, Unit
+
+    q = (select(Unit.name, func.count(TrainingClass.id)).join(TrainingClass, TrainingClass.unit_id == Unit.id)
+         .where(TrainingClass.start_date >= dt.date(year, 1, 1), TrainingClass.start_date < dt.date(year + 1, 1, 1))
+         .group_by(Unit.name))
+    return dict(session.execute(q).tuples().all())
+
+
+def warm() -> None:
+    """Load what every unit's archive needs once in this process (the modules, the code fingerprints, the 归档章's
+    font subset), so that worker processes forked after it share them instead of each paying for them."""
+    import service.yearend.archive  # noqa: F401
+    import service.yearend.registers  # noqa: F401
+    from service.records import reports, word  # noqa: F401
+    from service.yearend.stamp import warm as warm_stamp
+
+    cache.code_fingerprint()
+    cache.code_fingerprint(filing=True)
+    warm_stamp()
 
 
 def quarterly_reports(session: Session, year: int) -> list[dict]:

@@ -62,11 +62,12 @@ class _Font:
         from fontTools import subset
         from fontTools.ttLib import TTFont
 
-        font = TTFont(path, fontNumber=index, lazy=False)
+        font = TTFont(path, fontNumber=index, lazy=True)
         if "glyf" not in font:
             raise ValueError(f"归档章字体须为 TrueType 轮廓字体：{path}")
         opts = subset.Options()
         opts.name_IDs, opts.hinting, opts.notdef_outline, opts.layout_features = [1, 2, 3, 4, 6], False, True, []
+        opts.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "vhea", "vmtx", "VORG", "kern", "STAT", "meta"]
         sub = subset.Subsetter(opts)
         sub.populate(text=text)
         sub.subset(font)
@@ -136,6 +137,14 @@ def _charset(rule: StampRule, values: dict) -> frozenset[str]:
 
     base = "".join(c for row in ROWS for c in row) + ASCII + "".join(filing_rules().retention_codes)
     return frozenset(base + "".join(str(v) for v in values.values()))
+
+
+def warm() -> None:
+    """Subset the font of the configured stamp now (worker processes forked later share it)."""
+    from service.yearend.volumes import filing_rules
+
+    rule = filing_rules().stamp
+    _font(rule.face, _charset(rule, {}))
 
 
 # ----------------------------------------------------------------------------------------------- drawing
