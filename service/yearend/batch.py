@@ -149,7 +149,7 @@ def unit_sizes(session: Session, year: int) -> dict[str, int]:
     q = (select(Unit.name, func.count(TrainingClass.id)).join(TrainingClass, TrainingClass.unit_id == Unit.id)
          .where(TrainingClass.start_date >= dt.date(year, 1, 1), TrainingClass.start_date < dt.date(year + 1, 1, 1))
          .group_by(Unit.name))
-    return dict(session.execute(q).tuples().all())
+    return {name: n for name, n in session.execute(q).all()}  # noqa: C416 - rows, not pairs
 
 
 def warm() -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 from functools import lru_cache
 
 import pikepdf
@@ -58,26 +59,14 @@ def box(rule: StampRule, kind: str, page_width_pt: float, page_height_pt: float)
 class _Font:
     """A subset of one TrueType face: its bytes, glyph ids, advance widths (1/1000 em) and metrics."""
 
-    def __init__(self, path: str, index: int, text: str):
-        from fontTools import subset
+    def __init__(self, data: bytes):
         from fontTools.ttLib import TTFont
 
-        font = TTFont(path, fontNumber=index, lazy=True)
-        if "glyf" not in font:
-            raise ValueError(f"归档章字体须为 TrueType 轮廓字体：{path}")
-        opts = subset.Options()
-        opts.name_IDs, opts.hinting, opts.notdef_outline, opts.layout_features = [1, 2, 3, 4, 6], False, True, []
-        opts.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "vhea", "vmtx", "VORG", "kern", "STAT", "meta"]
-        sub = subset.Subsetter(opts)
-        sub.populate(text=text)
-        sub.subset(font)
-        buf = io.BytesIO()
-        font.save(buf)
-        self.data = buf.getvalue()
+        font = TTFont(io.BytesIO(data))
+        self.data = data
         scale = 1000 / font["head"].unitsPerEm
         cmap = font.getBestCmap()
-        order = font.getGlyphOrder()
-        gid = {name: i for i, name in enumerate(order)}
+        gid = {name: i for i, name in enumerate(font.getGlyphOrder())}
         self.gids = {chr(c): gid[name] for c, name in cmap.items()}
         self.widths = {chr(c): round(font["hmtx"][name][0] * scale) for c, name in cmap.items()}
         head, hhea = font["head"], font["hhea"]
@@ -124,12 +113,47 @@ class _Font:
             DescendantFonts=[pdf.make_indirect(cid)], ToUnicode=pdf.make_indirect(pikepdf.Stream(pdf, self.to_unicode()))))
 
 
+def _subset(path: str, index: int, text: str) -> bytes:
+    """The glyphs of `text` from the font file (lazily read: the whole CJK font is never decompiled); the same
+    input gives the same bytes (no timestamp)."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, fontNumber=index, lazy=True, recalcTimestamp=False)
+    if "glyf" not in font:
+        raise ValueError(f"归档章字体须为 TrueType 轮廓字体：{path}")
+    opts = subset.Options()
+    opts.name_IDs, opts.hinting, opts.notdef_outline, opts.layout_features = [1, 2, 3, 4, 6], False, True, []
+    opts.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "JSTF", "vhea", "vmtx", "VORG", "kern", "STAT", "meta"]
+    sub = subset.Subsetter(opts)
+    sub.populate(text=text)
+    sub.subset(font)
+    buf = io.BytesIO()
+    font.save(buf)
+    return buf.getvalue()
+
+
 @lru_cache(maxsize=8)
 def _font(face: str, chars: frozenset[str]) -> _Font:
+    """The subset of `face` for `chars`, kept under the storage's archive cache: subsetting a CJK font takes
+    a moment, reading the kept subset does not."""
+    import fontTools
+
+    from service.config import settings
+    from service.files import write_atomic
     from service.layout.glyphs import face_file
 
     path, index = face_file(face)
-    return _Font(path, index, "".join(sorted(chars)))
+    text = "".join(sorted(chars))
+    st = os.stat(path)
+    key = hashlib.sha256(f"{path}\0{index}\0{st.st_size}\0{st.st_mtime_ns}\0{fontTools.version}\0{text}"
+                         .encode("utf-8")).hexdigest()
+    kept = settings().storage_dir / "archive-cache" / "fonts" / f"stamp-{key}.ttf"
+    if kept.is_file():
+        return _Font(kept.read_bytes())
+    data = _subset(path, index, text)
+    write_atomic(kept, data)
+    return _Font(data)
 
 
 def _charset(rule: StampRule, values: dict) -> frozenset[str]:

@@ -365,3 +365,18 @@ def test_publicity_quarterly_reports_and_registers_are_filed_where_the_records_h
                 seen_missing += not has
                 seen_filed += bool(has)
     assert seen_filed  # the small year holds some of these data
+
+
+def test_the_stamp_font_subset_carries_no_timestamp():
+    """The embedded subset is the same bytes at any time (a font saved with a fresh head.modified would make each
+    run's archive PDFs differ)."""
+    import time
+
+    from service.layout.glyphs import face_file
+    from service.yearend.stamp import _subset
+    from service.yearend.volumes import filing_rules
+
+    path, index = face_file(filing_rules().stamp.face)
+    first = _subset(path, index, "全宗号年度件号0123")
+    time.sleep(1.1)
+    assert _subset(path, index, "全宗号年度件号0123") == first
