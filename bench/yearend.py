@@ -90,20 +90,22 @@ def _one_page_pdfs(sources: list[Path], outdir: Path) -> list[Path]:
     return out
 
 
-def _unit_task(args) -> tuple[str, str | None, float, int]:
+def _unit_task(args) -> tuple[str, str | None, float, int, float]:
     url, plan_json, unit, fake = args
     from service.yearend.batch import Plan, office_outputs, run_unit
 
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     if unit is None:  # the township's documents: one task among the units, as one item of the Celery job
         with _store(url).transaction() as s:
             office_outputs(s, Plan.from_json(plan_json))
-        return "", None, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return "", None, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, \
+            time.process_time() - cpu
     build = {"reuse": False}
     if fake:
         build["convert"] = _one_page_pdfs
     outcome = run_unit(_store(url).transaction, Plan.from_json(plan_json), unit, **build)
-    return unit, outcome.error, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return unit, outcome.error, time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, \
+        time.process_time() - cpu
 
 
 def batch(url: str, workers: int, *, fake: bool = False) -> dict:
@@ -125,10 +127,30 @@ def batch(url: str, workers: int, *, fake: bool = False) -> dict:
         (url, plan.to_json(), u, fake) for u in plan.biggest_first]
     with mp.get_context("fork").Pool(workers, maxtasksperchild=None) as pool:
         results = list(pool.imap_unordered(_unit_task, tasks, chunksize=1))
-    failed = [(u, e) for u, e, _, _ in results if e]
+    failed = [(r[0], r[1]) for r in results if r[1]]
     return {"workers": workers, "seconds": round(time.perf_counter() - t0, 2), "plan_seconds": round(t_plan, 2), "load_avg_at_start": load,
             "units": len(plan.units), "failed": failed, "task_seconds": round(sum(r[2] for r in results), 2),
+            "task_cpu_seconds": round(sum(r[4] for r in results), 2),
             "peak_rss_mb": round(max(r[3] for r in results) / 1024, 1)}
+
+
+def _spin(_) -> float:
+    t, x = time.perf_counter(), 0
+    for i in range(4_000_000):
+        x += i
+    return time.perf_counter() - t
+
+
+def control_speedup() -> float:
+    """What 2 processes get over 1 on this machine right now, for pure CPU work (8 equal tasks): the ceiling of
+    the batch's speed-up while other sessions share the cores."""
+    walls = []
+    for workers in (1, 2):
+        t = time.perf_counter()
+        with mp.get_context("fork").Pool(workers) as pool:
+            pool.map(_spin, range(8), chunksize=1)
+        walls.append(time.perf_counter() - t)
+    return round(walls[0] / walls[1], 2)
 
 
 def _documents(url: str) -> int:
@@ -220,8 +242,10 @@ def main(argv: list[str] | None = None) -> dict:
     if not args.skip_cold:
         result["cold_2_workers"] = batch(url, 2)
         print(json.dumps(result["cold_2_workers"], ensure_ascii=False), flush=True)  # kept if a later step fails
+    result["control_speedup_before"] = control_speedup()
     result["warm_1_worker"] = batch(url, 1)
     result["warm_2_workers"] = batch(url, 2)
+    result["control_speedup_after"] = control_speedup()
     result["speedup_1_to_2"] = round(result["warm_1_worker"]["seconds"] / result["warm_2_workers"]["seconds"], 2)
     docs = _documents(url)
     result["documents_filed"] = docs
@@ -253,7 +277,12 @@ def _markdown(r: dict) -> str:
             x = r[key]
             lines.append(f"| {key} | {x['workers']} | {x['seconds']} | {x.get('plan_seconds', '')} | "
                          f"{len(x['failed'])} | {x.get('load_avg_at_start', '')} |")
-    lines += ["", f"Speed-up 1 -> 2 workers (warm): {r['speedup_1_to_2']}x (target >= 1.8).",
+    lines += ["", f"Speed-up 1 -> 2 workers (warm): {r['speedup_1_to_2']}x (target >= 1.8). Control: pure CPU work "
+              f"got {r.get('control_speedup_before')}x before and {r.get('control_speedup_after')}x after the warm "
+              "runs on this machine at the time (other sessions' load); task CPU seconds "
+              f"{r['warm_1_worker']['task_cpu_seconds']} (1 worker) vs {r['warm_2_workers']['task_cpu_seconds']} "
+              "(2 workers), wall seconds of the tasks "
+              f"{r['warm_1_worker']['task_seconds']} vs {r['warm_2_workers']['task_seconds']}.",
               f"Documents filed: {r['documents_filed']}; warm batch {r['warm_2_workers']['docs_per_second']} documents/s "
               f"(PDF + source + catalogue entry each) vs plain sequential docxtpl/openpyxl loop "
               f"{r['plain_loop']['docs_per_second']} documents/s (sources only, no PDF, no filing).", "",
