@@ -16,14 +16,14 @@ OFFICE_LABEL = "全镇考核结果与表彰"
 
 
 def _items(s, p: YearEndParams) -> list[tuple[str, dict]]:
-    from service.yearend.batch import BatchError, plan_batch
+    from service.yearend.batch import BatchError, Plan, plan_batch
 
     try:
         plan = plan_batch(s, p).to_json()
     except BatchError as exc:
         raise ValueError(str(exc)) from None
     return [(OFFICE_LABEL, {"plan": plan, "unit": None})] + [
-        (f"{u} 归档文件", {"plan": plan, "unit": u}) for u in (x["unit"] for x in plan["assessment"]["units"])]
+        (f"{u} 归档文件", {"plan": plan, "unit": u}) for u in Plan.from_json(plan).biggest_first]
 
 
 def _check(s, p: YearEndParams) -> None:

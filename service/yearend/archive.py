@@ -4,7 +4,8 @@
     archive.write(out_dir)          # <unit>2020年度社区教育档案.zip
 
 The zip holds, per volume, `卷一 领导与管理/卷一 卷皮.docx`, `… 归档文件目录.xlsx/.docx`, `… 备考表.docx` and the
-items under `文件/` (each 件: its PDF — the archive copy — and its Word/Excel source, named by 档号 and 题名),
+items under `文件/` (each 件: its PDF — the archive copy, with its 归档章 on page 1 (service.yearend.stamp) — and
+its Word/Excel source, named by 档号 and 题名),
 plus the completeness report and manifest.json (sha256 of every file; source_sha256 = the unit's input hash).
 
 Item PDFs and page counts come from the PDF cache (service.yearend.archive_cache): only documents never seen
@@ -26,6 +27,7 @@ from service.bundle import BundleFile, pack
 from service.files import write_atomic
 from service.naming import document_filename
 from service.yearend import archive_cache as cache
+from service.yearend.stamp import stamp_pdf
 from service.yearend.volumes import (
     Fonds,
     Material,
@@ -71,19 +73,22 @@ def _template(text: str, **values) -> str:
 
 # ----------------------------------------------------------------------------------------------- materials
 def unit_materials(session: Session, unit: str, year: int) -> list[Material]:
-    """What the records store gives for `unit` in `year`: the Annex 4 leadership form, each month's Annex 3
-    report, and each class's ledger card and assessment sheet (Word, the source of their PDFs)."""
+    """What the records store gives for `unit` in `year`: the Annex 4 leadership form, each quarter's 培训项目公示,
+    each month's Annex 3 report, each class's ledger card and assessment sheet (Word, the source of their PDFs),
+    and the registers of its activities, volunteers and funding. A register or 公示 with no data is not made (its
+    Annex 2 item stays in the completeness report)."""
     from service.forms.annex3 import render_monthly_report
     from service.forms.annex4 import LeadershipTable, render_leadership_table
     from service.records.queries import reports
     from service.records.renderers.word import render_assessment_docx, render_ledger_card_docx
-    from service.records.store.session import get_meta, unit_rows
+    from service.records.store.session import get_meta, township_short, unit_rows
     from service.units import Leadership
+    from service.yearend import registers
 
     rules = filing_rules()
     township = get_meta(session, "township")
-    reports.unit_named(session, unit)  # a clear message for an unknown unit
-    ctx = {"township": township, "unit": unit, "year": year}
+    u = reports.unit_named(session, unit)  # a clear message for an unknown unit
+    ctx = {"township": township, "township_short": township_short(session) or "", "unit": unit, "year": year}
     out: list[Material] = []
 
     def add(kind: str, data: dict, render: Callable[[], bytes], suffix: str, day: dt.date, category=None, **fmt):
@@ -97,6 +102,7 @@ def unit_materials(session: Session, unit: str, year: int) -> list[Material]:
     table = LeadershipTable(township=township, rows=[Leadership.of_row(row)])
     add("leadership_table", table.model_dump(mode="json"), lambda t=table: render_leadership_table(t), ".xlsx",
         dt.date(year, 1, 1))
+    out += publicity_materials(session, rules, ctx, u.leader_phone)
 
     for month in range(1, 13):
         start, end = reports.month_bounds(year, month)
@@ -114,6 +120,49 @@ def unit_materials(session: Session, unit: str, year: int) -> list[Material]:
         sheet = reports.assessment_sheet(session, cid)
         add("assessment_sheet", sheet.model_dump(mode="json"), lambda s=sheet: render_assessment_docx(s), ".docx",
             k.end_date, category=k.category_no, title=k.title)
+
+    heading = f"单位：{unit}　年度：{year}"
+    for kind, rule in rules.kinds.items():
+        if not (rule.activity or kind in ("volunteer_register", "funding_register")):
+            continue
+        title = _template(rule.title, **ctx)
+        if rule.activity:
+            data = registers.activity_register(session, u.id, year, rule.activity, title, heading)
+        elif kind == "volunteer_register":
+            data = registers.volunteer_register(session, u.id, year, title, heading)
+        else:
+            data = registers.funding_register(session, u.id, year, title, heading)
+        if data is not None:
+            add(kind, data, lambda d=data: registers.render_register(d), ".xlsx", dt.date(year, 12, 31))
+    return out
+
+
+def publicity_materials(session: Session, rules, ctx: dict, phone: str | None) -> list[Material]:
+    """One 培训项目公示 per quarter with classes starting in it, posted `publicity_days` before the quarter (the
+    unit's leader phone as 监督电话). None without a phone: a 公示 needs one."""
+    from service.records.queries import reports
+    from service.render.public_notice import Publicity, render_public_notice
+
+    if not phone:
+        return []
+    rule, year = rules.kinds["publicity"], ctx["year"]
+    out = []
+    for quarter in range(1, 5):
+        start, end = reports.quarter_bounds(year, quarter)
+        notice = reports.project_notice(session, ctx["unit"], start, end)
+        if not notice.items:
+            continue
+        posted = start - dt.timedelta(days=rules.publicity_days)
+        pub = Publicity(issuer=_template(rule.author, **ctx), start=posted, end=start - dt.timedelta(days=1),
+                        phone=phone, date=posted)
+
+        def render(n=notice, p=pub):
+            r = render_public_notice(n, p)
+            return r.docx, r.pdf, r.report.pages
+        data = {"notice": notice.model_dump(mode="json"), "publicity": pub.model_dump(mode="json")}
+        out.append(Material(kind="publicity", title=_template(rule.title, **ctx, quarter="一二三四"[quarter - 1]),
+                            author=pub.issuer, date=posted, key=cache.input_key("publicity", data), suffix=".docx",
+                            render=render))
     return out
 
 
@@ -150,7 +199,8 @@ def volume_files(fonds: Fonds, volumes: list[Volume], docs: dict[str, cache.Cach
         for item in v.items:
             doc = docs[item.material.key]
             kind = item.material.kind.replace("_", "-")
-            files.append(BundleFile(f"{folder}/{ITEMS_FOLDER}/{item.stem}.pdf", f"{kind}-pdf", doc.pdf.read_bytes()))
+            pdf = stamp_pdf(doc.pdf.read_bytes(), item.stamp(fonds), item.material.kind)  # the archive copy
+            files.append(BundleFile(f"{folder}/{ITEMS_FOLDER}/{item.stem}.pdf", f"{kind}-pdf", pdf))
             files.append(BundleFile(f"{folder}/{ITEMS_FOLDER}/{item.stem}{item.material.suffix}",
                                     f"{kind}-{item.material.suffix[1:]}", doc.source.read_bytes()))
     report = document_filename(f"{fonds.name}{fonds.year}年度建档完整性报告", ".xlsx")

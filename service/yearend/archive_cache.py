@@ -36,7 +36,8 @@ FINGERPRINT_GLOBS = ("service/records/**/*.py", "service/forms/*.py", "service/d
                      "config/*.yaml", "config/fonts.conf", "doc_templates/**/*")
 # The filing code itself (this module, the volumes, the batch) shapes the unit archives, not the item documents:
 # it counts in a unit's input hash (archive.unit_input_hash), not in the items' keys.
-FILING_MODULES = ("service/yearend/archive", "service/yearend/batch", "service/yearend/volumes")
+FILING_MODULES = ("service/yearend/archive", "service/yearend/batch", "service/yearend/volumes",
+                  "service/yearend/stamp")
 
 
 class PdfCache(Base):
@@ -147,38 +148,46 @@ def put_file(session: Session, key: str, kind: str, data: bytes, suffix: str) ->
 def fill(session: Session, pending: list[Pending], convert: Callable[[list[Path], Path], list[Path]] | None = None
          ) -> dict[str, Cached]:
     """Render the sources of `pending`, convert those without a PDF in one converter call, count their pages,
-    and store everything. Returns the new entries by key."""
-    import pikepdf
-
-    from service.ooxml import normalize_pdf
+    and store everything. Returns the new entries by key. Each document's bytes go to disk as soon as it is
+    rendered, so memory does not grow with the number of documents."""
     from service.pdf.convert import to_pdf
 
     convert = convert or to_pdf
     unique = list({p.key: p for p in pending}.values())
-    rendered = {p.key: p.render() for p in unique}
     out: dict[str, Cached] = {}
     rows: list[PdfCache] = []
     with tempfile.TemporaryDirectory(prefix="wenshu-archive-") as tmp:
-        todo = [p for p in unique if rendered[p.key][1] is None]
-        sources = []
-        for i, p in enumerate(todo):  # ASCII names: no locale surprises in the converter
-            src = Path(tmp, f"f{i:05d}{p.suffix}")
-            src.write_bytes(rendered[p.key][0])
-            sources.append(src)
-        pdfs = dict(zip((p.key for p in todo), convert(sources, Path(tmp, "pdf")))) if todo else {}
-        for p in unique:
-            source, ready, pages = rendered[p.key]
-            pdf = normalize_pdf(ready if ready is not None else pdfs[p.key].read_bytes(), p.when)
-            if pages is None or ready is None:
-                import io
-
-                with pikepdf.open(io.BytesIO(pdf)) as doc:
-                    pages = len(doc.pages)
+        todo: list[tuple[Pending, Path, Path, str]] = []
+        for i, p in enumerate(unique):
+            source, ready, pages = p.render()
             src_path = write_atomic(_path(p.key, p.suffix), source)
-            pdf_path = write_atomic(_path(p.key, ".pdf"), pdf)
-            rows.append(PdfCache(input_hash=p.key, kind=p.kind, page_count=pages, storage_path=_rel(pdf_path),
-                                 sha256=sha256(pdf), source_path=_rel(src_path), source_sha256=sha256(source),
-                                 created_at=utcnow()))
-            out[p.key] = Cached(p.key, pdf_path, pages, src_path)
+            if ready is None:  # ASCII names: no locale surprises in the converter
+                src = Path(tmp, f"f{i:05d}{p.suffix}")
+                src.write_bytes(source)
+                todo.append((p, src, src_path, sha256(source)))
+            else:
+                rows.append(_store_pdf(p, ready, pages, src_path, sha256(source), out))
+            del source, ready
+        pdfs = convert([t[1] for t in todo], Path(tmp, "pdf")) if todo else []
+        for (p, _, src_path, src_sha), pdf in zip(todo, pdfs):
+            rows.append(_store_pdf(p, pdf.read_bytes(), None, src_path, src_sha, out))
     _record(session, rows)
     return out
+
+
+def _store_pdf(p: Pending, pdf: bytes, pages: int | None, src_path: Path, src_sha: str, out: dict) -> PdfCache:
+    """Normalise and keep one PDF (its pages counted when the renderer did not say); the entry goes to `out`."""
+    import io
+
+    import pikepdf
+
+    from service.ooxml import normalize_pdf
+
+    pdf = normalize_pdf(pdf, p.when)
+    if pages is None:
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            pages = len(doc.pages)
+    pdf_path = write_atomic(_path(p.key, ".pdf"), pdf)
+    out[p.key] = Cached(p.key, pdf_path, pages, src_path)
+    return PdfCache(input_hash=p.key, kind=p.kind, page_count=pages, storage_path=_rel(pdf_path), sha256=sha256(pdf),
+                    source_path=_rel(src_path), source_sha256=src_sha, created_at=utcnow())

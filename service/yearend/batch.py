@@ -13,7 +13,7 @@ same code. A unit whose data cannot be filed fails alone; the others complete.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -54,6 +54,8 @@ class Plan:
     selected: list[str]  # commended units, best first
     number: dict | None  # 表彰决定's DocNumber, JSON (None: no unit qualifies)
     date: str  # 成文日期 of the decision
+    quarterly: list[dict] = field(default_factory=list)  # the township's 季报 (QuarterlyReport JSON) with classes
+    sizes: dict[str, int] = field(default_factory=dict)  # unit -> its classes in the year (the work it makes)
 
     def to_json(self) -> dict:
         return dict(vars(self))
@@ -69,6 +71,13 @@ class Plan:
     @property
     def units(self) -> list[str]:
         return [u["unit"] for u in self.assessment["units"]]
+
+    @property
+    def biggest_first(self) -> list[str]:
+        """The units, most work first: parallel workers then finish together (the longest unit does not start
+        last)."""
+        order = {u: i for i, u in enumerate(self.units)}
+        return sorted(self.units, key=lambda u: (-self.sizes.get(u, 0), order[u]))
 
 
 class BatchError(ValueError):
@@ -127,7 +136,42 @@ def plan_batch(session: Session, params: YearEndParams) -> Plan:
         row = row or allocate(session, code, date.year, title)
         number = {"agency_code": code, "year": date.year, "serial": row.serial}
     return Plan(params=params.model_dump(mode="json"), assessment=a.model_dump(mode="json"),
-                selected=[u.unit for u in selected], number=number, date=date.isoformat())
+                selected=[u.unit for u in selected], number=number, date=date.isoformat(),
+                quarterly=quarterly_reports(session, params.year), sizes=unit_sizes(session, params.year))
+
+
+def unit_sizes(session: Session, year: int) -> dict[str, int]:
+    """Classes per unit in `year`: one ledger card and one assessment sheet each, most of a unit's documents."""
+    from sqlalchemy import func
+
+    from service.records.store.models import TrainingClass, Unit
+
+    q = (select(Unit.name, func.count(TrainingClass.id)).join(TrainingClass, TrainingClass.unit_id == Unit.id)
+         .where(TrainingClass.start_date >= dt.date(year, 1, 1), TrainingClass.start_date < dt.date(year + 1, 1, 1))
+         .group_by(Unit.name))
+    return {name: n for name, n in session.execute(q).all()}  # noqa: C416 - rows, not pairs
+
+
+def warm() -> None:
+    """Load what every unit's archive needs once in this process (the modules, the code fingerprints, the 归档章's
+    font subset), so that worker processes forked after it share them instead of each paying for them."""
+    import service.yearend.archive  # noqa: F401
+    import service.yearend.registers  # noqa: F401
+    from service.records.queries import reports  # noqa: F401
+    from service.records.renderers import word  # noqa: F401
+    from service.yearend.stamp import warm as warm_stamp
+
+    cache.code_fingerprint()
+    cache.code_fingerprint(filing=True)
+    warm_stamp()
+
+
+def quarterly_reports(session: Session, year: int) -> list[dict]:
+    """The township's 季报 of `year` (JSON), for the quarters in which classes started."""
+    from service.records.queries import reports
+
+    return [reports.quarterly_report(session, year, q).model_dump(mode="json") for q in range(1, 5)
+            if reports.class_ids(session, None, *reports.quarter_bounds(year, q))]
 
 
 # ----------------------------------------------------------------------------------------------- office documents
@@ -160,6 +204,8 @@ def office_materials(plan: Plan) -> dict[str, list[Material]]:
     common.append(_material("results", plan.assessment, results_workbook.title(a),
                             rules["results"].author.format(**ctx), dt.date(a.year, 12, 31), ".xlsx",
                             lambda: (results_workbook.render(a), None, None)))
+    for data in plan.quarterly:
+        common.append(_quarterly_material(data, rules["quarterly_report"].author.format(**ctx)))
     out: dict[str, list[Material]] = {"*": common}
     if plan.number is None:
         return out
@@ -181,6 +227,18 @@ def office_materials(plan: Plan) -> dict[str, list[Material]]:
     return out
 
 
+def _quarterly_material(data: dict, author: str) -> Material:
+    from service.records.queries.documents import QuarterlyReport
+    from service.records.queries.reports import quarter_bounds
+    from service.records.renderers.forms import render_quarterly_report
+    from service.records.renderers.forms.quarterly import quarterly_title
+
+    report = QuarterlyReport.model_validate(data)
+    _, end = quarter_bounds(report.year, report.quarter)
+    return _material("quarterly_report", data, f"{quarterly_title(report.township_short)}（{report.period_text}）",
+                     author, end - dt.timedelta(days=1), ".xlsx", lambda: (render_quarterly_report(report), None, None))
+
+
 def office_for(office: dict[str, list[Material]], unit: str) -> list[Material]:
     return office["*"] + office.get(unit, [])
 
@@ -191,7 +249,7 @@ def office_outputs(session: Session, plan: Plan) -> dict[str, bytes]:
     from service.naming import document_filename
 
     office = office_materials(plan)
-    wanted = [m for ms in office.values() for m in ms if m.kind != "notice"]
+    wanted = [m for ms in office.values() for m in ms if m.kind in ("results", "decision", "certificate")]
     docs = cache.cached_many(session, [m.key for m in wanted])
     todo = [cache.Pending(m.key, m.kind, m.suffix, m.render, m.date) for m in wanted if m.key not in docs]
     if todo:

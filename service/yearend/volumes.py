@@ -26,6 +26,7 @@ from service.config import CONFIG_DIR
 from service.docx.ooxml import para, ppr, rpr, run
 from service.docx.tables import cell, grid_borders, row, table
 from service.forms import sheet
+from service.yearend.stamp import StampRule
 
 FILING_CONFIG = CONFIG_DIR / "archive_filing.yaml"
 VOLUMES_CONFIG = CONFIG_DIR / "annex2_archive_volumes.yaml"
@@ -49,6 +50,7 @@ class KindRule(BaseModel):
     author: str
     title: str
     item_by_category: dict[int, int] = Field(default_factory=dict)
+    activity: str | None = None  # an activity register: the activity kind it lists (vocab.ACTIVITY_KINDS)
 
 
 class FilingRules(BaseModel):
@@ -63,6 +65,8 @@ class FilingRules(BaseModel):
     compiler: str = ""
     checker: str = ""
     date_format: str = "%Y%m%d"
+    publicity_days: int = Field(default=7, ge=1, le=60)
+    stamp: StampRule = StampRule()
     kinds: dict[str, KindRule]
 
 
@@ -132,6 +136,7 @@ class Item:
     pages: int  # 页数: pages of its PDF
     material: Material
     note: str = ""  # 备注
+    problem: str = ""  # 问题 code of the 档号 (the 归档章's 机构（问题） cell)
 
     @property
     def stem(self) -> str:
@@ -140,8 +145,9 @@ class Item:
         return document_filename(f"{self.code} {self.material.title}", ".pdf")[:-4]
 
     def stamp(self, fonds: Fonds) -> dict:
-        """归档章 (DA/T 22-2015 appendix A): 全宗号 / 年度 / 件号 over 机构（问题） / 保管期限 / 页数."""
-        return {"全宗号": fonds.code, "年度": fonds.year, "件号": f"{self.seq:04d}", "机构（问题）": "",
+        """归档章 (DA/T 22-2015 appendix A): 全宗号 / 年度 / 件号 over 机构（问题） / 保管期限 / 页数, the same
+        values as in the 档号."""
+        return {"全宗号": fonds.code, "年度": fonds.year, "件号": f"{self.seq:04d}", "机构（问题）": self.problem,
                 "保管期限": self.retention, "页数": self.pages}
 
 
@@ -185,11 +191,11 @@ def file_materials(rules: FilingRules, fonds: Fonds, materials: list[Material], 
         rows = sorted((p for p in placed if p[0] == vol), key=lambda p: (p[1], p[3].date, p[3].title, p[3].key))
         for seq, (_, item, copy, m) in enumerate(rows, start=1):
             retention = rules.kinds[m.kind].retention
+            problem = rules.problem_code.format(volume=vol)
             code = rules.archive_code.format(**{
                 "全宗号": fonds.code, "门类代码": rules.category_code, "年度": fonds.year,
-                "保管期限代码": rules.retention_codes[retention], "问题代码": rules.problem_code.format(volume=vol),
-                "卷号": vol, "件号": seq})
-            it = Item(vol, item, seq, code, retention, pages[m.key], m)
+                "保管期限代码": rules.retention_codes[retention], "问题代码": problem, "卷号": vol, "件号": seq})
+            it = Item(vol, item, seq, code, retention, pages[m.key], m, problem=problem)
             volumes[vol].items.append(it)
             numbered[(copy, m.key)] = it
     for vol in volumes.values():  # copies name the original's 档号

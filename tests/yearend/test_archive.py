@@ -8,6 +8,7 @@ nothing; a unit with broken data fails alone.
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import os
@@ -48,17 +49,17 @@ def small_year(session, classes: int = 8, trainees: int = 160) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory):
-    """A private instance (SQLite database + storage) holding the small year."""
+def env(tmp_path_factory, databases, backend):  # noqa: F811 - fixtures
+    """A private instance (a database on SQLite, then on PostgreSQL, + storage) holding the small year."""
     from service.config import settings
     from service.records.store.session import open_store
 
-    inst = tmp_path_factory.mktemp("archive-instance")
+    inst = tmp_path_factory.mktemp(f"archive-instance-{backend}")
     saved = {k: os.environ.get(k) for k in ("WENSHU_STORAGE", "DATABASE_URL")}
     os.environ["WENSHU_STORAGE"] = str(inst / "storage")
     os.environ.pop("DATABASE_URL", None)
     settings.cache_clear()
-    url = f"sqlite:///{inst / 'wenshu.sqlite3'}"
+    url = databases.url(backend, "archive")
     store = open_store(url)
     with store.transaction() as s:
         names = small_year(s)
@@ -188,8 +189,7 @@ def test_completeness_report_names_the_annex2_items_without_material(first_run):
     status = {(r[0].split(" ")[0], r[1]): (r[3], r[4]) for r in rows}
     assert status[("卷一", 3)][0] >= 1 and status[("卷一", 3)][1] == "已有材料"  # 领导小组
     assert status[("卷三", 1)][0] >= 1
-    assert status[("卷二", 7)] == (0, "暂无材料，请补充")  # funding: the service makes no document for it yet
-    assert all(status[("卷四", n)] == (0, "暂无材料，请补充") for n in range(1, 10))
+    assert all(status[("卷四", n)] == (0, "暂无材料，请补充") for n in range(1, 10))  # nothing in the records
     # the 备考表 of 卷四 says the same
     from docx import Document
 
@@ -247,3 +247,136 @@ def test_bad_input_exits_2_and_writes_nothing(env):
                                                        "--database-url", env["url"]])
     assert result.exit_code == 2 and "机关代字" in result.stderr
     assert not out.exists()
+
+
+def test_every_item_pdf_carries_its_filing_stamp_on_page_one(first_run):
+    """The 归档章 (DA/T 22-2015 appendix A) on page 1 of every filed PDF: 全宗号/年度/件号 over 机构（问题）/保管期限/
+    页数 at the configured place, the values of its catalogue row, covering no text of the page."""
+    import pdfplumber
+
+    from service.yearend.stamp import MM, box
+    from service.yearend.volumes import filing_rules
+
+    out, _ = first_run
+    rules = filing_rules()
+    retention_of = {v: k for k, v in rules.retention_codes.items()}
+    checked = set()
+    for zf in _zips(out).values():
+        kinds = {f["name"]: f["kind"][:-4].replace("-", "_") for f in json.loads(zf.read("manifest.json"))["files"]}
+        for folder in sorted({e.split("/")[0] for e in zf.namelist() if "/" in e}):
+            for code, pages in _catalogue(zf, folder):
+                entry = next(e for e in zf.namelist() if e.startswith(f"{folder}/文件/{code} ") and e.endswith(".pdf"))
+                fonds, _cat, year, retention, problem, seq = re.fullmatch(
+                    r"(\w+)-(\w+)·(\d{4})-(\w+)-(\w+)-(\d{4})", code).groups()
+                with pdfplumber.open(io.BytesIO(zf.read(entry))) as pdf:
+                    assert len(pdf.pages) == pages
+                    page = pdf.pages[0]
+                    x0, top, x1, bottom = box(rules.stamp, kinds[entry], float(page.width), float(page.height))
+                    inside = page.within_bbox((x0 - 1, top - 1, x1 + 1, bottom + 1)).extract_words()
+                    texts = [w["text"] for w in inside]
+                    assert texts == ["全宗号", "年度", "件号", fonds, year, seq, "机构（问题）", "保管期限", "页数",
+                                     problem, retention_of[retention], str(pages)], (entry, texts)
+                    stamp_chars = len("".join(texts))
+                    near = [c for c in page.chars if c["x1"] > x0 - 2 and c["x0"] < x1 + 2
+                            and c["bottom"] > top - 1 * MM and c["top"] < bottom + 1 * MM]
+                    assert len(near) == stamp_chars, (entry, "".join(c["text"] for c in near))  # no text covered
+                checked.add(kinds[entry])
+    assert {"notice", "decision", "results", "leadership_table", "monthly_report", "ledger_card",
+            "assessment_sheet", "certificate", "publicity", "quarterly_report", "volunteer_register",
+            "funding_register", "activities_parent_child"} <= checked
+
+
+def test_stamping_keeps_the_pages_and_is_reproducible(first_run):
+    """The stamp changes page 1 only: same page count, page 2 untouched, same bytes on a second stamping."""
+    import pikepdf
+
+    from service.yearend.stamp import stamp_pdf
+
+    out, _ = first_run
+    zf = next(iter(_zips(out).values()))
+    entry = next(e for e in zf.namelist() if "通知" in e and e.endswith(".pdf"))
+    stem = entry[:-4]
+    # the unstamped PDF: the cache's copy, found by the sha256 of the source filed beside it
+    from service.config import settings
+
+    src = next(e for e in zf.namelist() if e.startswith(stem) and e.endswith(".docx"))
+    import hashlib
+
+    digest = hashlib.sha256(zf.read(src)).hexdigest()
+    cached = [p for p in (settings().storage_dir / "archive-cache").rglob("*.docx")
+              if hashlib.sha256(p.read_bytes()).hexdigest() == digest]
+    plain = cached[0].with_suffix(".pdf").read_bytes()
+    values = {"全宗号": "Z001", "年度": YEAR, "件号": "0001", "机构（问题）": "J1", "保管期限": "永久", "页数": 9}
+    once, twice = stamp_pdf(plain, values, "notice"), stamp_pdf(plain, values, "notice")
+    assert once == twice and once != plain
+    with pikepdf.open(io.BytesIO(plain)) as a, pikepdf.open(io.BytesIO(once)) as b:
+        assert len(a.pages) == len(b.pages) > 1
+        assert a.pages[1].Contents.read_bytes() == b.pages[1].Contents.read_bytes()
+        font = b.pages[0].Resources.Font["/WenshuArchiveStamp"]
+        assert "/FontFile2" in font.DescendantFonts[0].FontDescriptor  # embedded
+
+
+def test_publicity_quarterly_reports_and_registers_are_filed_where_the_records_hold_data(env, first_run):
+    """培训项目公示 (a quarter with classes), the township's 季报, the activity registers (per kind), the 志愿者名册 and
+    the 经费收支登记表 are filed in their Annex 2 items exactly when the records hold data for them (hand-counted
+    in SQL); an item with no data stays in the completeness report."""
+    from sqlalchemy import text
+
+    out, _ = first_run
+    sql = {
+        "activities": "SELECT a.kind, COUNT(*) FROM activities a JOIN units u ON u.id = a.unit_id WHERE u.name = :u "
+                      "AND a.held_on >= '2020-01-01' AND a.held_on < '2021-01-01' GROUP BY a.kind",
+        "volunteers": "SELECT COUNT(*) FROM volunteers v JOIN units u ON u.id = v.unit_id WHERE u.name = :u "
+                      "AND (v.joined_on IS NULL OR v.joined_on < '2021-01-01')",
+        "funding": "SELECT COUNT(*) FROM funding f JOIN units u ON u.id = f.unit_id WHERE u.name = :u "
+                   "AND f.booked_on >= '2020-01-01' AND f.booked_on < '2021-01-01'",
+        "starts": "SELECT c.start_date FROM training_classes c JOIN units u ON u.id = c.unit_id WHERE u.name = :u "
+                  "AND c.start_date >= '2020-01-01' AND c.start_date < '2021-01-01'",
+        "all_starts": "SELECT start_date FROM training_classes WHERE start_date >= '2020-01-01' "
+                      "AND start_date < '2021-01-01'",
+    }
+    seen_missing = seen_filed = 0
+    with env["store"].transaction() as s:
+        for unit in env["units"]:
+            q = {k: s.execute(text(v), {"u": unit}).all() for k, v in sql.items()}
+            for k in ("starts", "all_starts"):  # the quarters in which classes started
+                q[k[:-6] + "quarters"] = sorted({((d if isinstance(d, dt.date) else dt.date.fromisoformat(d)).month
+                                                  + 2) // 3 for (d,) in q[k]})
+            zf = _zips(out)[f"{unit}{YEAR}年度社区教育档案.zip"]
+            pdfs = [e for e in zf.namelist() if "/文件/" in e and e.endswith(".pdf")]
+
+            def filed(folder: str, words: str, pdfs=pdfs) -> list[str]:
+                return [e for e in pdfs if e.startswith(folder) and words in e]
+            kinds = dict(q["activities"])
+            for kind, folder, words in (("亲子活动", "卷三", "亲子活动登记表"), ("假期儿童活动", "卷三", "假期儿童活动登记表"),
+                                        ("志愿服务", "卷二", "志愿服务活动登记表"), ("其他活动", "卷一", "社区教育活动登记表")):
+                assert len(filed(folder, words)) == (1 if kinds.get(kind) else 0), (unit, kind)
+            assert len(filed("卷二", "志愿者名册")) == (1 if q["volunteers"][0][0] else 0)
+            assert len(filed("卷二", "经费收支登记表")) == (2 if q["funding"][0][0] else 0)  # 第8项, copy in 第7项
+            assert sorted(e.split("（")[-1][:-5] for e in filed("卷一", "培训项目公示")) == sorted(
+                f"{YEAR}年第{'一二三四'[n - 1]}季度" for n in q["quarters"])
+            assert len(filed("卷三", "季报表")) == len(q["all_quarters"]) > 0
+            report = next(e for e in zf.namelist() if "完整性报告" in e)
+            ws = load_workbook(io.BytesIO(zf.read(report))).active
+            status = {(r[0].split(" ")[0], r[1]): r[4] for r in ws.iter_rows(min_row=4, values_only=True) if r[0]}
+            for (vol, item), has in ((("卷三", 5), kinds.get("亲子活动")), (("卷三", 6), kinds.get("假期儿童活动")),
+                                     (("卷二", 8), q["funding"][0][0]), (("卷二", 7), q["funding"][0][0])):
+                assert status[(vol, item)] == ("已有材料" if has else "暂无材料，请补充"), (unit, vol, item)
+                seen_missing += not has
+                seen_filed += bool(has)
+    assert seen_filed  # the small year holds some of these data
+
+
+def test_the_stamp_font_subset_carries_no_timestamp():
+    """The embedded subset is the same bytes at any time (a font saved with a fresh head.modified would make each
+    run's archive PDFs differ)."""
+    import time
+
+    from service.layout.glyphs import face_file
+    from service.yearend.stamp import _subset
+    from service.yearend.volumes import filing_rules
+
+    path, index = face_file(filing_rules().stamp.face)
+    first = _subset(path, index, "全宗号年度件号0123")
+    time.sleep(1.1)
+    assert _subset(path, index, "全宗号年度件号0123") == first

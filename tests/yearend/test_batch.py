@@ -78,3 +78,72 @@ def test_year_end_job_reports_progress_and_completes(yearend_app, worker):  # no
     assert again["state"] == "succeeded"
     second = zipfile.ZipFile(io.BytesIO(client.get(f"{again['href']}/result", headers=auth(token)).data))
     assert {n: second.read(n) for n in archives} == archives
+
+
+@pytest.fixture(scope="module")
+def pg_yearend(api_env, tmp_path_factory):  # noqa: F811
+    """The same job on PostgreSQL: a database of its own, its own Redis key prefix (the SQLite worker of this
+    session never takes its messages) and its own real Celery worker."""
+    import os
+    import secrets
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from service.api import create_app
+    from service.jobs import tokens
+    from service.jobs.db import engine, migrate, session
+    from tests.api.conftest import REDIS_PREFIX, clear_caches
+    from tests.api.helpers import start_worker
+    from tests.records.conftest import PG_MAINTENANCE_URL
+
+    name = f"wenshu_ye_{os.getpid()}_{secrets.token_hex(4)}"
+    admin = create_engine(PG_MAINTENANCE_URL, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # noqa: BLE001
+        pytest.fail(f"PostgreSQL 不可用（{PG_MAINTENANCE_URL}）：{exc}", pytrace=False)
+    url = make_url(PG_MAINTENANCE_URL).set(database=name).render_as_string(hide_password=False)
+    changes = {"DATABASE_URL": url, "WENSHU_REDIS_PREFIX": REDIS_PREFIX + "pg-", "WENSHU_SOFT_TIME_LIMIT": "300",
+               "WENSHU_HARD_TIME_LIMIT": "330", "WENSHU_VISIBILITY_TIMEOUT": "400", "WENSHU_STALE_AFTER": "400",
+               "WENSHU_CHUNK_SIZE": "1"}
+    saved = {k: os.environ.get(k) for k in changes}
+    os.environ.update(changes)
+    clear_caches()
+    proc = None
+    try:
+        migrate()
+        assert engine().dialect.name == "postgresql"
+        with session() as s:
+            units = small_year(s)
+        token = tokens.create("office", label="year-end pg test")[1]
+        proc = start_worker(dict(os.environ), tmp_path_factory.mktemp("pg-worker") / "worker.log")
+        yield create_app({"TESTING": True}), units, token
+    finally:
+        if proc is not None:
+            proc.stop()
+        for k, v in saved.items():
+            os.environ.pop(k, None) if v is None else os.environ.__setitem__(k, v)
+        clear_caches()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.mark.postgres
+def test_year_end_job_on_postgresql(pg_yearend):
+    from service.jobs.db import engine
+
+    app, units, token = pg_yearend
+    assert engine().dialect.name == "postgresql"
+    client = app.test_client()
+    job, _ = _run_job(client, token, "year-end-pg-1")
+    assert job["state"] == "succeeded", job["errors"]
+    assert job["progress"] == {"done": len(units) + 1, "failed": 0, "total": len(units) + 1}
+    bundle = zipfile.ZipFile(io.BytesIO(client.get(f"{job['href']}/result", headers=auth(token)).data))
+    archives = {n: bundle.read(n) for n in bundle.namelist() if n.endswith("社区教育档案.zip")}
+    assert sorted(archives) == sorted(f"{u}{YEAR}年度社区教育档案.zip" for u in units)
+    again, _ = _run_job(client, token, "year-end-pg-2")
+    second = zipfile.ZipFile(io.BytesIO(client.get(f"{again['href']}/result", headers=auth(token)).data))
+    assert again["state"] == "succeeded" and {n: second.read(n) for n in archives} == archives
