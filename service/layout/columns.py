@@ -318,7 +318,11 @@ def _landscape(body, tbl, footers: dict[str, str]) -> None:
     rid = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     for ref in wide.findall(f"{W}footerReference"):
         ref.set(rid, footers.get(ref.get(rid), ref.get(rid)))
-    _carry(last, wide)
+    ended = last.find(f"{W}pPr/{W}sectPr")
+    if ended is not None:  # the annex is the last one: its paragraph already ends the body's section; turn that one
+        ended.getparent().replace(ended, wide)
+    else:
+        _carry(last, wide)
     ppr = first.find(f"{W}pPr")
     if ppr is not None and ppr.find(f"{W}pageBreakBefore") is not None:  # the section break starts the page
         ppr.remove(ppr.find(f"{W}pageBreakBefore"))

@@ -192,3 +192,23 @@ def test_landscape_sections_use_the_turned_footers(wide):
             footer = parts[f"word/{rels[ref.get(r)]}"]
             if b"PAGE" in footer:
                 assert (b'vert="vert"' in footer) == turned
+
+
+def test_a_wide_table_as_the_last_annex_turns_its_own_pages_and_no_others(tmp_path):
+    """The annex is the notice's last: the paragraph after its table already ends the body's section (before the
+    版记), and that section is the one turned. Every page is A4; the table pages landscape, every other portrait,
+    and no page is empty."""
+    from service.models.notice import parse_notice
+    from tests.notice.conftest import minimal_notice, render_sample
+
+    case = render_sample(parse_notice(minimal_notice(attachments=[
+        {"title": "某某镇社区教育培训情况统计表", "blocks": [{"type": "table", "columns": HEADER, "rows": ROWS}]}])),
+        tmp_path)
+    with pdfplumber.open(case.pdf) as doc:
+        pages = [(round(p.width * PT), round(p.height * PT), p.extract_text() or "") for p in doc.pages]
+    assert all(sorted(p[:2]) == [210, 297] for p in pages), [p[:2] for p in pages]  # A4, never Letter
+    table_pages = [i for i, p in enumerate(pages) if PHONE in p[2].replace(NB_HYPHEN, "-")]
+    assert table_pages and all(pages[i][0] > pages[i][1] for i in table_pages)
+    assert all(pages[i][0] < pages[i][1] for i in range(len(pages)) if i not in table_pages)
+    assert table_pages == list(range(table_pages[0], table_pages[-1] + 1))  # one run of landscape pages
+    assert all(p[2].strip() for p in pages[:-1])  # no empty page (the last is the 版记's)
