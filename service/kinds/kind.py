@@ -59,16 +59,6 @@ class DocumentKind:
         return self.render(data, out_dir, store) if self.store else self.render(data, out_dir)
 
 
-def write_files(files, out_dir: Path) -> list[Path]:
-    """Write named files (objects with .name and .data, e.g. service.records.renderers.outputs.OutputFile) into out_dir."""
-    paths = []
-    for f in files:
-        path = out_dir / f.name
-        path.write_bytes(f.data)  # out_dir is a private scratch folder, moved into place whole (see make)
-        paths.append(path)
-    return paths
-
-
 def make(kind: DocumentKind, params: BaseModel, store: Sessions, out_dir: Path) -> list[Path]:
     """What `wenshu` does with a kind: the request's items read from the store, then written (write_items)."""
     return write_items(kind, kind.split(params, store), store, out_dir)

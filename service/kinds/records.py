@@ -14,7 +14,7 @@ from typing import Annotated, Callable, Literal
 
 from pydantic import ConfigDict, Field
 
-from service.kinds.kind import NOTHING_TO_MAKE, DocumentKind, write_files
+from service.kinds.kind import NOTHING_TO_MAKE, DocumentKind
 from service.models.text import EMAIL_PATTERN, CleanText
 from service.units import Phone
 
@@ -123,14 +123,14 @@ def render_ledger_cards(data: dict, out_dir: Path) -> list[Path]:
     from service.records.queries.documents import LedgerCard
     from service.records.renderers.outputs import ledger_card_outputs
 
-    return write_files(ledger_card_outputs(LedgerCard.model_validate(data["data"]), data["formats"]), out_dir)
+    return [f.write(out_dir) for f in ledger_card_outputs(LedgerCard.model_validate(data["data"]), data["formats"])]
 
 
 def render_assessment_sheets(data: dict, out_dir: Path) -> list[Path]:
     from service.records.queries.documents import AssessmentSheet
     from service.records.renderers.outputs import assessment_outputs
 
-    return write_files(assessment_outputs(AssessmentSheet.model_validate(data["data"]), data["formats"]), out_dir)
+    return [f.write(out_dir) for f in assessment_outputs(AssessmentSheet.model_validate(data["data"]), data["formats"])]
 
 
 # -- reports -------------------------------------------------------------------------------------------------------
@@ -146,7 +146,7 @@ def render_monthly(data: dict, out_dir: Path) -> list[Path]:
     from service.forms.annex3 import MonthlyReport
     from service.records.renderers.outputs import monthly_report_output
 
-    return write_files([monthly_report_output(MonthlyReport.model_validate(data))], out_dir)
+    return [monthly_report_output(MonthlyReport.model_validate(data)).write(out_dir)]
 
 
 def _quarterly_items(s, p: QuarterlyReportParams) -> list[tuple[str, dict]]:
@@ -160,8 +160,8 @@ def render_quarterly(data: dict, out_dir: Path) -> list[Path]:
     from service.records.queries.documents import QuarterlyReport
     from service.records.renderers.outputs import quarterly_report_outputs
 
-    return write_files(quarterly_report_outputs(QuarterlyReport.model_validate(data["data"]), data["formats"]),
-                       out_dir)
+    report = QuarterlyReport.model_validate(data["data"])
+    return [f.write(out_dir) for f in quarterly_report_outputs(report, data["formats"])]
 
 
 # -- publicity -----------------------------------------------------------------------------------------------------

@@ -32,9 +32,10 @@ def activity_register(session: Session, unit_id: int, year: int, kind: str, titl
     """活动登记表: each activity of `kind` held in `year`, with its participants per category."""
     from service.records.store.models import Activity, ActivityParticipants
 
+    start, end = _year(year)
     acts = session.execute(select(Activity.id, Activity.title, Activity.held_on, Activity.location).where(
-        Activity.unit_id == unit_id, Activity.kind == kind, Activity.held_on >= _year(year)[0],
-        Activity.held_on < _year(year)[1]).order_by(Activity.held_on, Activity.title, Activity.id)).all()
+        Activity.unit_id == unit_id, Activity.kind == kind, Activity.held_on >= start,
+        Activity.held_on < end).order_by(Activity.held_on, Activity.title, Activity.id)).all()
     if not acts:
         return None
     counts: dict[int, list[tuple[str, int]]] = {}
