@@ -27,9 +27,9 @@ from flask_openapi3.models import Schema
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from service.accesslog import RedactFilter
 from service.api import problems
 from service.api.auth import SIGNIN_LIMIT, rate_key, require_token
-from service.api.logs import RedactFilter
 from service.jobs.settings import job_settings, limits_url
 
 log = logging.getLogger(__name__)

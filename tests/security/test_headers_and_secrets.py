@@ -42,7 +42,7 @@ def test_pages_have_no_inline_script_and_swagger_does_not_persist_the_token(clie
 
 
 def test_redact_hides_tokens_and_keys_in_query_strings():
-    from service.api.logs import RedactFilter, redact
+    from service.accesslog import RedactFilter, redact
 
     line = 'GET /api/v1/jobs?token=wsk_SECRET1&limit=5&api_key=SECRET2&Idempotency-Key=SECRET3 HTTP/1.1'
     out = redact(line)
