@@ -5,7 +5,8 @@ PKGS=(libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fontconfig
       fonts-noto-cjk fonts-noto-cjk-extra fonts-lxgw-wenkai
       python3-uno    # warm LibreOffice (unoserver runs under the system python3 with uno: service/pdf/warm.py)
       fonts-hanazono # HanaMinB: CJK Ext-B (U+20000...) fallback in config/fonts.conf
-      chromium)  # headless browser: the API docs pages are checked in a real browser (tests/api)
+      chromium       # headless browser: the API docs and the web pages are checked in a real browser
+      chromium-l10n) # its Chinese UI strings: native controls (file picker, date fields) show Chinese as in offices
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -22,7 +22,12 @@ from tests.api.helpers import start_worker
 SHOTS = Path(__file__).parent / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
+                 "--disable-sync", "--lang=zh-CN"]
+# A Chinese browser as in the offices: native controls (file picker, date and month fields) in Chinese
+# (Debian's chromium-l10n; chromium on Linux reads the UI language from LANGUAGE). LANG stays a UTF-8 locale the
+# machine has: with one it lacks (zh_CN.UTF-8 is not generated here) file names fall back to ASCII, and every
+# Chinese download name becomes "download".
+CHROMIUM_ENV = {**os.environ, "LANGUAGE": "zh_CN:zh", "LANG": "C.UTF-8"}
 
 
 # Time limits a notice with its PDF fits in on a busy machine (LibreOffice measures the layout, then converts);
@@ -84,7 +89,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=CHROMIUM_ENV)
         yield b
         b.close()
 
