@@ -111,8 +111,17 @@ def sign_in(page, base: str, token: str) -> None:
     assert "/web/signin" not in page.url, page.content()[:2000]
 
 
+# Form controls a screen reader could not name: no <label>, aria-label or aria-labelledby (buttons: no text).
+UNLABELLED = """() => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')].filter(e => {
+  if (e.tagName === 'BUTTON' || e.type === 'submit' || e.type === 'button')
+    return !((e.innerText || e.value || '').trim() || e.getAttribute('aria-label'));
+  return !(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby');
+}).map(e => e.outerHTML.slice(0, 160))"""
+
+
 def shoot(page, name: str) -> None:
-    """The current page at desktop (1280 px) and phone (360 px) width, full length."""
+    """The current page at desktop (1280 px) and phone (360 px) width, full length; every control labelled."""
+    assert page.evaluate(UNLABELLED) == [], f"{name}: controls without a label"
     SHOTS.mkdir(exist_ok=True)
     for width, height in ((1280, 900), (360, 740)):
         page.set_viewport_size({"width": width, "height": height})
