@@ -77,11 +77,13 @@ def load_config(path: str | None = None) -> CommendationConfig:
 
 def select(assessment: YearAssessment, rule: Rule | None = None, *,
            eligible_kinds: tuple[str, ...] | None = None) -> list[UnitAssessment]:
-    """The commended units, best first: eligible kinds only, score > 0, by the rule (config by default)."""
+    """The commended units, best first: eligible kinds only, at least one indicator met (a unit that met none is
+    not 成效突出, whatever partial points it has: a year without records commends nobody), by the rule (config by
+    default)."""
     config = load_config()
     rule = rule or config.rule
     kinds = config.eligible_kinds if eligible_kinds is None else eligible_kinds
-    pool = [u for u in assessment.ranking() if u.kind in kinds and u.score > 0]
+    pool = [u for u in assessment.ranking() if u.kind in kinds and u.score > 0 and u.met > 0]
     if rule.kind == "threshold":
         return [u for u in pool if u.score >= rule.min_score]
     if len(pool) <= rule.n:
