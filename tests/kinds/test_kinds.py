@@ -31,8 +31,7 @@ def test_the_api_the_worker_and_the_templates_use_the_one_list():
     from service.api.schemas import job_request_model
     from service.jobs import kinds as registry
     from service.kinds import KINDS
-    from service.templates import kinds as templates
-    from service.templates.store import listing
+    from service.templates.catalogue import listing, templates
 
     names = [k.name for k in KINDS]
     assert len(set(names)) == len(names)
@@ -42,10 +41,10 @@ def test_the_api_the_worker_and_the_templates_use_the_one_list():
                      if "kind" in m.get("properties", {}) and "const" in m["properties"]["kind"])
     assert offered == sorted(names)  # the OpenAPI request body: one member per kind
     assert all(registry.get(n) is k for n, k in zip(names, KINDS))  # the worker looks kinds up here
-    for k in KINDS:
-        assert set(k.templates) <= set(templates.KINDS), k.name  # every template a kind fills is registered
+    # the template kinds are exactly the templates the kinds declare (no second table)
+    assert set(templates()) == {t.name for k in KINDS for t in k.templates}
     used = {row["kind"]: row["used_by"] for row in listing()}
-    assert used["ledger_card"] == ["ledger-cards"] and used["notice"] == ["notice", "notice-bundle"]
+    assert used["ledger_card"] == ["ledger-cards"] and used["notice"] == ["notice", "notice-bundle", "year-end"]
     # the internal jobs are jobs, not documents: looked up for the worker, never offered
     assert registry.get("records-import") is not None and "records-import" not in registry.kinds()
 
@@ -60,6 +59,10 @@ def test_layers_point_one_way():
         if not path.stem.endswith("cli"):
             assert not {m for m in _imports(path) if m.endswith(".cli") or ".cli." in m}, path
     assert not {m for m in _imports(service / "jobs" / "pipeline.py") if m.startswith("service.render")}
+    for name in ("template", "store", "provenance"):  # below the renderers: they never read the list of kinds
+        bad = {m for m in _imports(service / "templates" / f"{name}.py")
+               if m.startswith(("service.kinds", "service.templates.catalogue", "service.templates.check"))}
+        assert not bad, f"templates/{name}.py imports {bad}"
     for path in (service / "kinds").glob("*.py"):  # no renderer looked up by its name
         assert "getattr(" not in path.read_text(encoding="utf-8"), path
     # the notice model validates without loading any renderer (the 版记 estimate is in service.layout)
