@@ -14,7 +14,7 @@ from flask import current_app, g, request
 from limits import parse
 from werkzeug.exceptions import NotFound, Unauthorized
 
-from service.jobs.tokens import Principal, authenticate
+from service.access.tokens import Principal, authenticate
 
 PUBLIC_ENDPOINTS = {"public.health", "openapi.doc_url", "openapi.openapi", "swagger.swagger", "static", "index",
                     "swagger.static", "swagger.oauth2-redirect", "openapi.static"}

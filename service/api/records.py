@@ -17,11 +17,11 @@ from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from service.access import audit
 from service.api.auth import current
 from service.api.problems import common_responses, problem, spec_response
 from service.api.schemas import JobView
-from service.jobs import audit
-from service.jobs.db import session
+from service.db.session import session
 from service.jobs.records_io_kinds import EXPORT_KIND, IMPORT_KIND, ExportParams, import_outcome, keep_upload
 from service.models.text import CleanText
 

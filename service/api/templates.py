@@ -9,10 +9,10 @@ from flask import Response
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel, Field
 
+from service.access import audit
 from service.api.auth import require_office
 from service.api.problems import common_responses, problem, spec_response
-from service.jobs import audit
-from service.jobs.db import session
+from service.db.session import session
 from service.templates import catalogue, store
 from service.templates.check import MAX_BYTES, check_template
 

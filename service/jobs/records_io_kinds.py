@@ -70,8 +70,8 @@ def import_outcome(job_id: str, token_id: str) -> tuple[str, dict | None, str | 
     token submitted; LookupError for any other job."""
     from sqlalchemy import select
 
+    from service.db.session import session
     from service.jobs import storage
-    from service.jobs.db import session
     from service.jobs.models import Document, Job
 
     with session() as s:
@@ -88,8 +88,9 @@ def import_outcome(job_id: str, token_id: str) -> tuple[str, dict | None, str | 
 
 
 def _render_import(data: dict, out_dir: Path, session) -> list[Path]:
-    from service.jobs import audit, storage
-    from service.jobs.tokens import Principal
+    from service.access import audit
+    from service.access.tokens import Principal
+    from service.jobs import storage
     from service.records.exchange.importer import ImportResult, import_workbook
     from service.records.exchange.marking import mark_errors
     from service.records.exchange.reader import CellError

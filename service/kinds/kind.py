@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from service.files import TMP_PREFIX, publish
 from service.templates.template import Template
 
-Sessions = Callable[[], ContextManager[Session]]  # e.g. service.jobs.db.session, or Store.transaction of the CLI
+Sessions = Callable[[], ContextManager[Session]]  # e.g. service.db.session.session, or Store.transaction of the CLI
 NOTHING_TO_MAKE = "所选范围内没有可生成的文书（例如该月没有开班记录）"
 
 

@@ -10,8 +10,9 @@ from flask import Response, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
-from service.jobs import audit, storage
-from service.jobs.db import session as db
+from service.access import audit
+from service.db.session import session as db
+from service.jobs import storage
 from service.naming import content_disposition, document_filename
 from service.records.store.models import Enrolment, Trainee, TraineeCategory, TrainingClass, Unit
 from service.records.vocab import TRAINEE_CATEGORIES

@@ -57,7 +57,7 @@ def test_settings_come_from_create_app_config(api_env, tokens):
 
 
 def test_one_session_factory(api_env):
-    from service.jobs import db
+    from service.db import session as db
     from service.records.store.session import open_store
 
     store = open_store(migrate=False)
@@ -65,7 +65,7 @@ def test_one_session_factory(api_env):
 
 
 def test_token_revoked_elsewhere_stops_working_within_the_cache_time(api_env, monkeypatch):
-    from service.jobs import tokens as t
+    from service.access import tokens as t
 
     monkeypatch.setenv("WENSHU_TOKEN_CACHE_SECONDS", "1")
     row, plain = t.create("centre", "缓存测试村")

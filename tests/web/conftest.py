@@ -45,7 +45,7 @@ def app(web_env):
     """The app with the sample records; session cookies without Secure (the test server is plain http)."""
     from samples.loader import load_sample
     from service.api import create_app
-    from service.jobs.db import session
+    from service.db.session import session
 
     saved = os.environ.get("WENSHU_COOKIE_SECURE")
     os.environ["WENSHU_COOKIE_SECURE"] = "0"

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
-from service.jobs import audit
-from service.jobs.db import engine, session
-from service.jobs.models import ROLES, ApiToken, utcnow
+from service.access import audit
+from service.access.models import ROLES, ApiToken
+from service.db import utcnow
+from service.db.session import engine, session
 
 PREFIX = "wsk"
 _T = ApiToken.__table__
