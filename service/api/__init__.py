@@ -132,6 +132,11 @@ def settings_from_env() -> dict:
         "SIGNIN_LIMIT": os.environ.get("WENSHU_SIGNIN_LIMIT", SIGNIN_LIMIT),  # failed sign-ins per client address
         "REDIS_PREFIX": js.redis_prefix,  # rate-limit keys share the broker's Redis
         "RATELIMIT_STORAGE_URI": limits_url(),
+        # the web pages' session cookie: Secure unless WENSHU_COOKIE_SECURE=0 (a plain-http intranet); signed with
+        # WENSHU_SECRET_KEY, or (None) a key generated once into the instance directory (service.web.init_web)
+        "SESSION_COOKIE_SECURE": os.environ.get("WENSHU_COOKIE_SECURE", "1").strip().lower()
+        not in ("0", "false", "no", "off"),
+        "SECRET_KEY": os.environ.get("WENSHU_SECRET_KEY") or None,
     }
 
 
