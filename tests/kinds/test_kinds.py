@@ -148,3 +148,46 @@ def test_the_bundle_kind_takes_its_params_as_data(monkeypatch, tmp_path):
     assert manifest["source_sha256"] == bundle.source_digest(
         {bundle.NOTICE_FILE: data["notice"], bundle.UNITS_FILE: data["units"],
          bundle.MONTHLY_REPORT_FILE: data["monthly_report"]})
+
+
+def test_the_records_commands_run_the_import_and_export_jobs(store, tmp_path, monkeypatch):
+    """`wenshu records export|import` go through the records-export / records-import job kinds, as the worker
+    does: the same bytes as the job's item, the same report, an import audited (as the command), nothing kept."""
+    from sqlalchemy import select
+
+    from service.access.models import AuditEntry
+    from service.config import settings
+    from service.jobs import kinds as registry
+    from service.records.cli import records_group
+
+    monkeypatch.setenv("WENSHU_STORAGE", str(tmp_path / "storage"))
+    settings.cache_clear()
+    url = str(store.engine.url)
+    run = CliRunner().invoke
+    r = run(records_group, ["export", "--unit", "紫荆村", "--out", str(tmp_path / "cli"), "--database-url", url])
+    assert r.exit_code == 0, r.output
+    made = {p.name: p.read_bytes() for p in (tmp_path / "cli").iterdir()}
+    job = registry.get("records-export")
+    expected = {}
+    for workbook in ("schedule", "roster"):
+        for p in job.write({"workbook": workbook, "unit": "紫荆村"}, tmp_path, store.transaction):
+            expected[p.name] = p.read_bytes()
+    assert made == expected and set(made) == {"紫荆村 培训班计划表.xlsx", "紫荆村 学员名册.xlsx"}
+
+    r = run(records_group, ["export", "--unit", "火星村", "--out", str(tmp_path / "none"), "--database-url", url])
+    assert r.exit_code == 1 and "找不到“火星村”" in r.output
+
+    roster = tmp_path / "cli" / "紫荆村 学员名册.xlsx"
+    r = run(records_group, ["import", str(roster), "--unit", "紫荆村", "--database-url", url])
+    assert r.exit_code == 0 and r.output.startswith("导入成功：") and "新增0条" in r.output, r.output
+    with store.transaction() as s:
+        last = s.scalars(select(AuditEntry).order_by(AuditEntry.id.desc())).first()
+        assert (last.action, last.role, last.token_id) == ("import", "cli", None)
+        assert "紫荆村 学员名册.xlsx" in last.detail
+
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(b"not a workbook")
+    r = run(records_group, ["import", str(broken), "--database-url", url])
+    assert r.exit_code == 1 and "Traceback" not in r.output and r.output.strip(), r.output
+    assert not list((tmp_path / "storage" / "imports").iterdir())  # the kept uploads are gone
+    settings.cache_clear()
