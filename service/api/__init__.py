@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from service.accesslog import RedactFilter
 from service.api import problems
 from service.api.auth import SIGNIN_LIMIT, rate_key, require_token
+from service.config import settings as base_settings
 from service.jobs.settings import job_settings, limits_url
 
 log = logging.getLogger(__name__)
@@ -127,7 +128,7 @@ def settings_from_env() -> dict:
     its `config` argument overrides any of them, so tests need no environment variables)."""
     js = job_settings()
     return {
-        "MAX_CONTENT_LENGTH": js.max_body,  # the one request-body and upload limit (413 above it)
+        "MAX_CONTENT_LENGTH": base_settings().max_body,  # the one request-body and upload limit (413 above it)
         "RATE_LIMIT": js.rate_limit,  # per token
         "SIGNIN_LIMIT": os.environ.get("WENSHU_SIGNIN_LIMIT", SIGNIN_LIMIT),  # failed sign-ins per client address
         "REDIS_PREFIX": js.redis_prefix,  # rate-limit keys share the broker's Redis

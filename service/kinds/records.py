@@ -169,7 +169,7 @@ def render_quarterly(data: dict, out_dir: Path) -> list[Path]:
 def _publicity_items(s, p: PublicityParams) -> list[tuple[str, dict]]:
     from pydantic import ValidationError
 
-    from service.models.errors import chinese_errors
+    from service.models.errors import chinese_errors, inline_errors
     from service.records.queries.reports import project_notice
     from service.records.store.session import township_short
     from service.render.public_notice import Publicity
@@ -179,7 +179,7 @@ def _publicity_items(s, p: PublicityParams) -> list[tuple[str, dict]]:
     try:
         pub = Publicity(issuer=issuer, start=p.start, end=p.end, phone=p.phone, date=p.start)
     except ValidationError as exc:
-        raise ValueError("；".join(f"{e['title']}：{e['message']}" for e in chinese_errors(exc, Publicity))) from None
+        raise ValueError(inline_errors(chinese_errors(exc, Publicity))) from None
     return [(f"{p.unit}培训项目公示", {"notice": notice.model_dump(mode="json"), "publicity": pub.model_dump(mode="json")})]
 
 

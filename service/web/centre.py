@@ -6,7 +6,7 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import Response, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
@@ -137,7 +137,7 @@ def unit_import(unit: str):
         upload = request.files.get("file")
         data = upload.read() if upload else b""
         try:
-            check_xlsx(data)
+            check_xlsx(data, max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
         except UploadRefused as exc:
             refused = str(exc)
         else:
