@@ -135,6 +135,8 @@ def settings_from_env() -> dict:
         "RATELIMIT_STORAGE_URI": limits_url(),
         # the web pages' session cookie: Secure unless WENSHU_COOKIE_SECURE=0 (a plain-http intranet); signed with
         # WENSHU_SECRET_KEY, or (None) a key generated once into the instance directory (service.web.init_web)
+        # an API process trusts a token it has just looked up this long (0: looks up every request)
+        "TOKEN_CACHE_SECONDS": float(os.environ.get("WENSHU_TOKEN_CACHE_SECONDS", 2)),
         "SESSION_COOKIE_SECURE": os.environ.get("WENSHU_COOKIE_SECURE", "1").strip().lower()
         not in ("0", "false", "no", "off"),
         "SECRET_KEY": os.environ.get("WENSHU_SECRET_KEY") or None,

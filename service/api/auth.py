@@ -39,7 +39,8 @@ def require_token():
         return blocked
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    who = authenticate(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    who = (authenticate(token.strip(), current_app.config["TOKEN_CACHE_SECONDS"])
+           if scheme.lower() == "bearer" and token.strip() else None)
     if who is None:
         _signin_failed()
         raise Unauthorized()

@@ -77,7 +77,7 @@ def signin():
         from service.access.models import ApiToken
         from service.db.session import session as db
 
-        who = authenticate(request.form.get("token", "").strip())
+        who = authenticate(request.form.get("token", "").strip(), current_app.config["TOKEN_CACHE_SECONDS"])
         if who is not None:
             with db() as s:
                 digest = s.get(ApiToken, who.token_id).token_hash
