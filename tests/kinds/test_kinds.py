@@ -197,3 +197,38 @@ def test_the_records_commands_run_the_import_and_export_jobs(store, tmp_path, mo
     assert r.exit_code == 1 and "Traceback" not in r.output and r.output.strip(), r.output
     assert not list((tmp_path / "storage" / "imports").iterdir())  # the kept uploads are gone
     settings.cache_clear()
+
+
+def test_wenshu_make_makes_any_kind_of_the_list(store, tmp_path):
+    """`wenshu make KIND` takes the job's params (a JSON file or --set) and writes what the kind's own command
+    writes; bad params exit 2 naming the field in Chinese, an unknown unit 1, nothing left behind."""
+    from service.cli import main
+
+    url = str(store.engine.url)
+    run = CliRunner().invoke
+    r = run(main, ["report", "monthly", "--unit", "紫荆村", "--month", "2020-05", "--out", str(tmp_path / "report"),
+                   "--database-url", url])
+    assert r.exit_code == 0, r.output
+    expected = {p.name: p.read_bytes() for p in (tmp_path / "report").iterdir()}
+    r = run(main, ["make", "monthly-report", "--set", "unit=紫荆村", "--set", "year=2020", "--set", "month=5",
+                   "--out", str(tmp_path / "made"), "--database-url", url])
+    assert r.exit_code == 0, r.output
+    assert {p.name: p.read_bytes() for p in (tmp_path / "made").iterdir()} == expected
+
+    params = tmp_path / "params.json"
+    params.write_text(json.dumps({"unit": "紫荆村", "year": 2020, "month": 5, "formats": ["xlsx"]}), "utf-8")
+    r = run(main, ["make", "ledger-cards", "--params", str(params), "--out", str(tmp_path / "cards"),
+                   "--database-url", url])
+    assert r.exit_code == 0, r.output
+    cards = sorted(p.name for p in (tmp_path / "cards").iterdir())
+    assert cards and all(n.endswith("学员培训记录卡.xlsx") for n in cards)
+
+    r = run(main, ["make", "monthly-report", "--set", "unit=紫荆村", "--set", "year=2020", "--set", "month=13",
+                   "--out", str(tmp_path / "bad"), "--database-url", url])
+    assert r.exit_code == 2 and "月份" in r.output and "Traceback" not in r.output
+    r = run(main, ["make", "no-such-kind", "--out", str(tmp_path / "bad")])
+    assert r.exit_code == 2 and "monthly-report" in r.output
+    r = run(main, ["make", "monthly-report", "--set", "unit=不存在村", "--set", "year=2020", "--set", "month=5",
+                   "--out", str(tmp_path / "bad"), "--database-url", url])
+    assert r.exit_code == 1 and "不存在村" in r.output
+    assert not (tmp_path / "bad").exists() or not list((tmp_path / "bad").iterdir())

@@ -1,6 +1,7 @@
 """The template kinds are read off the one list of document kinds (issue 9 item 4): a kind added to
 service.kinds.KINDS with its template file and sample JSON is listed, checked, overridden and rendered by
-`wenshu template …` and the engine with no other module touched, and the register's template hash names it."""
+`wenshu template …`, `wenshu make` and the engine with no other module touched, and the register's template hash
+names it."""
 from __future__ import annotations
 
 import hashlib
@@ -81,6 +82,8 @@ def test_the_added_kind_renders_its_template_and_an_override_wins(slip, tmp_path
     with recording() as made:
         (path,) = make(kind, SlipParams(unit="紫荆村", copies=3), None, tmp_path / "out")
     assert _text(path).startswith("紫荆村领取通知3份。")
+    r = run("make", "slip", "--set", "unit=示例村", "--set", "copies=2", "--out", str(tmp_path / "cli"))
+    assert r.exit_code == 0 and _text(tmp_path / "cli" / "示例村 通知领取单.docx").startswith("示例村领取通知2份。")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert made.for_file(path.name, digest) == hashlib.sha256((folder / "slip.docx").read_bytes()).hexdigest()
 
