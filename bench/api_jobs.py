@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> dict:
         os.environ.clear()
         os.environ.update(saved_env)
         from service.config import settings
-        from service.jobs import db
+        from service.db import session as db
         from service.jobs.settings import job_settings
 
         settings.cache_clear()
@@ -96,9 +96,9 @@ def _run(args) -> dict:
     from sqlalchemy import select
 
     from samples.loader import load_sample
+    from service.access import tokens
+    from service.db.session import migrate, session
     from service.embedded import EmbeddedRedis
-    from service.jobs import tokens
-    from service.jobs.db import migrate, session
     from service.jobs.kinds import get
     from service.jobs.settings import embedded_socket
     from service.records.store.models import Unit

@@ -46,8 +46,8 @@ TICK = os.sysconf("SC_CLK_TCK")
 SETUP = """
 import sys
 from sqlalchemy import select
-from service.jobs import tokens
-from service.jobs.db import migrate, session
+from service.access import tokens
+from service.db.session import migrate, session
 from service.records.store.models import Unit
 from samples.loader import load_sample
 migrate()

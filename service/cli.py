@@ -14,6 +14,7 @@ COMMAND_MODULES = [
     "service.yearend.cli",
     "service.yearend.batch_cli",
     "service.templates.cli",
+    "service.kinds.cli",  # `wenshu make KIND`: any kind of the one list
     "samples.cli",  # `wenshu load`: the sample sets (samples/<set>/) into the records store
 ]
 

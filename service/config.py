@@ -21,6 +21,7 @@ class Settings:
     font_dir: Path | None  # licensed fonts; they win over the free substitutes when present
     soffice: str = "soffice"
     convert_timeout: int = 120
+    max_body: int = 16 * 1024 * 1024  # bytes: the one request-body and upload limit (the API's 413, the .xlsx check)
     extra: dict = field(default_factory=dict)
 
 
@@ -37,4 +38,5 @@ def settings() -> Settings:
         font_dir=Path(font_dir).resolve() if font_dir else None,
         soffice=env.get("WENSHU_SOFFICE", "soffice"),
         convert_timeout=int(env.get("WENSHU_CONVERT_TIMEOUT", "120")),
+        max_body=int(env.get("WENSHU_MAX_BODY", 16 * 1024 * 1024)),
     )

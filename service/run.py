@@ -50,7 +50,7 @@ def server_layout(workers: int | None = None, threads: int | None = None) -> tup
     """gunicorn processes x threads: 2 x 4 on SQLite and PostgreSQL alike. Measured on 2 cores with the worker
     rendering beside it (bench/submit_path.py, 200 submits/s): 2 x 4 gave the lowest p99; one process x 8 threads
     is bound by its one interpreter lock. On SQLite a process's threads take turns for the write lock
-    (service.jobs.db.write_session); the two processes and the worker meet at SQLite's busy timeout, which is why
+    (service.db.session.write_session); the two processes and the worker meet at SQLite's busy timeout, which is why
     PostgreSQL is the database for more than one worker process."""
     return workers or 2, threads or 4
 
@@ -134,7 +134,7 @@ def run_cmd(host: str, port: int, web_workers: int | None, threads: int | None, 
     """启动完整服务：API（gunicorn）+ Celery 工作进程与定时任务；默认内置 Redis 与 SQLite，无需外部服务。"""
     redis = _embedded_redis()
     _prepare()
-    from service.jobs import tokens
+    from service.access import tokens
 
     if not tokens.list_tokens():
         path = first_token_file(tokens.create("office", label="首次运行自动创建")[1])
@@ -182,8 +182,8 @@ def token_group() -> None:
 
 def _tokens():
     """The token store, with the schema brought up to date first."""
-    from service.jobs import tokens
-    from service.jobs.db import migrate
+    from service.access import tokens
+    from service.db.session import migrate
 
     migrate()
     return tokens
@@ -197,7 +197,7 @@ def db_group() -> None:
 @db_group.command("upgrade")
 def db_upgrade() -> None:
     """把数据库结构升级到最新版本（Alembic）；wenshu run / serve / worker 启动时会先执行。"""
-    from service.jobs.db import migrate
+    from service.db.session import migrate
 
     migrate()
 

@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from service.accesslog import RedactFilter
 from service.api import problems
 from service.api.auth import SIGNIN_LIMIT, rate_key, require_token
+from service.config import settings as base_settings
 from service.jobs.settings import job_settings, limits_url
 
 log = logging.getLogger(__name__)
@@ -127,11 +128,18 @@ def settings_from_env() -> dict:
     its `config` argument overrides any of them, so tests need no environment variables)."""
     js = job_settings()
     return {
-        "MAX_CONTENT_LENGTH": js.max_body,  # the one request-body and upload limit (413 above it)
+        "MAX_CONTENT_LENGTH": base_settings().max_body,  # the one request-body and upload limit (413 above it)
         "RATE_LIMIT": js.rate_limit,  # per token
         "SIGNIN_LIMIT": os.environ.get("WENSHU_SIGNIN_LIMIT", SIGNIN_LIMIT),  # failed sign-ins per client address
         "REDIS_PREFIX": js.redis_prefix,  # rate-limit keys share the broker's Redis
         "RATELIMIT_STORAGE_URI": limits_url(),
+        # the web pages' session cookie: Secure unless WENSHU_COOKIE_SECURE=0 (a plain-http intranet); signed with
+        # WENSHU_SECRET_KEY, or (None) a key generated once into the instance directory (service.web.init_web)
+        # an API process trusts a token it has just looked up this long (0: looks up every request)
+        "TOKEN_CACHE_SECONDS": float(os.environ.get("WENSHU_TOKEN_CACHE_SECONDS", 2)),
+        "SESSION_COOKIE_SECURE": os.environ.get("WENSHU_COOKIE_SECURE", "1").strip().lower()
+        not in ("0", "false", "no", "off"),
+        "SECRET_KEY": os.environ.get("WENSHU_SECRET_KEY") or None,
     }
 
 

@@ -14,7 +14,7 @@ from flask import current_app, g, request
 from limits import parse
 from werkzeug.exceptions import NotFound, Unauthorized
 
-from service.jobs.tokens import Principal, authenticate
+from service.access.tokens import Principal, authenticate
 
 PUBLIC_ENDPOINTS = {"public.health", "openapi.doc_url", "openapi.openapi", "swagger.swagger", "static", "index",
                     "swagger.static", "swagger.oauth2-redirect", "openapi.static"}
@@ -39,7 +39,8 @@ def require_token():
         return blocked
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    who = authenticate(token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    who = (authenticate(token.strip(), current_app.config["TOKEN_CACHE_SECONDS"])
+           if scheme.lower() == "bearer" and token.strip() else None)
     if who is None:
         _signin_failed()
         raise Unauthorized()

@@ -12,16 +12,16 @@ from __future__ import annotations
 import json
 from typing import Literal
 
-from flask import Response, jsonify, url_for
+from flask import Response, current_app, jsonify, url_for
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
+from service.access import audit
 from service.api.auth import current
 from service.api.problems import common_responses, problem, spec_response
 from service.api.schemas import JobView
-from service.jobs import audit
-from service.jobs.db import session
+from service.db.session import session
 from service.jobs.records_io_kinds import EXPORT_KIND, IMPORT_KIND, ExportParams, import_outcome, keep_upload
 from service.models.text import CleanText
 
@@ -135,7 +135,7 @@ def import_records(form: ImportForm):
     who = current()
     data = form.file.read()
     try:
-        check_xlsx(data)
+        check_xlsx(data, max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
     except UploadRefused as exc:
         return problem(413 if isinstance(exc, UploadTooLarge) else 422, str(exc),
                        errors=[{"field": "form.file", "title": "工作簿", "message": str(exc)}])

@@ -6,13 +6,14 @@ from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
+from service.access import audit
 from service.api import schemas as S
 from service.api.auth import current, require_office
 from service.api.problems import common_responses, problem, spec_response, validation_problem
 from service.api.views import document_view, job_view
-from service.jobs import audit, storage
+from service.db.session import session
 from service.jobs import kinds as registry
-from service.jobs.db import session
+from service.jobs import storage
 from service.jobs.models import Document, Job
 from service.jobs.settings import redis_client
 from service.jobs.store import (

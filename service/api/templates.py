@@ -9,11 +9,11 @@ from flask import Response
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel, Field
 
+from service.access import audit
 from service.api.auth import require_office
 from service.api.problems import common_responses, problem, spec_response
-from service.jobs import audit
-from service.jobs.db import session
-from service.templates import kinds, store
+from service.db.session import session
+from service.templates import catalogue, store
 from service.templates.check import MAX_BYTES, check_template
 
 templates = APIBlueprint("templates", __name__, url_prefix="/api/v1", abp_security=[{"bearer": []}],
@@ -45,7 +45,7 @@ class TemplateKindPath(BaseModel):
     kind: str = Field(title="模板种类", max_length=64)
 
 
-KindName = Literal[tuple(kinds.KINDS)]  # the schema lists the kinds an upload may name
+KindName = Literal[tuple(catalogue.templates())]  # the schema lists the kinds an upload may name
 
 
 class TemplateUpload(BaseModel):
@@ -54,27 +54,27 @@ class TemplateUpload(BaseModel):
 
 
 def _row(kind: str) -> dict:
-    return next(r for r in store.listing() if r["kind"] == kind)
+    return next(r for r in catalogue.listing() if r["kind"] == kind)
 
 
 def _unknown(kind: str) -> Response:
-    return problem(404, f"未知的模板种类“{kind}”；可用：{'、'.join(kinds.KINDS)}。")
+    return problem(404, f"未知的模板种类“{kind}”；可用：{'、'.join(catalogue.templates())}。")
 
 
 @templates.get("/templates", tags=[T_TEMPLATES], summary="模板列表", responses={200: TemplateList})
 def list_templates():
     """各种类正在使用的模板（内置或本单位覆盖）及 sha256。"""
     require_office()
-    return {"items": store.listing()}
+    return {"items": catalogue.listing()}
 
 
 @templates.get("/templates/<kind>", tags=[T_TEMPLATES], summary="模板详情与字段", responses={200: TemplateDetail})
 def template_detail(path: TemplateKindPath):
     """模板状态与该种类提供的标签字段（同 wenshu template fields）。"""
     require_office()
-    if path.kind not in kinds.KINDS:
+    if path.kind not in catalogue.templates():
         return _unknown(path.kind)
-    return {**_row(path.kind), "fields": list(kinds.fields(path.kind))}
+    return {**_row(path.kind), "fields": list(catalogue.fields(path.kind))}
 
 
 @templates.get("/templates/<kind>/file", tags=[T_TEMPLATES], summary="下载使用中的模板",
@@ -84,10 +84,10 @@ def template_file(path: TemplateKindPath):
     from service.naming import content_disposition
 
     require_office()
-    if path.kind not in kinds.KINDS:
+    if path.kind not in catalogue.templates():
         return _unknown(path.kind)
-    tk = kinds.kind(path.kind)
-    data = store.resolve(tk.name, tk.suffix).read_bytes()
+    tk = catalogue.template(path.kind)
+    data = store.resolve(tk.name, tk.suffix, tk.folder).read_bytes()
     return Response(data, mimetype=MEDIA[tk.suffix], headers={
         "Content-Disposition": content_disposition(f"{tk.name}{tk.suffix}"), "Cache-Control": "private, no-store"})
 
@@ -98,10 +98,10 @@ def upload_template(form: TemplateUpload):
     """检查后安装：文件须为有效的 .docx、标签须为该种类提供的字段、不得含不安全表达式、用示例数据试生成成功。
     下一个任务即使用新模板；旧的本单位模板保留在 instance/templates/history/。"""
     who = require_office()
-    if form.kind not in kinds.KINDS:
+    if form.kind not in catalogue.templates():
         return problem(422, f"未知的模板种类“{form.kind}”。", errors=[
-            {"field": "form.kind", "title": "模板种类", "message": f"只能是 {'、'.join(kinds.KINDS)}"}])
-    tk = kinds.kind(form.kind)
+            {"field": "form.kind", "title": "模板种类", "message": f"只能是 {'、'.join(catalogue.templates())}"}])
+    tk = catalogue.template(form.kind)
     name = form.file.filename or ""
     suffix = ("." + name.rsplit(".", 1)[-1].lower()) if "." in name else tk.suffix
     data = form.file.read(MAX_BYTES + 1)
@@ -119,9 +119,9 @@ def upload_template(form: TemplateUpload):
 def rollback_template(path: TemplateKindPath):
     """删除本单位模板（移入 history/），此后使用内置模板。"""
     who = require_office()
-    if path.kind not in kinds.KINDS:
+    if path.kind not in catalogue.templates():
         return _unknown(path.kind)
-    tk = kinds.kind(path.kind)
+    tk = catalogue.template(path.kind)
     if not store.rollback(tk.name, tk.suffix):
         return problem(404, f"“{tk.title}”没有本单位上传的模板，已在使用内置模板。")
     with session() as s:

@@ -11,6 +11,7 @@ Schema changes go through Alembic (service/db/migrations); `upgrade()` applies t
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
@@ -23,6 +24,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 class Base(DeclarativeBase):
     pass
+
+
+def utcnow() -> datetime:
+    """Now as naive UTC: the tables' times."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 def busy_timeout() -> float:

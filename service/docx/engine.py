@@ -24,6 +24,7 @@ from lxml import etree
 
 from service.ooxml.archive import Member, deflate, pack_members
 from service.templates import provenance, store
+from service.templates.template import Template
 
 _TAG = re.compile(r"\{[{%#]")
 
@@ -132,15 +133,19 @@ def _check_xml(name: str, xml: str) -> None:
 _compiled: dict[str, tuple[tuple, CompiledTemplate]] = {}
 
 
-def load_template(name: str) -> CompiledTemplate:
-    """The compiled template `name` (override or shipped), compiled once per process and again whenever the file
-    behind the name changes (checked by a stat per call: installs are atomic renames)."""
-    path = store.resolve(name)
+def load_template(template: str | Template) -> CompiledTemplate:
+    """The compiled template (a name in doc_templates/, or a kind's Template wherever its shipped file lies;
+    the office's override wins), compiled once per process and again whenever the file behind it changes (checked
+    by a stat per call: installs are atomic renames)."""
+    if isinstance(template, Template):
+        path = store.resolve(template.name, template.suffix, template.folder)
+    else:
+        path = store.resolve(template)
     st = path.stat()
     key = (str(path), st.st_ino, st.st_mtime_ns, st.st_size)
-    hit = _compiled.get(name)
+    hit = _compiled.get(str(path))
     if hit is not None and hit[0] == key:
         return hit[1]
     tpl = CompiledTemplate(path)
-    _compiled[name] = (key, tpl)
+    _compiled[str(path)] = (key, tpl)
     return tpl

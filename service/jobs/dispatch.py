@@ -24,9 +24,10 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
 
+from service.db import utcnow
+from service.db.session import session
 from service.jobs import publish
-from service.jobs.db import session
-from service.jobs.models import Job, JobItem, JobOutbox, utcnow
+from service.jobs.models import Job, JobItem, JobOutbox
 from service.jobs.settings import job_settings, redis_client
 
 log = logging.getLogger(__name__)

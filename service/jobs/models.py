@@ -1,23 +1,18 @@
-"""Tables of the job pipeline: jobs and their items, the permanent document register, API tokens, the audit log.
+"""Tables of the job pipeline: jobs and their items, the outbox and the permanent document register.
 
-Units are referred to by name (no foreign key): centre tokens, jobs and documents carry the unit name the
-records store uses. Times are naive UTC.
+Units are referred to by name (no foreign key): jobs and documents carry the unit name the records store uses.
+Times are naive UTC (service.db.utcnow).
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import JSON, BigInteger, Boolean, DateTime, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base
+from service.db import Base, utcnow
 
 JOB_STATES = ("accepted", "running", "succeeded", "partial", "failed")  # partial: some items failed
-ROLES = ("office", "centre")
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class Job(Base):
@@ -99,30 +94,3 @@ class Document(Base):
     expires_at: Mapped[datetime | None] = mapped_column(DateTime)
     storage_path: Mapped[str | None] = mapped_column(String(512))  # relative to the storage dir; None once expired
     template_sha256: Mapped[str | None] = mapped_column(String(64))  # the template version that made the file
-
-
-class ApiToken(Base):
-    __tablename__ = "api_tokens"
-
-    id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    role: Mapped[str] = mapped_column(String(16))
-    unit: Mapped[str | None] = mapped_column(String(128))
-    label: Mapped[str | None] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
-    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
-
-
-class AuditEntry(Base):
-    __tablename__ = "audit_log"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    token_id: Mapped[str | None] = mapped_column(String(16), index=True)
-    role: Mapped[str | None] = mapped_column(String(16))
-    unit: Mapped[str | None] = mapped_column(String(128))
-    action: Mapped[str] = mapped_column(String(32))  # submit | download | token.create | token.revoke | token.rotate
-    job_id: Mapped[str | None] = mapped_column(String(32))
-    document_id: Mapped[str | None] = mapped_column(String(32))
-    detail: Mapped[str | None] = mapped_column(Text)

@@ -29,10 +29,11 @@ from pydantic import ValidationError
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from service.db import utcnow
+from service.db.session import session
 from service.jobs import kinds as registry
 from service.jobs import storage
-from service.jobs.db import session
-from service.jobs.models import Document, Job, JobItem, JobOutbox, utcnow
+from service.jobs.models import Document, Job, JobItem, JobOutbox
 from service.jobs.settings import job_settings
 from service.layout import glyphs
 from service.templates import provenance

@@ -8,6 +8,9 @@ endpoints (service.api.records) and the centre's web page submit them.
   report: the first MAX_ERRORS errors and the total) and, for a refused import, `导入错误标注.xlsx` (every error
   marked). A successful import is written to the audit log as before.
 - `records-export`: the import-format workbook of the store's records (one unit, or all for the office).
+
+`wenshu records import|export` run these same kinds (service.records.cli: keep_upload, then DocumentKind.make or
+write_items, the path the worker takes), so the command and the job cannot drift apart.
 """
 from __future__ import annotations
 
@@ -65,13 +68,22 @@ def keep_upload(who, data: bytes, filename: str) -> ImportParams:
                         scope=None if who.is_office else who.unit, token_id=who.token_id, role=who.role)
 
 
+def discard_upload(p: ImportParams) -> None:
+    """Remove a kept upload at once (`wenshu records import` is done with it; the API's waits for the TTL)."""
+    import shutil
+
+    from service.jobs import storage
+
+    shutil.rmtree(storage.absolute(p.upload).parent, ignore_errors=True)
+
+
 def import_outcome(job_id: str, token_id: str) -> tuple[str, dict | None, str | None]:
     """(job state, report or None while running/expired, marked workbook's document id) of an import job that
     token submitted; LookupError for any other job."""
     from sqlalchemy import select
 
+    from service.db.session import session
     from service.jobs import storage
-    from service.jobs.db import session
     from service.jobs.models import Document, Job
 
     with session() as s:
@@ -88,8 +100,9 @@ def import_outcome(job_id: str, token_id: str) -> tuple[str, dict | None, str | 
 
 
 def _render_import(data: dict, out_dir: Path, session) -> list[Path]:
-    from service.jobs import audit, storage
-    from service.jobs.tokens import Principal
+    from service.access import audit
+    from service.access.tokens import Principal
+    from service.jobs import storage
     from service.records.exchange.importer import ImportResult, import_workbook
     from service.records.exchange.marking import mark_errors
     from service.records.exchange.reader import CellError
@@ -97,7 +110,7 @@ def _render_import(data: dict, out_dir: Path, session) -> list[Path]:
 
     p = ImportParams.model_validate(data)
     upload = storage.absolute(p.upload).read_bytes()
-    who = Principal(token_id=p.token_id, role=p.role, unit=p.scope)
+    who = Principal(token_id=p.token_id, role=p.role, unit=p.scope) if p.token_id else None  # None: the command
     try:
         with session() as s:
             result = import_workbook(s, upload, unit_scope=p.scope)

@@ -31,7 +31,6 @@ class JobSettings:
     sweep_interval: float  # seconds between beat-driven sweeps
     stale_after: int  # seconds without progress before the sweep re-sends a dispatched job
     expire_interval: float  # seconds between beat-driven expiry runs
-    max_body: int  # bytes: the one upload and request body limit (413 above it)
     rate_limit: str  # Flask-Limiter expression per token
     item_delay: float  # fault-injection for tests/bench: seconds slept before each item (0 in production)
     max_retries: int
@@ -56,7 +55,6 @@ def job_settings() -> JobSettings:
         sweep_interval=_float("WENSHU_SWEEP_INTERVAL", 10.0),
         stale_after=_int("WENSHU_STALE_AFTER", vis),
         expire_interval=_float("WENSHU_EXPIRE_INTERVAL", 600.0),
-        max_body=_int("WENSHU_MAX_BODY", 16 * 1024 * 1024),
         rate_limit=os.environ.get("WENSHU_RATE_LIMIT", "600/minute"),
         item_delay=_float("WENSHU_ITEM_DELAY", 0.0),
         max_retries=_int("WENSHU_MAX_RETRIES", 5),

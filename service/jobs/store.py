@@ -11,10 +11,12 @@ from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from service.access.models import AuditEntry
+from service.access.tokens import Principal
+from service.db import utcnow
+from service.db.session import session, write_session
 from service.jobs import kinds as registry
-from service.jobs.db import session, write_session
-from service.jobs.models import AuditEntry, Job, JobItem, JobOutbox, utcnow
-from service.jobs.tokens import Principal
+from service.jobs.models import Job, JobItem, JobOutbox
 
 _JOBS, _AUDIT, _OUTBOX = Job.__table__, AuditEntry.__table__, JobOutbox.__table__
 

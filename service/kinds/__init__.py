@@ -2,8 +2,9 @@
 the records (`items(session, params)`), its templates and its renderer; the API (POST /jobs, GET /kinds, the
 OpenAPI document), the worker (service.jobs.pipeline) and `wenshu` all take kinds from here.
 
-Adding a kind: define its DocumentKind in the module of its area (notice, records, yearend), add it to KINDS
-below, and draw its template in doc_templates/ (with its sample, declared in service.templates.kinds).
+Adding a kind: define its DocumentKind in the module of its area (notice, records, yearend) with the Templates it
+fills, add it to KINDS below, and draw its template in doc_templates/ with its sample JSON. Nothing else: the
+template kinds (service.templates.catalogue) are read off this list.
 """
 from __future__ import annotations
 

@@ -10,7 +10,10 @@
   when the renderer measured its pages). Renderers never read the store; a kind whose renderer must (the year-end
   archive, the records import) says `store=True` and is called `render(data, out_dir, store)` with a session
   factory (a context manager giving a transaction).
-- `templates`: the template kinds (service.templates.kinds) its renderer fills, so an override is traceable.
+- `templates`: the templates its renderer fills (service.templates.template.Template: file, title, how its
+  sample data becomes the context). They are the template kinds of `wenshu template …` and /api/v1/templates
+  (service.templates.catalogue reads them off KINDS), so an override is checked against what the kind provides
+  and traceable in the register.
 - `check(session, params)`: the request's only look at the store, a cheap existence check raising LookupError
   (404) or ValueError (422). `unit(params)` names the unit (None: an office-level document), `period(params)`
   the period shown in the register.
@@ -27,8 +30,9 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from service.files import TMP_PREFIX, publish
+from service.templates.template import Template
 
-Sessions = Callable[[], ContextManager[Session]]  # e.g. service.jobs.db.session, or Store.transaction of the CLI
+Sessions = Callable[[], ContextManager[Session]]  # e.g. service.db.session.session, or Store.transaction of the CLI
 NOTHING_TO_MAKE = "所选范围内没有可生成的文书（例如该月没有开班记录）"
 
 
@@ -39,7 +43,7 @@ class DocumentKind:
     params: type[BaseModel]
     render: Callable[..., list]  # (data, out_dir) -> list[Path | tuple[Path, int | None]]
     items: Callable[[Session, BaseModel], list[tuple[str, dict]]] | None = None
-    templates: tuple[str, ...] = ()  # template kinds its renderer fills (service.templates.kinds)
+    templates: tuple[Template, ...] = ()  # the templates its renderer fills
     unit: Callable[[BaseModel], str | None] = field(default=lambda p: None)
     period: Callable[[BaseModel], str | None] = field(default=lambda p: None)
     description: str = ""

@@ -6,9 +6,11 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.config import SAMPLES_DIR
 from service.forms.annex3 import MonthlyReport
 from service.kinds.kind import DocumentKind
 from service.models.notice import Notice
+from service.templates.template import Template
 from service.units import UnitsFile
 
 
@@ -74,14 +76,25 @@ def render_notice_bundle(data: dict, out_dir: Path) -> list[Path]:
     return [bundle.assemble_bundle(src, pdf=params.pdf).write(out_dir)]
 
 
+def _notice_context(data: dict) -> dict:
+    from service.models.notice import parse_notice
+    from service.render.notice import ImprintPlacement, context
+
+    return context(parse_notice(data), ImprintPlacement())
+
+
+# the notice body; the year-end's 表彰决定 is a notice too (service.kinds.yearend)
+NOTICE_TEMPLATE = Template("notice", "红头文件（通知正文）", _notice_context,
+                           sample=SAMPLES_DIR / "baisheng-2020" / "notice.json")
+
 NOTICE = DocumentKind(
-    name="notice", title="红头通知", params=NoticeParams, render=render_notice, templates=("notice",),
+    name="notice", title="红头通知", params=NoticeParams, render=render_notice, templates=(NOTICE_TEMPLATE,),
     period=lambda p: str(p.notice.number.year), office_only=True,
     description="按 GB/T 9704-2012 版式生成红头通知及其附件（.docx，可选 PDF）。",
 )
 NOTICE_BUNDLE = DocumentKind(
     name="notice-bundle", title="通知文件包", params=NoticeBundleParams, render=render_notice_bundle,
-    templates=("notice",), period=lambda p: str(p.notice.number.year), office_only=True,
+    templates=(NOTICE_TEMPLATE,), period=lambda p: str(p.notice.number.year), office_only=True,
     description="通知（含附件）、附件3 月报表与附件4 领导小组成员表的 Excel 表（空白与填报）、可选 PDF，"
                 "打包为可复现的 zip，内含 manifest.json。",
 )

@@ -16,6 +16,7 @@ from pydantic import ConfigDict, Field
 
 from service.kinds.kind import NOTHING_TO_MAKE, DocumentKind
 from service.models.text import EMAIL_PATTERN, CleanText
+from service.templates.template import Template
 from service.units import Phone
 
 Format = Literal["xlsx", "docx"]
@@ -168,7 +169,7 @@ def render_quarterly(data: dict, out_dir: Path) -> list[Path]:
 def _publicity_items(s, p: PublicityParams) -> list[tuple[str, dict]]:
     from pydantic import ValidationError
 
-    from service.models.errors import chinese_errors
+    from service.models.errors import chinese_errors, inline_errors
     from service.records.queries.reports import project_notice
     from service.records.store.session import township_short
     from service.render.public_notice import Publicity
@@ -178,7 +179,7 @@ def _publicity_items(s, p: PublicityParams) -> list[tuple[str, dict]]:
     try:
         pub = Publicity(issuer=issuer, start=p.start, end=p.end, phone=p.phone, date=p.start)
     except ValidationError as exc:
-        raise ValueError("；".join(f"{e['title']}：{e['message']}" for e in chinese_errors(exc, Publicity))) from None
+        raise ValueError(inline_errors(chinese_errors(exc, Publicity))) from None
     return [(f"{p.unit}培训项目公示", {"notice": notice.model_dump(mode="json"), "publicity": pub.model_dump(mode="json")})]
 
 
@@ -198,7 +199,43 @@ def render_publicity(data: dict, out_dir: Path) -> list[tuple[Path, int]]:
     return out
 
 
-def _class_kind(name: str, title: str, items: Callable, render: Callable, template: str) -> DocumentKind:
+# -- templates: each one's sample data (doc_templates/samples/<name>.json) -> the context its renderer builds ------
+def _ledger_card_context(data: dict) -> dict:
+    from service.records.queries.documents import LedgerCard
+    from service.records.renderers.word import ledger_card_context
+
+    return ledger_card_context(LedgerCard.model_validate(data))
+
+
+def _assessment_context(data: dict) -> dict:
+    from service.records.queries.documents import AssessmentSheet
+    from service.records.renderers.word import assessment_context
+
+    return assessment_context(AssessmentSheet.model_validate(data))
+
+
+def _quarterly_context(data: dict) -> dict:
+    from service.records.queries.documents import QuarterlyReport
+    from service.records.renderers.word import quarterly_context
+
+    return quarterly_context(QuarterlyReport.model_validate(data))
+
+
+def _public_notice_context(data: dict) -> dict:
+    from service.records.queries.documents import ProjectNotice
+    from service.render.public_notice import Publicity, public_notice_context
+
+    return public_notice_context(ProjectNotice.model_validate(data["notice"]),
+                                 Publicity.model_validate(data["publicity"]))
+
+
+LEDGER_CARD_TEMPLATE = Template("ledger_card", "学员培训记录卡", _ledger_card_context)
+ASSESSMENT_TEMPLATE = Template("assessment", "学员考核表", _assessment_context)
+QUARTERLY_TEMPLATE = Template("quarterly", "社区教育培训季报表", _quarterly_context)
+PUBLIC_NOTICE_TEMPLATE = Template("public_notice", "培训项目公示", _public_notice_context)
+
+
+def _class_kind(name: str, title: str, items: Callable, render: Callable, template: Template) -> DocumentKind:
     """A kind with one document per class of a unit's month (or year): .xlsx and/or .docx."""
     return DocumentKind(
         name=name, title=title, params=ClassDocumentsParams, items=items, check=_classes_exist, render=render,
@@ -207,9 +244,10 @@ def _class_kind(name: str, title: str, items: Callable, render: Callable, templa
     )
 
 
-LEDGER_CARDS = _class_kind("ledger-cards", "学员培训记录卡", _ledger_items, render_ledger_cards, "ledger_card")
+LEDGER_CARDS = _class_kind("ledger-cards", "学员培训记录卡", _ledger_items, render_ledger_cards,
+                           LEDGER_CARD_TEMPLATE)
 ASSESSMENT_SHEETS = _class_kind("assessment-sheets", "学员考核表", _assessment_items, render_assessment_sheets,
-                                "assessment")
+                                ASSESSMENT_TEMPLATE)
 MONTHLY_REPORT = DocumentKind(
     name="monthly-report", title="社区教育培训月报表", params=MonthlyReportParams, items=_monthly_items,
     render=render_monthly, check=_unit_exists, unit=lambda p: p.unit, period=_month_period,
@@ -217,11 +255,11 @@ MONTHLY_REPORT = DocumentKind(
 )
 QUARTERLY_REPORT = DocumentKind(
     name="quarterly-report", title="社区教育培训季报表", params=QuarterlyReportParams, items=_quarterly_items,
-    render=render_quarterly, templates=("quarterly",), office_only=True, period=lambda p: f"{p.year}-Q{p.quarter}",
+    render=render_quarterly, templates=(QUARTERLY_TEMPLATE,), office_only=True, period=lambda p: f"{p.year}-Q{p.quarter}",
     description="全镇某季度的季报表（横向 A4，Excel 与 Word），每单位一行，按附件1类别分列。",
 )
 PUBLICITY = DocumentKind(
     name="publicity", title="培训项目公示", params=PublicityParams, items=_publicity_items, check=_unit_exists,
-    render=render_publicity, templates=("public_notice",), unit=lambda p: p.unit, period=lambda p: p.start.isoformat(),
+    render=render_publicity, templates=(PUBLIC_NOTICE_TEMPLATE,), unit=lambda p: p.unit, period=lambda p: p.start.isoformat(),
     description="学习中心的培训项目公示（培训目标、方案、计划；公示期与监督电话），Word 与 PDF。",
 )

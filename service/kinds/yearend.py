@@ -10,6 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from service.kinds.kind import DocumentKind
+from service.kinds.notice import NOTICE_TEMPLATE
+from service.templates.template import Template
 from service.yearend.batch import YearEndParams
 
 OFFICE_LABEL = "全镇考核结果与表彰"
@@ -24,6 +26,18 @@ def _items(s, p: YearEndParams) -> list[tuple[str, dict]]:
         raise ValueError(str(exc)) from None
     return [(OFFICE_LABEL, {"plan": plan, "unit": None})] + [
         (f"{u} 归档文件", {"plan": plan, "unit": u}) for u in Plan.from_json(plan).biggest_first]
+
+
+def _certificate_context(data: dict) -> dict:
+    import datetime as dt
+
+    from service.yearend.commendation import certificate_context
+
+    return certificate_context(data["unit"], data["honour"], data["issuer"], dt.date.fromisoformat(data["date"]),
+                               year=data.get("year"))
+
+
+CERTIFICATE_TEMPLATE = Template("certificate", "荣誉证书", _certificate_context)
 
 
 def _check(s, p: YearEndParams) -> None:
@@ -56,7 +70,7 @@ def _render(data: dict, out_dir: Path, session) -> list[Path]:
 
 YEAR_END = DocumentKind(
     name="year-end", title="年终考核表彰与归档", params=YearEndParams, items=_items, render=_render, check=_check,
-    store=True, templates=("certificate",), period=lambda p: str(p.year), office_only=True,
+    store=True, templates=(CERTIFICATE_TEMPLATE, NOTICE_TEMPLATE), period=lambda p: str(p.year), office_only=True,
     description="各单位验收考核结果（Excel）、表彰决定（Word 与 PDF）和荣誉证书（PDF），以及每个单位卷一至卷五的"
                 "归档文件（归档文件目录、备考表、卷皮，各件 PDF 与原文件，完整性报告），每单位一个 zip；"
                 "进度为已完成单位数/总数。",

@@ -128,4 +128,10 @@ def chinese_errors(exc: ValidationError, model: type[BaseModel] | None = None, *
 
 
 def format_errors(errors: list[dict[str, str]]) -> str:
+    """One line per error, with its field path (the commands' output)."""
     return "\n".join(f"{e['title']}（{e['field']}）：{e['message']}" for e in errors)
+
+
+def inline_errors(errors: list[dict[str, str]], limit: int | None = None) -> str:
+    """The errors in one line, `标题：原因；…` (a job item's or a refused request's message)."""
+    return "；".join(f"{e['title']}：{e['message']}" for e in errors[:limit])

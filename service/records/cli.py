@@ -11,9 +11,6 @@ from pydantic import BaseModel, ValidationError
 
 from service.kinds import records as kinds
 from service.kinds.kind import DocumentKind, make, write_items
-from service.records.exchange.importer import import_workbook
-from service.records.exchange.marking import mark_errors
-from service.records.exchange.upload import UploadRefused
 from service.records.queries import reports
 from service.records.renderers import outputs
 from service.records.store.session import Store, open_store
@@ -173,19 +170,20 @@ def blank_cmd(out_dir: Path, database_url: str | None) -> None:
 @DB_OPTION
 def export_cmd(unit: str | None, out_dir: Path, database_url: str | None) -> None:
     """把记录库中的培训班和学员导出为导入模板格式的工作簿，改好后可重新导入（只更新，不重复）。"""
-    from service.naming import document_filename
-    from service.records.exchange.export import export_workbooks
+    from service.jobs import kinds as registry
+    from service.jobs.records_io_kinds import EXPORT_KIND, WORKBOOK_TITLES, ExportParams
 
-    with _store(database_url).transaction() as s:
-        if unit is not None:
+    store = _store(database_url)
+    if unit is not None:
+        with store.transaction() as s:
             try:
                 reports.unit_named(s, unit)
             except reports.NotFound as exc:
                 _fail(str(exc))
-        schedule, roster = export_workbooks(s, unit)
-    prefix = f"{unit} " if unit else ""
-    _written([outputs.OutputFile(document_filename(prefix + "培训班计划表", ".xlsx"), schedule, "import_template"),
-              outputs.OutputFile(document_filename(prefix + "学员名册", ".xlsx"), roster, "import_template")], out_dir)
+    items = [(title, ExportParams(workbook=workbook, unit=unit).model_dump(mode="json"))
+             for workbook, title in WORKBOOK_TITLES.items()]  # the export job's item, once per workbook
+    for path in write_items(registry.get(EXPORT_KIND), items, store.transaction, out_dir):
+        click.echo(str(path))
 
 
 @records_group.command("import")
@@ -196,19 +194,36 @@ def export_cmd(unit: str | None, out_dir: Path, database_url: str | None) -> Non
 @DB_OPTION
 def import_cmd(workbook: Path, unit: str | None, marked: Path | None, database_url: str | None) -> None:
     """导入培训班计划表或学员名册（.xlsx）。有任何错误则不写入任何记录。"""
-    data = workbook.read_bytes()
-    store = _store(database_url)
+    import json
+    import shutil
+    import tempfile
+
+    from service.access.tokens import Principal
+    from service.jobs import kinds as registry
+    from service.jobs.records_io_kinds import IMPORT_KIND, MARKED_NAME, REPORT_NAME, discard_upload, keep_upload
+    from service.records.exchange.reader import CellError
+
+    # the import job's own path: the upload kept in the storage folder, the kind run on it (audited as "cli")
+    params = keep_upload(Principal(token_id=None, role="centre" if unit else "office", unit=unit),
+                         workbook.read_bytes(), workbook.name)
     try:
-        with store.transaction() as s:
-            result = import_workbook(s, data, unit_scope=unit)
-    except UploadRefused as exc:
-        _fail(str(exc))
-    click.echo(result.summary())
-    if not result.ok:
-        if marked is not None:
-            marked.write_bytes(mark_errors(data, result.errors))
-            click.echo(f"已标出错误的工作簿：{marked}", err=True)
-        sys.exit(1)
+        with tempfile.TemporaryDirectory() as tmp:
+            make(registry.get(IMPORT_KIND), params, _store(database_url).transaction, Path(tmp))
+            report = json.loads((Path(tmp) / REPORT_NAME).read_text(encoding="utf-8"))
+            if not report["ok"] and marked is not None and (Path(tmp) / MARKED_NAME).is_file():
+                marked.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(Path(tmp) / MARKED_NAME, marked)
+                click.echo(f"已标出错误的工作簿：{marked}", err=True)
+    finally:
+        discard_upload(params)
+    if report["ok"]:
+        click.echo(report["summary"])
+        return
+    click.echo(report["detail"])
+    for e in report["errors"]:
+        if e["message"] != report["detail"]:  # a refused workbook: its reason is the detail
+            click.echo(f"  {CellError(**e)}")
+    sys.exit(1)
 
 
 commands = [ledger_cmd, assessment_cmd, report_group, publicity_cmd, records_group]

@@ -3,7 +3,7 @@
 1. the package: size cap, a real zip (not a broken one), entry count and zip-bomb caps, the parts a .docx / .xlsx
    needs, every XML part parsed by defusedxml (no DTD, no entities);
 2. the tags: Jinja syntax per part; nothing that reaches Python internals (`__class__`, `_x`, `self`, imports of
-   other templates); every variable one the kind provides (service.templates.kinds.fields);
+   other templates); every variable one the kind provides (service.templates.catalogue.fields);
 3. a dry run: the kind's sample data rendered in the sandboxed engine, and the result opened with python-docx.
 """
 from __future__ import annotations
@@ -19,7 +19,8 @@ from jinja2 import TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, UndefinedError
 from jinja2.meta import find_undeclared_variables
 
-from service.templates import kinds, store
+from service.templates import catalogue, store
+from service.templates.template import Template
 
 MiB = 1024 * 1024
 MAX_BYTES = 5 * MiB
@@ -45,13 +46,13 @@ class CheckReport:
 
 def guess_kind(filename: str | None) -> str | None:
     stem = Path(filename or "").stem
-    return stem if stem in kinds.KINDS else None
+    return stem if stem in catalogue.templates() else None
 
 
 def check_template(data: bytes, kind: str | None, *, suffix: str | None = None) -> CheckReport:
     """The reasons (Chinese) why `data` cannot be the template of `kind` (None: only the package and tag safety)."""
     report = CheckReport(kind, store.sha256_bytes(data))
-    tk = kinds.kind(kind) if kind else None
+    tk = catalogue.template(kind) if kind else None
     suffix = suffix or (tk.suffix if tk else ".docx")
     if tk and suffix != tk.suffix:
         report.reasons.append(f"“{tk.title}”的模板应为{LABEL[tk.suffix]}，收到的是{suffix}文件。")
@@ -102,7 +103,7 @@ def _package_ok(data: bytes, suffix: str, reasons: list[str]) -> bool:
     return not reasons
 
 
-def _docx_ok(data: bytes, tk: kinds.TemplateKind | None, report: CheckReport) -> None:
+def _docx_ok(data: bytes, tk: Template | None, report: CheckReport) -> None:
     from service.docx.engine import TEMPLATE_GLOBALS, CompiledTemplate
 
     reasons = report.reasons
@@ -114,7 +115,7 @@ def _docx_ok(data: bytes, tk: kinds.TemplateKind | None, report: CheckReport) ->
     except UnicodeDecodeError:
         reasons.append("文档部件不是 UTF-8 编码的 XML。")
         return
-    provided = set(kinds.fields(tk.name)) if tk else None
+    provided = set(catalogue.fields(tk.name)) if tk else None
     used: set[str] = set()
     for part, source in tpl.sources.items():
         ast = tpl._env.parse(source)
@@ -165,7 +166,7 @@ def _attribute_paths(ast: nodes.Template, context_names: set[str]) -> set[str]:
     return out
 
 
-def _dry_run(tpl, tk: kinds.TemplateKind, reasons: list[str]) -> None:
+def _dry_run(tpl, tk: Template, reasons: list[str]) -> None:
     import docx
 
     try:

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from service.templates import kinds, store
+from service.templates import catalogue, store
 from service.templates.check import check_template, guess_kind
+from service.templates.template import Template
 
 
 def _fail(lines: list[str]) -> None:
@@ -17,9 +18,9 @@ def _fail(lines: list[str]) -> None:
     sys.exit(2)
 
 
-def _kind_or_fail(name: str) -> kinds.TemplateKind:
+def _kind_or_fail(name: str) -> Template:
     try:
-        return kinds.kind(name)
+        return catalogue.template(name)
     except KeyError as exc:
         _fail([exc.args[0]])
 
@@ -35,7 +36,7 @@ def fields_cmd(kind: str) -> None:
     """列出模板种类 KIND 提供的标签字段（rows[] 为列表 rows 的一项）。"""
     tk = _kind_or_fail(kind)
     click.echo(f"# {tk.title}（{tk.name}{tk.suffix}）可用的标签字段")
-    for f in kinds.fields(tk.name):
+    for f in catalogue.fields(tk.name):
         click.echo(f)
 
 
@@ -52,14 +53,14 @@ def check_cmd(file: Path, kind: str | None) -> None:
     report = check_template(file.read_bytes(), kind, suffix=file.suffix.lower() or None)
     if not report.ok:
         _fail([f"模板不合格：{file}"] + [f"  - {r}" for r in report.reasons])
-    what = f"“{kinds.kind(kind).title}”的模板" if kind else "模板（未指定种类，只检查了文件与标签安全）"
+    what = f"“{catalogue.template(kind).title}”的模板" if kind else "模板（未指定种类，只检查了文件与标签安全）"
     click.echo(f"合格：{file} 可作为{what}；sha256 {report.sha256}")
 
 
 @template.command("list")
 def list_cmd() -> None:
     """列出各种类正在使用的模板（内置或本单位覆盖）及其 sha256。"""
-    for row in store.listing():
+    for row in catalogue.listing():
         used = "、".join(row["used_by"]) or "—"
         click.echo(f"{row['kind']}\t{row['source']}\t{row['sha256']}\t{row['title']}\t用于 {used}")
 

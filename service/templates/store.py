@@ -15,18 +15,19 @@ def override_dir() -> Path:
     return settings().instance_dir / "templates"
 
 
-def shipped_path(name: str, suffix: str = ".docx") -> Path:
-    return TEMPLATE_DIR / f"{name}{suffix}"
+def shipped_path(name: str, suffix: str = ".docx", folder: Path = TEMPLATE_DIR) -> Path:
+    return folder / f"{name}{suffix}"
 
 
 def override_path(name: str, suffix: str = ".docx") -> Path:
     return override_dir() / f"{name}{suffix}"
 
 
-def resolve(name: str, suffix: str = ".docx") -> Path:
-    """The file `name` renders from now: the override when there is one, else the shipped template."""
+def resolve(name: str, suffix: str = ".docx", folder: Path = TEMPLATE_DIR) -> Path:
+    """The file `name` renders from now: the override when there is one, else the shipped template (in `folder`,
+    doc_templates/ unless its service.templates.template.Template says otherwise)."""
     over = override_path(name, suffix)
-    return over if over.is_file() else shipped_path(name, suffix)
+    return over if over.is_file() else shipped_path(name, suffix, folder)
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -58,21 +59,3 @@ def _retire(name: str, suffix: str) -> Path | None:
     os.replace(current, kept)
     return kept
 
-
-def listing() -> list[dict]:
-    """Every kind's template in use: source (shipped | override), sha256 of both, and the document kinds
-    (service.kinds) whose renderer fills it."""
-    from service.kinds import KINDS as DOCUMENT_KINDS
-    from service.templates.kinds import KINDS
-
-    out = []
-    for tk in KINDS.values():
-        shipped = shipped_path(tk.name, tk.suffix)
-        over = override_path(tk.name, tk.suffix)
-        override_sha = sha256_file(over) if over.is_file() else None
-        shipped_sha = sha256_file(shipped) if shipped.is_file() else None
-        out.append({"kind": tk.name, "title": tk.title, "source": "override" if override_sha else "shipped",
-                    "sha256": override_sha or shipped_sha, "shipped_sha256": shipped_sha,
-                    "override_sha256": override_sha,
-                    "used_by": [k.name for k in DOCUMENT_KINDS if tk.name in k.templates]})
-    return out

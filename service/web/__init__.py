@@ -4,8 +4,12 @@ The pages sign in with a token (the same tokens as the API) into a Flask session
 functions as the API (job submission, records import, the document register); they hold no business logic.
 
     init_web(app)   registers the blueprint, CSRF protection (Flask-WTF) on every form, the session cookie
-                    settings (Secure by default; WENSHU_COOKIE_SECURE=0 for a plain-http intranet), the
-                    rate limit of failed sign-ins, and the Chinese error pages.
+                    settings, the rate limit of failed sign-ins, and the Chinese error pages.
+
+Settings come from the app's config, as create_app(config) sets it (service.api.settings_from_env reads
+WENSHU_COOKIE_SECURE and WENSHU_SECRET_KEY; a test passes SESSION_COOKIE_SECURE / SECRET_KEY in its config):
+SESSION_COOKIE_SECURE (True by default; False for a plain-http intranet) and SECRET_KEY (when empty, one generated
+once into the instance directory, shared by all workers).
 """
 from __future__ import annotations
 
@@ -21,13 +25,11 @@ from service.web.blueprint import web
 csrf = CSRFProtect()
 
 
-def _secret_key() -> str:
-    """WENSHU_SECRET_KEY, else one generated once into the instance directory (shared by all workers)."""
+def _instance_secret_key() -> str:
+    """The key generated once into the instance directory (shared by all workers), for an app configured without
+    SECRET_KEY."""
     from service.config import settings
 
-    key = os.environ.get("WENSHU_SECRET_KEY")
-    if key:
-        return key
     path = settings().instance_dir / "web-secret-key"
     if not path.is_file():
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,10 +49,9 @@ def _secret_key() -> str:
 def init_web(app: Flask) -> None:
     from service.web import auth, centre, jobs, office  # noqa: F401 (their routes)
 
-    secure = os.environ.get("WENSHU_COOKIE_SECURE", "1").strip().lower() not in ("0", "false", "no", "off")
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = _secret_key()
-    app.config.update(SESSION_COOKIE_SECURE=secure, SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+        app.config["SECRET_KEY"] = _instance_secret_key()
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       SESSION_COOKIE_NAME="wenshu_session", PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
                       WTF_CSRF_CHECK_DEFAULT=False,  # only the pages' forms: the JSON API takes Bearer tokens
                       WTF_CSRF_TIME_LIMIT=None)  # a form's token is valid as long as its session

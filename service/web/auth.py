@@ -8,7 +8,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
 from werkzeug.exceptions import NotFound
 
-from service.jobs.tokens import Principal, authenticate
+from service.access.tokens import Principal, authenticate
 from service.web.blueprint import web
 
 FINGERPRINT = 16
@@ -19,8 +19,8 @@ class SignInRequired(Exception):
 
 
 def _principal(token_id: str, fingerprint: str) -> Principal | None:
-    from service.jobs.db import session as db
-    from service.jobs.models import ApiToken
+    from service.access.models import ApiToken
+    from service.db.session import session as db
 
     with db() as s:
         row = s.get(ApiToken, token_id)
@@ -74,10 +74,10 @@ def signin():
     error = None
     if request.method == "POST":
         csrf.protect()
-        from service.jobs.db import session as db
-        from service.jobs.models import ApiToken
+        from service.access.models import ApiToken
+        from service.db.session import session as db
 
-        who = authenticate(request.form.get("token", "").strip())
+        who = authenticate(request.form.get("token", "").strip(), current_app.config["TOKEN_CACHE_SECONDS"])
         if who is not None:
             with db() as s:
                 digest = s.get(ApiToken, who.token_id).token_hash

@@ -6,12 +6,13 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from flask import Response, g, redirect, render_template, request, url_for
+from flask import Response, current_app, g, redirect, render_template, request, url_for
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
 
-from service.jobs import audit, storage
-from service.jobs.db import session as db
+from service.access import audit
+from service.db.session import session as db
+from service.jobs import storage
 from service.naming import content_disposition, document_filename
 from service.records.store.models import Enrolment, Trainee, TraineeCategory, TrainingClass, Unit
 from service.records.vocab import TRAINEE_CATEGORIES
@@ -136,7 +137,7 @@ def unit_import(unit: str):
         upload = request.files.get("file")
         data = upload.read() if upload else b""
         try:
-            check_xlsx(data)
+            check_xlsx(data, max_bytes=current_app.config["MAX_CONTENT_LENGTH"])
         except UploadRefused as exc:
             refused = str(exc)
         else:

@@ -14,9 +14,9 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from service.api.problems import translate
+from service.db.session import session
 from service.jobs import kinds as registry
 from service.jobs import storage
-from service.jobs.db import session
 from service.jobs.models import Document, Job
 from service.jobs.store import RequestRefused, ScopeRefused, check_scope, items_of, submit, visible_job
 from service.web.blueprint import error_page, web

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import NotFound
 
+from service.access import tokens as token_store
 from service.api.problems import translate
-from service.jobs import tokens as token_store
-from service.jobs.db import session
+from service.db.session import session
 from service.jobs.models import Job
 from service.records.store.models import Unit
 from service.records.vocab import REGISTERED_COUNTS

@@ -25,9 +25,8 @@ from sqlalchemy import DateTime, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from service.config import PROJECT_ROOT, settings
-from service.db import Base
+from service.db import Base, utcnow
 from service.files import write_atomic
-from service.jobs.models import utcnow
 
 CACHE_DIR = "archive-cache"
 # The code and data every filed document depends on: a change to any of them changes every key.

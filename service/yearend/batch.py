@@ -281,11 +281,10 @@ def unit_error(exc: BaseException) -> str:
     """The Chinese message of a unit that cannot be filed (data problems name the field; others the type)."""
     from pydantic import ValidationError
 
-    from service.models.errors import chinese_errors
+    from service.models.errors import chinese_errors, inline_errors
 
     if isinstance(exc, ValidationError):
-        fields = "；".join(f"{e['title']}：{e['message']}" for e in chinese_errors(exc)[:5])
-        return f"数据不合格：{fields}"
+        return f"数据不合格：{inline_errors(chinese_errors(exc), 5)}"
     if isinstance(exc, (ValueError, LookupError)) and str(exc):
         return str(exc)[:500]
     return f"生成失败（{type(exc).__name__}: {str(exc)[:200]}）"

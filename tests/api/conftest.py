@@ -53,7 +53,7 @@ def purge_redis() -> None:
 
 def clear_caches() -> None:
     from service.config import settings
-    from service.jobs import db
+    from service.db import session as db
     from service.jobs.settings import job_settings
 
     settings.cache_clear()
@@ -73,7 +73,7 @@ def api_env(tmp_path_factory):
     os.environ.update(env)
     clear_caches()
     purge_redis()
-    from service.jobs.db import migrate
+    from service.db.session import migrate
 
     migrate()  # as `wenshu db upgrade` does before the service starts (create_app runs no migration)
     yield instance
@@ -90,7 +90,7 @@ def api_env(tmp_path_factory):
 def app(api_env):
     from samples.loader import load_sample
     from service.api import create_app
-    from service.jobs.db import session
+    from service.db.session import session
 
     app = create_app({"TESTING": True})
     with session() as s:  # the records store the record kinds read (same database as the jobs)
@@ -105,7 +105,7 @@ def client(app):
 
 @pytest.fixture(scope="package")
 def tokens(app):
-    from service.jobs import tokens as t
+    from service.access import tokens as t
 
     return {
         "office": t.create("office", label="test office")[1],
@@ -129,7 +129,7 @@ def busiest_month(unit: str) -> tuple[int, int, int]:
 
     from sqlalchemy import select
 
-    from service.jobs.db import session
+    from service.db.session import session
     from service.records.store.models import TrainingClass, Unit
 
     with session() as s:
@@ -156,8 +156,9 @@ def purge_after_module(request):
         return
     from sqlalchemy import update
 
-    from service.jobs.db import session
-    from service.jobs.models import Job, utcnow
+    from service.db import utcnow
+    from service.db.session import session
+    from service.jobs.models import Job
 
     with session() as s:
         s.execute(update(Job).where(Job.state.in_(("accepted", "running")))

@@ -136,7 +136,7 @@ def filled_template(which: str, sheet: str, rows: list[dict]) -> bytes:
 
     from openpyxl import load_workbook
 
-    from service.jobs.db import session
+    from service.db.session import session
     from service.records.exchange.cells import header_key
     from service.records.renderers.outputs import store_blank_files
 

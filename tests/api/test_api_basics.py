@@ -118,7 +118,7 @@ def test_rate_limit_storage_down_falls_back_to_memory(api_env, tokens):
 
 
 def test_token_revoke_and_rotate(client, api_env):
-    from service.jobs import tokens as t
+    from service.access import tokens as t
 
     row, plain = t.create("centre", "测试丙村")
     assert client.get("/api/v1/whoami", headers=auth(plain)).status_code == 200
@@ -127,8 +127,8 @@ def test_token_revoke_and_rotate(client, api_env):
     assert client.get("/api/v1/whoami", headers=auth(new)).status_code == 200
     assert t.revoke(row.id)
     assert client.get("/api/v1/whoami", headers=auth(new)).status_code == 401
-    from service.jobs.db import session
-    from service.jobs.models import ApiToken
+    from service.access.models import ApiToken
+    from service.db.session import session
 
     with session() as s:
         stored = s.get(ApiToken, row.id)

@@ -57,23 +57,37 @@ def test_settings_come_from_create_app_config(api_env, tokens):
 
 
 def test_one_session_factory(api_env):
-    from service.jobs import db
+    from service.db import session as db
     from service.records.store.session import open_store
 
     store = open_store(migrate=False)
     assert store.engine is db.engine() and store.sessions is db.sessions()
 
 
-def test_token_revoked_elsewhere_stops_working_within_the_cache_time(api_env, monkeypatch):
-    from service.jobs import tokens as t
+def test_token_revoked_elsewhere_stops_working_within_the_cache_time(api_env):
+    from service.access import tokens as t
 
-    monkeypatch.setenv("WENSHU_TOKEN_CACHE_SECONDS", "1")
     row, plain = t.create("centre", "缓存测试村")
-    assert t.authenticate(plain) is not None  # looked up and trusted for a second
+    assert t.authenticate(plain, 1) is not None  # looked up and trusted for a second
     subprocess.run([sys.executable, "-m", "service.run", "token", "revoke", row.id], cwd=ROOT, check=True,
                    capture_output=True)  # another process: the CLI
     time.sleep(1.1)
-    assert t.authenticate(plain) is None
+    assert t.authenticate(plain, 1) is None
+
+
+def test_the_token_cache_time_is_the_apps_setting(api_env):
+    """create_app({"TOKEN_CACHE_SECONDS": 0}): every request looks its token up, so a token revoked by another
+    process is refused at the very next request."""
+    from service.access import tokens as t
+    from service.api import create_app
+
+    client = create_app({"TOKEN_CACHE_SECONDS": 0}).test_client()
+    row, plain = t.create("centre", "缓存测试村")
+    assert client.get("/api/v1/kinds", headers=auth(plain)).status_code == 200
+    subprocess.run([sys.executable, "-m", "service.run", "token", "revoke", row.id], cwd=ROOT, check=True,
+                   capture_output=True)
+    r = client.get("/api/v1/kinds", headers=auth(plain))
+    assert r.status_code == 401 and r.content_type == PROBLEM
 
 
 def test_access_line_is_gunicorns_own_with_secrets_redacted():

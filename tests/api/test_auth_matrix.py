@@ -11,9 +11,10 @@ from tests.api.conftest import UNIT_A, UNIT_B, auth, busiest_month
 
 def _finished_job(unit: str | None, kind: str, body: bytes) -> tuple[str, str]:
     """A finished job of `unit` with one registered document (rows and file as the pipeline leaves them)."""
+    from service.db import utcnow
+    from service.db.session import session
     from service.jobs import storage
-    from service.jobs.db import session
-    from service.jobs.models import Document, Job, JobItem, utcnow
+    from service.jobs.models import Document, Job, JobItem
     from service.jobs.pipeline import document_id, item_dir
     from service.jobs.store import new_job_id
 

@@ -18,7 +18,7 @@ def _upload(client, token, data: bytes):
 
 def _teachers_by_units() -> dict[str, tuple]:
     """Stored teachers -> (teacher, set of units whose classes they teach)."""
-    from service.jobs.db import session
+    from service.db.session import session
     from service.records.store.models import ClassTeacher, Teacher, TrainingClass, Unit
 
     with session() as s:
@@ -70,7 +70,7 @@ def test_office_may_edit_any_teacher(client, tokens):
 
 
 def _a_class_and_b_trainee():
-    from service.jobs.db import session
+    from service.db.session import session
     from service.records.store.models import Trainee, TrainingClass, Unit
 
     with session() as s:

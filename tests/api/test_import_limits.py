@@ -73,17 +73,13 @@ def _upload(client, token, data: bytes):
 
 @pytest.fixture()
 def big_body(app, monkeypatch):
-    """This test's uploads may be as large as the production default (16 MiB)."""
-    from service.jobs.settings import job_settings
-
+    """This test's uploads may be as large as the production default (16 MiB): the app's config is the limit of
+    the request body and of the workbook check alike."""
     limit = 16 * 1024 * 1024
-    monkeypatch.setenv("WENSHU_MAX_BODY", str(limit))
-    job_settings.cache_clear()
     monkeypatch.setitem(app.config, "MAX_CONTENT_LENGTH", limit)
     monkeypatch.setitem(app.config, "MAX_FORM_MEMORY_SIZE", limit)
     yield limit
     monkeypatch.undo()
-    job_settings.cache_clear()
 
 
 def test_hostile_workbook_of_blank_column_rows_is_refused(client, tokens, big_body):

@@ -77,7 +77,7 @@ def test_idempotent_resubmission(client_module, tokens, notice_data, notice_job)
     # The same key from another token is another request.
     from sqlalchemy import func, select
 
-    from service.jobs.db import session
+    from service.db.session import session
     from service.jobs.models import Job
 
     with session() as s:
@@ -87,7 +87,7 @@ def test_idempotent_resubmission(client_module, tokens, notice_data, notice_job)
 def test_register_keeps_the_document_after_expiry(client_module, tokens, notice_job):
     from datetime import timedelta
 
-    from service.jobs.models import utcnow
+    from service.db import utcnow
     from service.jobs.pipeline import expire_results
 
     doc = notice_job["result"]

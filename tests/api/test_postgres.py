@@ -44,8 +44,8 @@ def pg_url(api_env):
 
 def test_api_and_worker_on_postgresql(pg_url, app, tmp_path):
     from samples.loader import load_sample
-    from service.jobs import tokens
-    from service.jobs.db import engine, migrate, session
+    from service.access import tokens
+    from service.db.session import engine, migrate, session
     from service.jobs.models import Document
 
     migrate()

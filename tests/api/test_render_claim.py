@@ -23,9 +23,9 @@ def _files(job_id: str) -> dict[str, tuple[int, int]]:
 
 
 def test_same_chunk_twice_at_once_renders_once(client, tokens, monkeypatch):
+    from service.db.session import session
     from service.jobs import kinds as registry
     from service.jobs import pipeline
-    from service.jobs.db import session
     from service.jobs.models import Document, Job, JobItem
     from service.jobs.settings import job_settings
 

@@ -18,7 +18,7 @@ BODY = {"kind": "monthly-report", "params": {"unit": UNIT_A, "year": 2020, "mont
 
 
 def _jobs_with_key(key: str) -> int:
-    from service.jobs.db import session
+    from service.db.session import session
     from service.jobs.models import Job
 
     with session() as s:
@@ -62,8 +62,9 @@ def test_locked_database_gives_fast_503_and_leaves_nothing(client, tokens):
 
 def test_submit_is_one_transaction_and_takes_no_snapshot(app, client, tokens):
     """One write transaction (job, audit entry, outbox row); no item rows yet: the worker plans the items."""
-    from service.jobs.db import engine, session
-    from service.jobs.models import AuditEntry, JobItem, JobOutbox
+    from service.access.models import AuditEntry
+    from service.db.session import engine, session
+    from service.jobs.models import JobItem, JobOutbox
 
     statements: list[str] = []
     commits: list[int] = []
@@ -92,10 +93,11 @@ def test_submit_is_one_transaction_and_takes_no_snapshot(app, client, tokens):
 def test_failed_publish_is_resent_by_the_sweep(app, client, tokens, monkeypatch):
     """The broker refuses the publish after the commit: still 202 (the job is recorded), its outbox row stays,
     and the sweep publishes the planning task once the row is past its grace."""
+    from service.db import utcnow
+    from service.db.session import session
     from service.jobs import publish
-    from service.jobs.db import session
     from service.jobs.dispatch import sweep
-    from service.jobs.models import JobOutbox, utcnow
+    from service.jobs.models import JobOutbox
 
     def refuse(*_a, **_kw):
         raise redis.exceptions.ConnectionError("broker down (test)")

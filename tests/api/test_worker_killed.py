@@ -20,7 +20,7 @@ SLOW = {"WENSHU_ITEM_DELAY": "1.5", "WENSHU_SOFT_TIME_LIMIT": "8", "WENSHU_HARD_
 
 
 def _items(job_id: str):
-    from service.jobs.db import session
+    from service.db.session import session
     from service.jobs.models import JobItem
 
     with session() as s:
@@ -44,8 +44,8 @@ def _submit(client, token) -> tuple[dict, int]:
 
 
 def _assert_complete_and_clean(job: dict, n: int, killed_idx: int) -> None:
+    from service.db.session import session
     from service.jobs import storage
-    from service.jobs.db import session
     from service.jobs.models import Document
 
     assert job["state"] == "succeeded" and job["progress"]["done"] == n, job

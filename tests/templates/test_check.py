@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from service.cli import main
-from service.templates import kinds
+from service.templates import catalogue
 from service.templates.check import check_template
 from tests.templates.conftest import edit_part, shipped
 
@@ -21,7 +21,7 @@ def run(*args):
     return CliRunner().invoke(main, list(args))
 
 
-@pytest.mark.parametrize("name", list(kinds.KINDS))
+@pytest.mark.parametrize("name", list(catalogue.templates()))
 def test_every_shipped_template_passes_its_check(name):
     report = check_template(shipped(name), name)
     assert report.reasons == [] and report.tags

@@ -50,14 +50,9 @@ def app(web_env):
     """The app with the sample records; session cookies without Secure (the test server is plain http)."""
     from samples.loader import load_sample
     from service.api import create_app
-    from service.jobs.db import session
+    from service.db.session import session
 
-    saved = os.environ.get("WENSHU_COOKIE_SECURE")
-    os.environ["WENSHU_COOKIE_SECURE"] = "0"
-    try:
-        app = create_app({"TESTING": False})
-    finally:
-        os.environ.pop("WENSHU_COOKIE_SECURE") if saved is None else os.environ.update(WENSHU_COOKIE_SECURE=saved)
+    app = create_app({"TESTING": False, "SESSION_COOKIE_SECURE": False})
     with session() as s:
         load_sample(s, SAMPLE_DIR)
     return app

@@ -55,7 +55,7 @@ def test_dashboard_chart_and_office_pages(server, tokens, page):
     from service.web.office import unit_names
 
     sign_in(page, server, tokens["office"])
-    from service.jobs.db import session
+    from service.db.session import session
     from service.yearend.indicators import assess
 
     with session() as s:
@@ -97,7 +97,7 @@ def test_dashboard_chart_and_office_pages(server, tokens, page):
     page.once("dialog", lambda d: d.accept())
     page.get_by_role("button", name=re.compile(rf"^撤销\s*令牌 {token_id}$")).click()
     assert page.locator("tr", has_text=token_id).get_by_text("已撤销").count() == 1
-    from service.jobs.tokens import authenticate
+    from service.access.tokens import authenticate
 
     assert authenticate(plain) is None
 
@@ -174,7 +174,7 @@ def test_roster_upload_errors_and_marked_workbook(server, tokens, worker, page):
     assert len(listed) == len(rows)
     name_cell = marked["学员"]["B3"]
     assert name_cell.fill.fgColor.rgb.endswith("FFC7CE") and name_cell.comment is not None
-    from service.jobs.db import session
+    from service.db.session import session
     from service.records.store.models import Trainee
 
     with session() as s:  # all or nothing: the good row was not written either

@@ -41,17 +41,30 @@ def test_failed_sign_ins_are_rate_limited(app):
         app.config["SIGNIN_LIMIT"] = "5/minute;30/hour"
 
 
-def test_cookie_secure_by_default(monkeypatch):
-    from flask import Flask
-
-    from service.web import init_web
+def test_cookie_settings_come_from_the_app_config(web_env, monkeypatch, tmp_path):
+    """Secure and signed by default; create_app(config) sets them for a test, the environment for a deployment."""
+    from service.api import create_app
 
     monkeypatch.delenv("WENSHU_COOKIE_SECURE", raising=False)
-    monkeypatch.setenv("WENSHU_SECRET_KEY", "x" * 40)
-    app = Flask("probe")
-    init_web(app)
+    monkeypatch.delenv("WENSHU_SECRET_KEY", raising=False)
+    app = create_app()
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True and app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    generated = app.config["SECRET_KEY"]  # none configured: the instance's key, the same for every app
+    assert len(generated) >= 40 and create_app().config["SECRET_KEY"] == generated
+
+    app = create_app({"SESSION_COOKIE_SECURE": False, "SECRET_KEY": "k" * 40})
+    assert app.config["SESSION_COOKIE_SECURE"] is False and app.secret_key == "k" * 40
+    client = app.test_client()
+    resp = client.get("/web/signin")
+    cookie = resp.headers["Set-Cookie"]
+    assert "wenshu_session=" in cookie and "HttpOnly" in cookie and "Secure" not in cookie
+
+    monkeypatch.setenv("WENSHU_COOKIE_SECURE", "0")
+    monkeypatch.setenv("WENSHU_SECRET_KEY", "e" * 40)
+    app = create_app()
+    assert app.config["SESSION_COOKIE_SECURE"] is False and app.secret_key == "e" * 40
+    assert create_app({"SESSION_COOKIE_SECURE": True}).config["SESSION_COOKIE_SECURE"] is True
 
 
 def test_headers_and_chinese_404(app):

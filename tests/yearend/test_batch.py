@@ -20,9 +20,9 @@ pytestmark = pytest.mark.integration
 def yearend_app(api_env):  # noqa: F811
     import os
 
+    from service.access import tokens
     from service.api import create_app
-    from service.jobs import tokens
-    from service.jobs.db import session
+    from service.db.session import session
     from service.jobs.settings import job_settings
 
     # A unit's first archive converts its documents with LibreOffice: longer than the API tests' 20 s limit on
@@ -90,9 +90,9 @@ def pg_yearend(api_env, tmp_path_factory):  # noqa: F811
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
+    from service.access import tokens
     from service.api import create_app
-    from service.jobs import tokens
-    from service.jobs.db import engine, migrate, session
+    from service.db.session import engine, migrate, session
     from tests.api.conftest import REDIS_PREFIX, clear_caches
     from tests.api.helpers import start_worker
     from tests.records.conftest import PG_MAINTENANCE_URL
@@ -133,7 +133,7 @@ def pg_yearend(api_env, tmp_path_factory):  # noqa: F811
 
 @pytest.mark.postgres
 def test_year_end_job_on_postgresql(pg_yearend):
-    from service.jobs.db import engine
+    from service.db.session import engine
 
     app, units, token = pg_yearend
     assert engine().dialect.name == "postgresql"

@@ -36,13 +36,11 @@ def max_uncompressed_bytes() -> int:
 
 
 def max_upload_bytes() -> int:
-    """The one configured upload limit (WENSHU_MAX_BODY, shared with the API's request body limit)."""
-    try:
-        from service.jobs.settings import job_settings
+    """The one configured upload limit (WENSHU_MAX_BODY, service.config; the API passes its app's
+    MAX_CONTENT_LENGTH instead, which is that value unless create_app(config) says otherwise)."""
+    from service.config import settings
 
-        return job_settings().max_body
-    except ImportError:  # the API package is optional for the CLI
-        return int(os.environ.get("WENSHU_MAX_BODY", 16 * MiB))
+    return settings().max_body
 
 
 def _mb(n: int) -> str:

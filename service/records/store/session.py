@@ -33,11 +33,11 @@ class Store:
 
 def open_store(url: str | None = None, *, migrate: bool = True) -> Store:
     """The store at `url`, brought to every Alembic head. The configured database (no `url`, or the same one) is
-    opened on the process's one engine and session factory (service.jobs.db); another URL gets its own engine."""
+    opened on the process's one engine and session factory (service.db.session); another URL gets its own engine."""
     from service.config import settings
 
     if url is None or url == settings().database_url:
-        from service.jobs import db
+        from service.db import session as db
 
         if migrate:
             db.migrate()

@@ -34,6 +34,7 @@ TABLE_SIZE = GEOMETRY["table_font_size"]
 HEAD_FONT = Font(name=sheet.FONT_HEADER, size=TABLE_SIZE)
 MIDDLE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 ROW_H = GEOMETRY["row_height"]
+HEAD1_MIN, HEAD2_H = (GEOMETRY["header_heights"][k] for k in ("groups_min", "measures"))
 
 
 def quarterly_title(township_short: str) -> str:
@@ -109,8 +110,8 @@ def render_quarterly_report(report: QuarterlyReport | None, *, township_short: s
                 boxed(ws, HEAD2, first + k, first + k, m, font=HEAD_FONT, align=MIDDLE)
         per_line = int(3 * NUM_W * 12 / TABLE_SIZE / 2)  # CJK characters per line in a group header
         lines = max(-(-sheet.text_width(text) // (2 * per_line)) for _, text in band)
-        ws.row_dimensions[HEAD1].height = max(26, lines * (TABLE_SIZE + 3) + 6)
-        ws.row_dimensions[HEAD2].height = 16
+        ws.row_dimensions[HEAD1].height = max(HEAD1_MIN, lines * (TABLE_SIZE + 3) + 6)
+        ws.row_dimensions[HEAD2].height = HEAD2_H
         for i in range(count):
             r = FIRST + i
             if report:

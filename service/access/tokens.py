@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
 
-from service.jobs import audit
-from service.jobs.db import engine, session
-from service.jobs.models import ROLES, ApiToken, utcnow
+from service.access import audit
+from service.access.models import ROLES, ApiToken
+from service.db import utcnow
+from service.db.session import engine, session
 
 PREFIX = "wsk"
 _T = ApiToken.__table__
@@ -63,15 +63,11 @@ def create(role: str, unit: str | None = None, label: str | None = None) -> tupl
 _known: dict[str, tuple[float, Principal]] = {}  # digest -> (valid until, principal): accepted tokens only
 
 
-def cache_seconds() -> float:
-    """How long a process trusts a token it has just looked up (WENSHU_TOKEN_CACHE_SECONDS, default 2; 0: never).
-    A token revoked or rotated elsewhere (the CLI, another API process) stops working within that time; in the
-    process that revoked it at once."""
-    return float(os.environ.get("WENSHU_TOKEN_CACHE_SECONDS", 2))
-
-
-def authenticate(plain: str) -> Principal | None:
-    """The principal of a presented token, or None when unknown or revoked."""
+def authenticate(plain: str, cache_seconds: float = 0) -> Principal | None:
+    """The principal of a presented token, or None when unknown or revoked. An accepted token is trusted for
+    `cache_seconds` without another look-up (the app's TOKEN_CACHE_SECONDS; 0: never): a token revoked or rotated
+    elsewhere (the CLI, another API process) stops working within that time; in the process that revoked it at
+    once."""
     if not plain or not plain.startswith(PREFIX + "_"):
         return None
     digest = _digest(plain)
@@ -85,7 +81,7 @@ def authenticate(plain: str) -> Principal | None:
         _known.pop(digest, None)
         return None
     who = Principal(row.id, row.role, row.unit)
-    ttl = cache_seconds()
+    ttl = cache_seconds
     if ttl > 0:
         if len(_known) > 10_000:  # bounded: many distinct valid tokens only make the cache restart
             _known.clear()

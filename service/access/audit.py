@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.jobs.models import AuditEntry, utcnow
+from service.access.models import AuditEntry
+from service.db import utcnow
 
 if TYPE_CHECKING:
-    from service.jobs.tokens import Principal
+    from service.access.tokens import Principal
 
 
 def record(s: Session, who: "Principal | None", action: str, *, job_id: str | None = None,
