@@ -25,11 +25,12 @@ DATE = dt.date(2020, 11, 30)
 ISSUER = "某某县某某镇人民政府"
 
 
-def _assessment(scores: dict[str, tuple[str, str]]) -> YearAssessment:
+def _assessment(scores: dict[str, tuple[str, str]], met_none: tuple[str, ...] = ()) -> YearAssessment:
+    """Units with these scores; each met one indicator or more, but those in `met_none`."""
     from service.yearend.indicators import _ranked
 
-    units = [UnitAssessment(unit=name, kind=kind, population=1000, indicators=(), score=Decimal(score), met=0,
-                            applicable=8) for name, (kind, score) in scores.items()]
+    units = [UnitAssessment(unit=name, kind=kind, population=1000, indicators=(), score=Decimal(score),
+                            met=0 if name in met_none else 2, applicable=8) for name, (kind, score) in scores.items()]
     return YearAssessment(year=2020, township="某某县某某镇", township_short="某某镇",
                           targets=load_targets().indicators, units=tuple(_ranked(units)))
 
@@ -46,6 +47,14 @@ def test_selection_rules():
     assert [u.unit for u in select(a, Rule(kind="threshold", min_score=80))] == ["乙村", "甲村", "丙社区居委会"]
     assert [u.unit for u in select(a, Rule(kind="threshold", min_score=0))][-1] == "丁村"  # 0 points never
     assert select(a, Rule(kind="top_n", n=1), eligible_kinds=("学校",))[0].unit == "某中学"
+
+
+def test_a_unit_that_met_no_indicator_is_never_commended():
+    """Partial points (e.g. volunteers at 0.78% of a 1% target) without any indicator met: not 成效突出."""
+    a = _assessment({**SCORES, "己村": ("村", "95.0")}, met_none=("己村",))
+    assert "己村" not in [u.unit for u in select(a, Rule(kind="top_n", n=3))]
+    assert "己村" not in [u.unit for u in select(a, Rule(kind="threshold", min_score=0))]
+    assert select(_assessment(SCORES, met_none=tuple(SCORES)), Rule(kind="top_n", n=3)) == []
 
 
 @pytest.fixture(scope="module")
