@@ -29,7 +29,7 @@ def _zip(download) -> zipfile.ZipFile:
 def test_year_end_batch_progress_and_downloads(server, tokens, worker, page):
     from sqlalchemy import func, select
 
-    from service.jobs.db import session
+    from service.db.session import session
     from service.records.store.models import TrainingClass
     from service.web.office import unit_names
 
