@@ -42,8 +42,8 @@ class Form(_Model):
     a key it needs and does not find stops the render with the file and key named."""
 
     columns: tuple[ColumnSpec, ...] = ()
-    widths: dict[str, PositiveFloat] = {}  # named widths: Excel character units (or points where the key says)
-    heights: dict[str, Points] = {}  # row heights in points
+    widths: dict[str, PositiveFloat] = {}  # named widths: Excel character units (pixels where the key ends in _px)
+    heights: dict[str, Points] = {}  # row heights in points (pixels where the key ends in _px)
     sizes: dict[str, Annotated[float, Field(ge=1, le=409)]] = {}  # font sizes in points
     fonts: dict[str, Annotated[str, Field(min_length=1)]] = {}  # font faces
     blank_rows: NonNegativeInt | None = None
