@@ -149,7 +149,7 @@ def data_cell(ws: Worksheet, row: int, column: int, value, col: Column):
         cell.number_format = "@"  # keep 023-… and 11-digit mobiles as text, never 1.38E+10
         cell.alignment = CENTER
     else:
-        cell.alignment = LEFT if col.width >= 16 else CENTER
+        cell.alignment = LEFT if col.width >= shared().width("left_aligned_from") else CENTER
     return cell
 
 

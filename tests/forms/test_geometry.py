@@ -54,7 +54,12 @@ def test_shared_sheet_defaults_drive_every_form(monkeypatch, tmp_path):
         head = ws.cell(header, 2).font
         assert (head.name, head.sz) == ("楷体", 10)
         assert ws.cell(header + 1, 2).font.sz == 10
+    assert _ws(annex4.render_leadership_table(None, township="某某镇")).cell(3, 2).alignment.horizontal == "left"
+    edit_forms(monkeypatch, tmp_path / "again", {"sheet": {
+        "heights": {"header": 40, "data": 31}, "margins_mm": [25.4, 12.7, 25.4, 12.7],
+        "widths": {"left_aligned_from": 40}}})
     ws = _ws(annex4.render_leadership_table(None, township="某某镇"))
+    assert ws.cell(3, 2).alignment.horizontal == "center"  # 活动室名称 (28 wide) is no longer left-aligned
     assert ws.row_dimensions[annex4.HEADER_ROW + 1].height == 31  # an empty row: the shared data height
     assert (ws.page_margins.top, ws.page_margins.left) == pytest.approx((1.0, 0.5))  # the ledger card has its own
 
