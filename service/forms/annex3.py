@@ -16,28 +16,33 @@ from pydantic import Field, NonNegativeInt, field_validator
 from service.cndate import cn_date
 from service.forms.catalog import training_methods
 from service.forms.columns import Column
+from service.forms.geometry import form
 from service.forms.validation import StrictModel, read_json, validate_data
 from service.models.text import EMAIL_PATTERN, MULTILINE
 from service.units import Phone
 
 SHEET_TITLE = "月报表"
 TITLE_TEMPLATE = "{township_short}社区教育培训月报表"
-BLANK_ROWS = 15  # rows in the blank form; a filled form has at least this many too, for additions by hand
-
-COLUMNS = [
-    Column("序号", 5, "seq"),
-    Column("培训项目", 24),
-    Column("培训人数", 8, "int"),
-    Column("培训地点", 17),
-    Column("培训课时数", 10, "int"),
-    Column("培训方式", 8),
-    Column("备注", 8),
-]
-COL = {c.title: i for i, c in enumerate(COLUMNS, start=1)}
+FORM = "annex3"  # its geometry: doc_templates/forms/annexes.yaml
+# the columns' places (their titles and widths are the form description's)
+SEQ, PROJECT, TRAINEES, LOCATION, HOURS, METHOD, REMARK = range(1, 8)
 HEADER_ROW = 4
 FIRST_DATA_ROW = HEADER_ROW + 1
 
 Text = Annotated[str, Field(min_length=1, max_length=100)]
+
+
+def columns() -> list[Column]:
+    """序号, 培训项目, 培训人数, 培训地点, 培训课时数, 培训方式, 备注 — in this order, as the rows are written."""
+    cols = form(FORM).columns_list()
+    if len(cols) != REMARK:
+        raise ValueError(f"表格格式 {FORM} 应有{REMARK}列（序号至备注），现有{len(cols)}列")
+    return cols
+
+
+def blank_rows() -> int:
+    """Rows in the blank form; a filled form has at least this many too, for additions by hand."""
+    return form(FORM).rows()
 
 
 class MonthlyReportRow(StrictModel):
@@ -116,42 +121,43 @@ def render_monthly_report(data: MonthlyReport | None, *, township_short: str = "
     township = data.township_short if data else township_short
     title = monthly_report_title(township)
     wb, ws = sheet.new_workbook(SHEET_TITLE, title)
-    ncols = len(COLUMNS)
-    sheet.set_columns(ws, COLUMNS)
+    cols = columns()
+    ncols = len(cols)
+    sheet.set_columns(ws, cols)
 
-    sheet.title_row(ws, 1, COLUMNS, title)
+    sheet.title_row(ws, 1, cols, title)
     month = f"{data.month}" if data else "　　"
-    split = COL["培训人数"]  # the header line is split: month on the left (A:C), date on the right (D:G)
+    split = TRAINEES  # the header line is split: month on the left (A:C), date on the right (D:G)
     sheet.merged_line(ws, 2, 1, split, f"社区教育学校（ {month} ）月份", font=sheet.body_font(), align=sheet.LEFT,
-                      height=sheet.ROW_LINE)
+                      height=sheet.height("line"))
     sheet.merged_line(ws, 2, split + 1, ncols, "填报时间：" + cn_date(data.filled_on if data else None),
                       font=sheet.body_font(), align=sheet.RIGHT)
     sheet.merged_line(ws, 3, 1, ncols, "填报单位：" + (data.unit if data else ""), font=sheet.body_font(),
-                      align=sheet.LEFT, height=sheet.ROW_LINE)
-    sheet.header_row(ws, HEADER_ROW, COLUMNS)
+                      align=sheet.LEFT, height=sheet.height("line"))
+    sheet.header_row(ws, HEADER_ROW, cols)
 
     rows = data.rows if data else []
-    n = max(len(rows), BLANK_ROWS)
+    n = max(len(rows), blank_rows())
     last_data_row = FIRST_DATA_ROW + n - 1
     for i in range(n):
         r = FIRST_DATA_ROW + i
         item = rows[i] if i < len(rows) else None
         values = [i + 1, *((item.project, item.trainees, item.location, item.hours, item.method, item.remark)
                            if item else (None,) * 6)]
-        for c, (value, col) in enumerate(zip(values, COLUMNS), start=1):
+        for c, (value, col) in enumerate(zip(values, cols), start=1):
             sheet.data_cell(ws, r, c, value, col)
-        texts = [(str(v), col.width) for v, col in zip(values, COLUMNS) if isinstance(v, str)]
+        texts = [(str(v), col.width) for v, col in zip(values, cols) if isinstance(v, str)]
         ws.row_dimensions[r].height = sheet.fitted_height(texts)
 
     total_row = last_data_row + 1
-    sheet.merged_line(ws, total_row, 1, COL["培训项目"], "合计", font=sheet.body_font(bold=True, size=sheet.SIZE_TABLE), align=sheet.CENTER,
-                      height=sheet.ROW_DATA)
+    sheet.merged_line(ws, total_row, 1, PROJECT, "合计", font=sheet.table_font(bold=True), align=sheet.CENTER,
+                      height=sheet.height("data"))
     for c in range(1, ncols + 1):
         ws.cell(row=total_row, column=c).border = sheet.BOX
-    for title in ("培训人数", "培训课时数"):
-        letter = get_column_letter(COL[title])
-        cell = put_at(ws, total_row, COL[title], Formula(f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last_data_row})"))
-        cell.font = sheet.body_font(bold=True, size=sheet.SIZE_TABLE)
+    for column in (TRAINEES, HOURS):
+        letter = get_column_letter(column)
+        cell = put_at(ws, total_row, column, Formula(f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last_data_row})"))
+        cell.font = sheet.table_font(bold=True)
         cell.number_format = sheet.INT_HIDE_ZERO
         cell.alignment = sheet.CENTER
 
@@ -162,12 +168,12 @@ def render_monthly_report(data: MonthlyReport | None, *, township_short: str = "
     else:
         footer = f"填表人：{gap * 3}{gap}联系电话：{gap * 5}{gap}邮箱："
     sheet.merged_line(ws, footer_row, 1, ncols, footer, font=sheet.body_font(), align=sheet.LEFT)
-    ws.row_dimensions[footer_row].height = 30
+    ws.row_dimensions[footer_row].height = form(FORM).height("footer")
 
-    data_range = lambda title: f"{get_column_letter(COL[title])}{FIRST_DATA_ROW}:{get_column_letter(COL[title])}{last_data_row}"  # noqa: E731
-    sheet.add_validation(ws, sheet.list_validation("培训方式", training_methods()), data_range("培训方式"))
-    sheet.add_validation(ws, sheet.whole_number_validation("培训人数"), data_range("培训人数"))
-    sheet.add_validation(ws, sheet.whole_number_validation("培训课时数"), data_range("培训课时数"))
+    data_range = lambda c: f"{get_column_letter(c)}{FIRST_DATA_ROW}:{get_column_letter(c)}{last_data_row}"  # noqa: E731
+    sheet.add_validation(ws, sheet.list_validation(cols[METHOD - 1].title, training_methods()), data_range(METHOD))
+    sheet.add_validation(ws, sheet.whole_number_validation(cols[TRAINEES - 1].title), data_range(TRAINEES))
+    sheet.add_validation(ws, sheet.whole_number_validation(cols[HOURS - 1].title), data_range(HOURS))
 
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=1)
     sheet.a4_print_setup(ws, last_row=footer_row, ncols=ncols, repeat_rows=f"{HEADER_ROW}:{HEADER_ROW}")

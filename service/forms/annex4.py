@@ -12,23 +12,29 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from pydantic import Field
 
 from service.forms import sheet
+from service.forms.geometry import form
 from service.forms.validation import StrictModel
 from service.units import PEOPLE, Name, UnitsFile, local_township_name
 from service.units import Leadership as LeadershipRow
 
 SHEET_TITLE = "领导小组成员表"
 TITLE_TEMPLATE = "{township}社区教育村（居委）活动室领导小组成员表"
-BLANK_ROWS = 15
-COLUMNS = [
-    sheet.Column("序号", 5, "seq"),
-    sheet.Column("村（居委）活动室名称", 28),
-    *(sheet.Column(title, 9) for title in PEOPLE.values()),
-    sheet.Column("组长电话", 14, "phone"),
-]
-COL = {c.title: i for i, c in enumerate(COLUMNS, start=1)}
+FORM = "annex4"  # its geometry: doc_templates/forms/annexes.yaml
 HEADER_ROW = 2
 FIRST_DATA_ROW = HEADER_ROW + 1
 PHONE_NOTE = "注：组长电话填写11位手机号码，或带区号的固定电话（如023-62345678）。"
+
+
+def columns() -> list[sheet.Column]:
+    """序号, 活动室名称, one column per person of service.units.PEOPLE, 组长电话; widths from the form description."""
+    w = form(FORM).width
+    return [sheet.Column("序号", w("seq"), "seq"), sheet.Column("村（居委）活动室名称", w("room")),
+            *(sheet.Column(title, w("person")) for title in PEOPLE.values()),
+            sheet.Column("组长电话", w("phone"), "phone")]
+
+
+def blank_rows() -> int:
+    return form(FORM).rows()
 
 
 class LeadershipTable(StrictModel):
@@ -62,26 +68,27 @@ def render_leadership_table(data: LeadershipTable | None, *, township: str = "")
     """The Annex 4 workbook as normalised .xlsx bytes. `data=None` gives the blank form for `township`."""
     title = leadership_title(data.township if data else township)
     wb, ws = sheet.new_workbook(SHEET_TITLE, title)
-    ncols = len(COLUMNS)
-    sheet.set_columns(ws, COLUMNS)
-    sheet.title_row(ws, 1, COLUMNS, title)
-    sheet.header_row(ws, HEADER_ROW, COLUMNS)
+    cols = columns()
+    ncols = len(cols)
+    sheet.set_columns(ws, cols)
+    sheet.title_row(ws, 1, cols, title)
+    sheet.header_row(ws, HEADER_ROW, cols)
 
-    rows = data.rows if data else [None] * BLANK_ROWS
+    rows = data.rows if data else [None] * blank_rows()
     for i, item in enumerate(rows):
         r = FIRST_DATA_ROW + i
         values = [i + 1, *(item.model_dump().values() if item else (None,) * len(LeadershipRow.model_fields))]
-        for c, (value, col) in enumerate(zip(values, COLUMNS), start=1):
+        for c, (value, col) in enumerate(zip(values, cols), start=1):
             sheet.data_cell(ws, r, c, value, col)
-        texts = [(v, col.width) for v, col in zip(values, COLUMNS) if isinstance(v, str)]
+        texts = [(v, col.width) for v, col in zip(values, cols) if isinstance(v, str)]
         ws.row_dimensions[r].height = sheet.fitted_height(texts)
     last_data_row = FIRST_DATA_ROW + len(rows) - 1
 
     note_row = last_data_row + 1
     sheet.merged_line(ws, note_row, 1, ncols, PHONE_NOTE, font=sheet.body_font(), align=sheet.LEFT,
-                      height=sheet.ROW_LINE)
+                      height=sheet.height("line"))
 
-    phone_col = get_column_letter(COL["组长电话"])
+    phone_col = get_column_letter(ncols)  # 组长电话
     sheet.add_validation(ws, _phone_validation(), f"{phone_col}{FIRST_DATA_ROW}:{phone_col}{last_data_row}")
     ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=1)
     sheet.a4_print_setup(ws, last_row=note_row, ncols=ncols, repeat_rows=f"{HEADER_ROW}:{HEADER_ROW}")

@@ -35,11 +35,11 @@ def _form_table(columns, rows: int, caption: str | None = None, footer: str | No
 def _monthly_report() -> list[Block]:
     caption = f"社区教育学校{GAP}（{GAP * 2}）月份{GAP * 3}填报时间：{GAP * 3}年{GAP * 2}月{GAP * 2}日"
     footer = f"填表人：{GAP * 4}联系电话：{GAP * 6}邮箱："
-    return _form_table(annex3.COLUMNS, 12, caption, footer)
+    return _form_table(annex3.columns(), 12, caption, footer)
 
 
 def _leadership_table() -> list[Block]:
-    return _form_table(annex4.COLUMNS, 13, footer=annex4.PHONE_NOTE)
+    return _form_table(annex4.columns(), 13, footer=annex4.PHONE_NOTE)
 
 
 SOURCES = {

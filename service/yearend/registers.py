@@ -16,13 +16,20 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from service.forms import sheet
+from service.forms.geometry import form
 
 
 def _year(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
 
 
-def _register(title: str, heading: str, columns: list[tuple[str, int, str]], rows: list[list], total: list | None,
+def _columns(name: str) -> list[tuple[str, float, str]]:
+    """The register's columns (title, width, kind) from doc_templates/forms/yearend.yaml, in the order the rows are
+    written; they are part of the data, so an edited width makes a new document (and cache entry)."""
+    return [(c.title, c.width, c.kind) for c in form(name).columns_list()]
+
+
+def _register(title: str, heading: str, columns: list[tuple[str, float, str]], rows: list[list], total: list | None,
               year: int, landscape: bool = False) -> dict:
     return {"title": title, "heading": heading, "columns": columns, "rows": rows, "total": total,
             "when": dt.date(year, 12, 31).isoformat(), "landscape": landscape}
@@ -47,9 +54,8 @@ def activity_register(session: Session, unit_id: int, year: int, kind: str, titl
     rows = [[i, a.held_on.strftime("%Y-%m-%d"), a.title, a.location or "",
              "、".join(f"{c}{n}人" for c, n in counts.get(a.id, [])), sum(n for _, n in counts.get(a.id, []))]
             for i, a in enumerate(acts, start=1)]
-    cols = [("序号", 6, "seq"), ("日期", 13, "text"), ("活动名称", 30, "text"), ("地点", 18, "text"),
-            ("参加人员", 26, "text"), ("人数", 8, "int")]
-    return _register(title, heading, cols, rows, ["合计", "", f"{len(rows)}次", "", "", sum(r[-1] for r in rows)], year)
+    total = ["合计", "", f"{len(rows)}次", "", "", sum(r[-1] for r in rows)]
+    return _register(title, heading, _columns("activity_register"), rows, total, year)
 
 
 def volunteer_register(session: Session, unit_id: int, year: int, title: str, heading: str) -> dict | None:
@@ -64,9 +70,7 @@ def volunteer_register(session: Session, unit_id: int, year: int, title: str, he
         return None
     rows = [[i, v.name, v.phone or "", v.occupation or "", v.joined_on.strftime("%Y-%m-%d") if v.joined_on else "",
              "兼任授课教师" if v.teacher_id else ""] for i, v in enumerate(vols, start=1)]
-    cols = [("序号", 6, "seq"), ("姓名", 12, "text"), ("联系电话", 16, "phone"), ("职业", 18, "text"),
-            ("加入时间", 13, "text"), ("备注", 16, "text")]
-    return _register(title, heading, cols, rows, ["合计", f"{len(rows)}人", "", "", "", ""], year)
+    return _register(title, heading, _columns("volunteer_register"), rows, ["合计", f"{len(rows)}人", "", "", "", ""], year)
 
 
 def funding_register(session: Session, unit_id: int, year: int, title: str, heading: str) -> dict | None:
@@ -88,10 +92,8 @@ def funding_register(session: Session, unit_id: int, year: int, title: str, head
             for i, b in enumerate(books, start=1)]
     income = sum((b.amount for b in books if b.direction == "收入"), Decimal(0))
     spent = sum((b.amount for b in books if b.direction == "支出"), Decimal(0))
-    cols = [("序号", 6, "seq"), ("日期", 13, "text"), ("收支", 7, "text"), ("来源/项目", 20, "text"),
-            ("用途", 20, "text"), ("收入（元）", 12, "text"), ("支出（元）", 12, "text")]
-    return _register(title, heading, cols, rows, ["合计", "", "", "", f"结余{money(income - spent)}元", money(income),
-                                                  money(spent)], year)
+    total = ["合计", "", "", "", f"结余{money(income - spent)}元", money(income), money(spent)]
+    return _register(title, heading, _columns("funding_register"), rows, total, year)
 
 
 def render_register(data: dict) -> bytes:
@@ -101,7 +103,7 @@ def render_register(data: dict) -> bytes:
     sheet.set_columns(ws, cols)
     sheet.title_row(ws, 1, cols, data["title"])
     sheet.merged_line(ws, 2, 1, len(cols), data["heading"], font=sheet.body_font(), align=sheet.LEFT,
-                      height=sheet.ROW_LINE)
+                      height=sheet.height("line"))
     sheet.header_row(ws, 3, cols)
     rows = data["rows"] + ([data["total"]] if data["total"] else [])
     for r, values in enumerate(rows, start=4):

@@ -26,18 +26,16 @@ from service.config import CONFIG_DIR
 from service.docx.ooxml import para, ppr, rpr, run
 from service.docx.tables import cell, grid_borders, row, table
 from service.forms import sheet
+from service.forms.geometry import form
 from service.yearend.stamp import StampRule
 
 FILING_CONFIG = CONFIG_DIR / "archive_filing.yaml"
 VOLUMES_CONFIG = CONFIG_DIR / "annex2_archive_volumes.yaml"
 RETENTION_ORDER = ("永久", "30年", "10年")
-CATALOGUE_COLUMNS = [  # DA/T 22-2015 5.5 (件号 in place of 序号: items run from 0001 within a volume)
-    # widths (relative; Excel characters) keep a 24-character 档号, the 8-digit date and two-character heads on one
-    # line at 9 pt on a landscape page; 题名 and 备注 wrap
-    sheet.Column("件号", 7, "seq"), sheet.Column("档号", 42), sheet.Column("文号", 13), sheet.Column("责任者", 13),
-    sheet.Column("题名", 32), sheet.Column("日期", 17), sheet.Column("密级", 7), sheet.Column("页数", 7, "int"),
-    sheet.Column("备注", 10),
-]
+# DA/T 22-2015 5.5 (件号 in place of 序号: items run from 0001 within a volume): the columns of catalogue_rows, their
+# titles and widths (relative in Word) in doc_templates/forms/yearend.yaml
+CATALOGUE_FORM, COMPLETENESS_FORM = "archive_catalogue", "archive_completeness"
+CATALOGUE_LEFT = {3, 4, 8}  # 责任者, 题名, 备注 (0-based places in catalogue_rows): left-aligned in Word
 
 
 # ----------------------------------------------------------------------------------------------- config
@@ -231,12 +229,12 @@ def _fonds_line(fonds: Fonds, volume: Volume) -> str:
 
 def catalogue_xlsx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
     """归档文件目录 of one volume: landscape A4, header rows repeated on every page."""
-    cols = CATALOGUE_COLUMNS
+    cols = form(CATALOGUE_FORM).columns_list()
     wb, ws = sheet.new_workbook("归档文件目录", f"{fonds.name}{fonds.year}年度归档文件目录")
     sheet.set_columns(ws, cols)
     sheet.title_row(ws, 1, cols, "归档文件目录")
     sheet.merged_line(ws, 2, 1, len(cols), _fonds_line(fonds, volume), font=sheet.body_font(), align=sheet.LEFT,
-                      height=sheet.ROW_LINE)
+                      height=sheet.height("line"))
     sheet.header_row(ws, 3, cols)
     rows = catalogue_rows(rules, volume) or [["", "", "", "", "（本卷暂无归档文件）", "", "", "", ""]]
     for r, values in enumerate(rows, start=4):
@@ -249,15 +247,14 @@ def catalogue_xlsx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
 
 def completeness_xlsx(fonds: Fonds, volumes: list[Volume]) -> bytes:
     """建档完整性报告: each Annex 2 item, how many items are filed for it, and what is still missing."""
-    cols = [sheet.Column("卷别", 14), sheet.Column("项目", 6, "seq"), sheet.Column("建档要求", 70),
-            sheet.Column("已归档件数", 10, "int"), sheet.Column("状况", 20)]
+    cols = form(COMPLETENESS_FORM).columns_list()
     wb, ws = sheet.new_workbook("完整性报告", f"{fonds.name}{fonds.year}年度建档完整性报告")
     sheet.set_columns(ws, cols)
     sheet.title_row(ws, 1, cols, f"{fonds.name}{fonds.year}年度社区教育建档完整性报告")
     missing = completeness(volumes)
     sheet.merged_line(ws, 2, 1, len(cols), f"附件2共{sum(len(v.spec.items) for v in volumes)}项，"
                       f"暂无材料{len(missing)}项（须手工补充后归档）", font=sheet.body_font(), align=sheet.LEFT,
-                      height=sheet.ROW_LINE)
+                      height=sheet.height("line"))
     sheet.header_row(ws, 3, cols)
     r = 4
     for v in volumes:
@@ -330,14 +327,15 @@ def _width(landscape: bool) -> int:
 
 def catalogue_docx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
     """归档文件目录 of one volume as Word: landscape A4, the header row repeats on every page."""
-    widths = _scale([c.width for c in CATALOGUE_COLUMNS], _width(True))
+    columns = form(CATALOGUE_FORM).columns_list()
+    widths = _scale([c.width for c in columns], _width(True))
     size = 9  # 五号 would wrap a 24-character 档号 and the 8-digit date
-    head = _tr("".join(_tc(_p(c.title, size, font=1, jc="center"), w) for c, w in zip(CATALOGUE_COLUMNS, widths)),
+    head = _tr("".join(_tc(_p(c.title, size, font=1, jc="center"), w) for c, w in zip(columns, widths)),
                560, header=True)
     rows = catalogue_rows(rules, volume)
     body = "".join(
-        _tr("".join(_tc(_p(str(v), size, jc="left" if c.title in ("题名", "备注", "责任者") else "center"), w)
-                    for v, c, w in zip(values, CATALOGUE_COLUMNS, widths)), 480) for values in rows)
+        _tr("".join(_tc(_p(str(v), size, jc="left" if i in CATALOGUE_LEFT else "center"), w)
+                    for i, (v, w) in enumerate(zip(values, widths))), 480) for values in rows)
     if not rows:
         body = _tr(_tc(_p("（本卷暂无归档文件）", size, jc="center"), sum(widths), span=len(widths)), 480)
     return _docx(_p("归档文件目录", 22, font=2, jc="center", line=720, after=120)

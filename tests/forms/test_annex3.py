@@ -11,7 +11,7 @@ from openpyxl import load_workbook
 
 from service.config import SAMPLES_DIR
 from service.forms.annex3 import (
-    BLANK_ROWS,
+    blank_rows,
     load_monthly_report,
     monthly_report_title,
     parse_monthly_report,
@@ -69,13 +69,13 @@ def test_filled_values_equal_input(filled, report):
         assert got == [i + 1, row.project, row.trainees, row.location, row.hours, row.method, row.remark or None]
         assert filled.cell(r, 2).font.name == "仿宋_GB2312"
     # the rest of the form stays empty for additions by hand, numbered
-    for r in range(5 + len(report.rows), 5 + BLANK_ROWS):
+    for r in range(5 + len(report.rows), 5 + blank_rows()):
         assert filled.cell(r, 1).value == r - 4
         assert all(filled.cell(r, c).value is None for c in range(2, 8))
 
 
 def test_totals_are_formulas_over_all_data_rows(filled, blank):
-    last = 4 + BLANK_ROWS
+    last = 4 + blank_rows()
     for ws in (filled, blank):
         total = last + 1
         assert ws.cell(total, 1).value == "合计" and f"A{total}:B{total}" in _merged(ws)
@@ -84,7 +84,7 @@ def test_totals_are_formulas_over_all_data_rows(filled, blank):
 
 
 def test_footer(filled, blank):
-    row = 4 + BLANK_ROWS + 2
+    row = 4 + blank_rows() + 2
     assert filled.cell(row, 1).value == "填表人：黄小红　　联系电话：13983310202　　邮箱：zijing_cjzx@example.com"
     text = blank.cell(row, 1).value
     assert text.startswith("填表人：") and "联系电话：" in text and text.endswith("邮箱：")
@@ -92,7 +92,7 @@ def test_footer(filled, blank):
 
 
 def test_data_validation(filled):
-    last = 4 + BLANK_ROWS
+    last = 4 + blank_rows()
     dvs = {str(dv.sqref): dv for dv in filled.data_validations.dataValidation}
     method = dvs[f"F5:F{last}"]
     assert method.type == "list" and method.showErrorMessage
@@ -108,7 +108,7 @@ def test_print_setup(filled):
     assert ps.paperSize == 9 and ps.orientation == "portrait"
     assert (ps.fitToWidth, ps.fitToHeight) == (1, 0) and filled.sheet_properties.pageSetUpPr.fitToPage
     assert filled.print_title_rows == "$4:$4"
-    last = 4 + BLANK_ROWS + 2
+    last = 4 + blank_rows() + 2
     assert filled.print_area == f"'月报表'!$A$1:$G${last}"
     m = filled.page_margins
     assert round(m.top * 25.4) == 20 and round(m.left * 25.4) == 15

@@ -7,7 +7,7 @@ import pytest
 from openpyxl import load_workbook
 
 from service.config import SAMPLES_DIR
-from service.forms.annex4 import BLANK_ROWS, LeadershipTable, leadership_title, render_leadership_table
+from service.forms.annex4 import LeadershipTable, blank_rows, leadership_title, render_leadership_table
 from service.units import load_units, local_township_name
 
 HEADERS = ["序号", "村（居委）活动室名称", "组长", "副组长", "工作人员", "组长电话"]
@@ -41,9 +41,9 @@ def test_layout(filled, blank):
         assert [ws.cell(2, c).value for c in range(1, 7)] == HEADERS
         assert ws.print_title_rows == "$2:$2"
         assert ws.page_setup.paperSize == 9 and ws.page_setup.fitToWidth == 1
-    assert [blank.cell(2 + i, 1).value for i in range(1, BLANK_ROWS + 1)] == list(range(1, BLANK_ROWS + 1))
-    assert all(blank.cell(r, c).value is None for r in range(3, 3 + BLANK_ROWS) for c in range(2, 7))
-    assert blank.cell(3 + BLANK_ROWS, 1).value.startswith("注：组长电话")
+    assert [blank.cell(2 + i, 1).value for i in range(1, blank_rows() + 1)] == list(range(1, blank_rows() + 1))
+    assert all(blank.cell(r, c).value is None for r in range(3, 3 + blank_rows()) for c in range(2, 7))
+    assert blank.cell(3 + blank_rows(), 1).value.startswith("注：组长电话")
 
 
 def test_filled_values_equal_units(filled, units):

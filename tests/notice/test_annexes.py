@@ -78,8 +78,8 @@ def test_form_tables_have_the_excel_forms_columns(baisheng):
 
     document = docx.Document(str(baisheng.docx))
     headers = [[c.text for c in t.rows[0].cells] for t in document.tables[:-1]]
-    assert [c.title for c in annex3.COLUMNS] in headers
-    assert [c.title for c in annex4.COLUMNS] in headers
+    assert [c.title for c in annex3.columns()] in headers
+    assert [c.title for c in annex4.columns()] in headers
     for table in document.tables[:-1]:
         trpr = table.rows[0]._tr.trPr
         assert trpr.find("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}tblHeader") is not None

@@ -105,7 +105,7 @@ def test_layout_numbers():
     assert wide.widths[phone_col] >= columns.text_twips(PHONE, columns.TEXT_FACE, wide.size_pt)
     from service.forms import annex3
 
-    form = columns.layout([c.title for c in annex3.COLUMNS], [], [c.width for c in annex3.COLUMNS])
+    form = columns.layout([c.title for c in annex3.columns()], [], [c.width for c in annex3.columns()])
     assert not form.landscape and form.size_pt == 14 and sum(form.widths) == round(156 / 25.4 * 1440)
     assert form.widths[2] >= columns.text_twips("培训人数", columns.HEAD_FACE, 14)
 

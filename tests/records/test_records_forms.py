@@ -56,7 +56,7 @@ def test_ledger_card_cells_equal_the_records(sample_store, may_class_id):
     assert merged_value(ws, "培训教师姓名") == "、".join(k.teachers) != ""
     assert merged_value(ws, "培训项目") == k.title
     h = ledger_mod.HEADER_ROW
-    assert [c.value for c in ws[h]] == [c.title for c in ledger_mod.COLUMNS]
+    assert [c.value for c in ws[h]] == [c.title for c in ledger_mod.columns()]
     assert ws.cell(row=h, column=8).value == "学员签名"
     body = [[c.value for c in row] for row in ws.iter_rows(min_row=h + 1, max_row=h + len(card.rows))]
     assert [r[1] for r in body] == [r.name for r in card.rows]
@@ -83,7 +83,7 @@ def test_assessment_sheet_cells_equal_the_scores(sample_store, may_class_id):
     assert "出勤率×40%" in note and "听课记录×30%" in note and "课堂提问×30%" in note and "60分" in note
     h = assess_mod.HEADER_ROW
     titles = [c.value for c in ws[h]]
-    assert titles == [c.title for c in assess_mod.COLUMNS]
+    assert titles == [c.title for c in assess_mod.columns()]
     col = {t: i for i, t in enumerate(titles)}
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=h + 1, max_row=h + len(sheet.rows))]
     for cells, r in zip(rows, sheet.rows, strict=True):

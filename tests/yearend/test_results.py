@@ -95,3 +95,30 @@ def test_cli_assess_writes_the_workbook(tiny_store, tmp_path):
     bad = CliRunner().invoke(main, ["yearend", "assess", "--year", str(YEAR), "--out", str(tmp_path / "x"),
                                     "--unit", "不存在村", "--database-url", url])
     assert bad.exit_code == 2 and "不存在村" in bad.output and not (tmp_path / "x").exists()
+
+
+def test_workbook_follows_its_form_description(sample_store, monkeypatch, tmp_path):
+    """Widths, heights and sizes are doc_templates/forms/yearend.yaml's: an edited copy changes the workbook."""
+    from service.forms.geometry import form
+    from tests.forms.edited_forms import edit_forms
+
+    with sample_store.transaction() as s:
+        a = assess(s, YEAR)
+    wb = _wb(results_workbook.render(a))
+    assert wb["总分排名"].column_dimensions["B"].width == 22 and wb["指标说明"].row_dimensions[3].height == 48
+
+    ranking = [c.model_dump() for c in form("results_ranking").columns]
+    ranking[1]["width"] = 30
+    detail = [c.model_dump() for c in form("results_detail").columns]
+    detail[8]["width"] = 40
+    edit_forms(monkeypatch, tmp_path, {"results_ranking": {"columns": ranking, "heights": {"note": 50},
+                                                           "sizes": {"note": 9}},
+                                       "results_detail": {"columns": detail},
+                                       "results_rules": {"heights": {"row": 60}}})
+    wb = _wb(results_workbook.render(a))
+    rank = wb["总分排名"]
+    note = 3 + len(a.units)
+    assert rank.column_dimensions["B"].width == 30
+    assert rank.row_dimensions[note].height == 50 and rank.cell(note, 1).font.sz == 9
+    assert wb["考核结果"].column_dimensions["I"].width == 40
+    assert wb["指标说明"].row_dimensions[3].height == 60

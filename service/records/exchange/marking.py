@@ -7,20 +7,23 @@ from collections.abc import Sequence
 
 from openpyxl import load_workbook
 from openpyxl.comments import Comment
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import column_index_from_string
+from openpyxl.styles import PatternFill
+from openpyxl.utils import column_index_from_string, get_column_letter
 
-from service.forms.sheet import FONT_BODY, FONT_HEADER, workbook_bytes
+from service.forms.geometry import form
+from service.forms.sheet import body_font, header_font, workbook_bytes
 from service.ooxml.cells import put_at
 from service.records.exchange.reader import CellError
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 ERRORS_SHEET = "导入错误"
+FORM = "marked_errors"  # its geometry: doc_templates/forms/exchange.yaml
 AUTHOR = "社教文书"
 
 
 def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
     """The uploaded workbook `data` (already accepted by the hostile-file checks) with `errors` marked."""
+    geometry = form(FORM)
     wb = load_workbook(io.BytesIO(data))
     if ERRORS_SHEET in wb.sheetnames:
         del wb[ERRORS_SHEET]
@@ -33,20 +36,18 @@ def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
         cell = wb[sheet].cell(row=row, column=column_index_from_string(column))
         cell.fill = ERROR_FILL
         comment = Comment("\n".join(messages), AUTHOR)
-        comment.width, comment.height = 260, 40 + 30 * len(messages)
+        comment.width = round(geometry.width("comment_px"))  # VML pixels
+        comment.height = round(geometry.height("comment_px") + geometry.height("comment_line_px") * len(messages))
         cell.comment = comment
     ws = wb.create_sheet(ERRORS_SHEET, 0)
     ws.sheet_properties.tabColor = "C00000"
-    ws.column_dimensions["A"].width = 12
-    ws.column_dimensions["B"].width = 8
-    ws.column_dimensions["C"].width = 8
-    ws.column_dimensions["D"].width = 16
-    ws.column_dimensions["E"].width = 80
-    for i, title in enumerate(("工作表", "行", "列", "字段", "错误说明"), start=1):
-        put_at(ws, 1, i, title).font = Font(name=FONT_HEADER, size=11, bold=True)
+    columns = geometry.columns_list()  # 工作表, 行, 列, 字段, 错误说明
+    for i, col in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+        put_at(ws, 1, i, col.title).font = header_font(size=geometry.size("header"), bold=True)
     for r, e in enumerate(errors, start=2):
         for c, value in enumerate((e.sheet, e.row, e.column, e.field, e.message), start=1):
-            put_at(ws, r, c, value).font = Font(name=FONT_BODY, size=11)
+            put_at(ws, r, c, value).font = body_font(size=geometry.size("text"))
     ws.freeze_panes = "A2"
     for other in wb.worksheets:
         other.sheet_view.tabSelected = False

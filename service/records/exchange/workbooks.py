@@ -10,19 +10,12 @@ import datetime as dt
 from collections.abc import Sequence
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from service.forms.sheet import (
-    BOX,
-    CENTER,
-    CREATOR,
-    FONT_BODY,
-    FONT_HEADER,
-    a4_print_setup,
-    workbook_bytes,
-)
+from service.forms.geometry import form
+from service.forms.sheet import BOX, CENTER, CREATOR, a4_print_setup, body_font, header_font, workbook_bytes
 from service.ooxml.cells import put_at
 from service.records import vocab
 from service.records.exchange.sheets import (
@@ -105,14 +98,15 @@ def _options_sheet(wb: Workbook, specs: Sequence[SheetSpec], unit_names: Sequenc
 def _data_sheet(wb: Workbook, spec: SheetSpec, sources: dict[str, str], first: bool) -> None:
     ws = wb.active if first else wb.create_sheet()
     ws.title = spec.name
+    shared, widths = form("import_workbook"), form(spec.form)
     for i, f in enumerate(spec.fields, start=1):
         letter = get_column_letter(i)
         cell = put_at(ws, 1, i, f.header)
-        cell.font = Font(name=FONT_HEADER, size=11)
+        cell.font = header_font(size=shared.size("header"))
         cell.alignment = CENTER
         cell.border = BOX
         cell.fill = REQUIRED_FILL if f.required else HEADER_FILL
-        ws.column_dimensions[letter].width = f.width
+        ws.column_dimensions[letter].width = widths.width(f.width_key or f.key)
         if f.kind == "date":
             ws.column_dimensions[letter].number_format = DATE_FORMAT
         elif f.kind in ("phone", "text", "multi", "marks"):
@@ -121,18 +115,19 @@ def _data_sheet(wb: Workbook, spec: SheetSpec, sources: dict[str, str], first: b
         if dv is not None:
             dv.add(f"{letter}2:{letter}{DATA_ROWS + 1}")
             ws.add_data_validation(dv)
-    ws.row_dimensions[1].height = 30
+    ws.row_dimensions[1].height = shared.height("header")
     ws.freeze_panes = "A2"
     a4_print_setup(ws, last_row=DATA_ROWS + 1, ncols=len(spec.fields), repeat_rows="1:1", landscape=True,
-                   margins_mm=(15, 10, 15, 10))
+                   margins_mm=shared.margins())
     ws.print_area = None  # print what is filled in, not 5,000 empty validated rows
 
 
 def _help_sheet(wb: Workbook, title: str, specs: Sequence[SheetSpec]) -> None:
     ws = wb.create_sheet(HELP_SHEET)
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 90
-    put_at(ws, 1, 1, f"{title}填写说明").font = Font(name=FONT_HEADER, size=14)
+    shared = form("import_workbook")
+    ws.column_dimensions["A"].width = shared.width("help_label")
+    ws.column_dimensions["B"].width = shared.width("help_text")
+    put_at(ws, 1, 1, f"{title}填写说明").font = header_font(size=shared.size("help_title"))
     row = 3
     lines = [("通则", "带 * 的列必填；有下拉箭头的列请从列表中选择；日期填写如 2020-05-06。"),
              ("通则", "请勿改动表头和工作表名称。同一份文件可以反复导入：已有的记录会被更新，不会重复。"),
@@ -143,9 +138,9 @@ def _help_sheet(wb: Workbook, title: str, specs: Sequence[SheetSpec]) -> None:
             if f.hint:
                 lines.append((spec.name, f"{f.title}：{f.hint}"))
     for label, text in lines:
-        put_at(ws, row, 1, label).font = Font(name=FONT_HEADER, size=11)
+        put_at(ws, row, 1, label).font = header_font(size=shared.size("help_text"))
         c = put_at(ws, row, 2, text)
-        c.font = Font(name=FONT_BODY, size=11)
+        c.font = body_font(size=shared.size("help_text"))
         c.alignment = Alignment(wrap_text=True, vertical="top")
         row += 1
 

@@ -10,19 +10,27 @@ from openpyxl.utils import get_column_letter
 
 from service.cndate import cn_date
 from service.forms import sheet
+from service.forms.geometry import form
 from service.ooxml.cells import Formula
 from service.records.queries.assessment import load_rules
 from service.records.queries.documents import AssessmentSheet
-from service.records.renderers.forms.geometry import columns, form
 from service.records.renderers.forms.grid import class_form, field_row, sign_line
 
 TITLE = "{township}社区教育培训学员考核表"
 SHEET_TITLE = "学员考核表"
-BLANK_ROWS = form("assessment")["blank_rows"]  # doc_templates/forms/records.yaml
-COLUMNS = columns("assessment")
-COL = {c.title: i for i, c in enumerate(COLUMNS, start=1)}
+FORM = "assessment"  # its geometry: doc_templates/forms/records.yaml
+# the columns' places (their titles and widths are the form description's)
+(SEQ, NAME, GENDER, DUE, CAME, RATE, NOTES, QUESTIONS, SCORE, GRADE, RESULT, REMARK) = range(1, 13)
 HEADER_ROW = 8
 RATE_FORMAT = "0.0"
+
+
+def columns() -> list[sheet.Column]:
+    """序号 … 备注 in the order of the places above, as the rows are written."""
+    cols = form(FORM).columns_list()
+    if len(cols) != REMARK:
+        raise ValueError(f"表格格式 {FORM} 应有{REMARK}列（序号至备注），现有{len(cols)}列")
+    return cols
 
 
 def assessment_title(township_short: str) -> str:
@@ -38,21 +46,24 @@ def render_assessment_sheet(data: AssessmentSheet | None, *, township_short: str
     rules = load_rules()
     k = data.klass if data else None
     title = assessment_title(k.township_short if k else township_short)
-    wb, ws = class_form(SHEET_TITLE, title, COLUMNS, k.unit if k else "")
-    n = len(COLUMNS)
-    field_row(ws, 3, [("培训项目", k.title if k else "", 1, 3, n)], sheet.ROW_DATA)
+    geometry = form(FORM)
+    cols = columns()
+    wb, ws = class_form(SHEET_TITLE, title, cols, k.unit if k else "")
+    n = len(cols)
+    data_height = sheet.height("data")
+    field_row(ws, 3, [("培训项目", k.title if k else "", 1, 3, n)], data_height)
     field_row(ws, 4, [("办班时间", k.dates_text if k else "", 1, 3, 6),
-                      ("培训教师", k.teachers_text if k else "", 7, 9, n)], sheet.ROW_DATA)
+                      ("培训教师", k.teachers_text if k else "", 7, 9, n)], data_height)
     field_row(ws, 5, [("培训内容", k.category_name if k else "", 1, 3, 6),
-                      ("课次/课时", f"{k.sessions}次／{k.hours}课时" if k else "", 7, 9, n)], sheet.ROW_DATA)
+                      ("课次/课时", f"{k.sessions}次／{k.hours}课时" if k else "", 7, 9, n)], data_height)
     rules_text = data.rules_text if data else rules.describe()
-    sheet.merged_line(ws, 6, 1, n, "考核办法：" + rules_text + "。", font=sheet.body_font(size=sheet.SIZE_TABLE),
-                      align=sheet.LEFT, height=sheet.fitted_height([(rules_text, 90)], sheet.ROW_LINE))
-    sheet.merged_line(ws, 7, 1, n, "", font=sheet.body_font(), align=sheet.LEFT, height=6)
-    sheet.header_row(ws, HEADER_ROW, COLUMNS)
+    sheet.merged_line(ws, 6, 1, n, "考核办法：" + rules_text + "。", font=sheet.table_font(), align=sheet.LEFT,
+                      height=sheet.fitted_height([(rules_text, geometry.width("rules_line"))], sheet.height("line")))
+    sheet.merged_line(ws, 7, 1, n, "", font=sheet.body_font(), align=sheet.LEFT, height=geometry.height("gap"))
+    sheet.header_row(ws, HEADER_ROW, cols)
     score_format = _score_format(rules.decimals)
     items = data.rows if data else ()
-    count = len(items) if data else BLANK_ROWS
+    count = len(items) if data else geometry.rows()
     for i in range(count):
         r = HEADER_ROW + 1 + i
         if data:
@@ -62,15 +73,15 @@ def render_assessment_sheet(data: AssessmentSheet | None, *, township_short: str
         else:
             rate, total, grade, result = _formulas(r, rules)
             values = (i + 1, None, None, None, None, rate, None, None, total, grade, result, None)
-        for c, (value, col) in enumerate(zip(values, COLUMNS), start=1):
+        for c, (value, col) in enumerate(zip(values, cols), start=1):
             cell = sheet.data_cell(ws, r, c, float(value) if hasattr(value, "as_tuple") else value, col)
-            if col.title == "出勤率（%）":
+            if c == RATE:
                 cell.number_format = RATE_FORMAT
                 cell.alignment = sheet.CENTER
-            elif col.title == "综合得分":
+            elif c == SCORE:
                 cell.number_format = score_format
                 cell.alignment = sheet.CENTER
-        ws.row_dimensions[r].height = sheet.ROW_DATA
+        ws.row_dimensions[r].height = data_height
     last = HEADER_ROW + count
     if data:
         total = len(items)
@@ -87,8 +98,7 @@ def render_assessment_sheet(data: AssessmentSheet | None, *, township_short: str
 
 def _formulas(r: int, rules) -> tuple[Formula, Formula, Formula, Formula]:
     """出勤率, 综合得分, 等级 and 考核结果 of a blank row, by the configured weights, grades and pass mark."""
-    L = {t: get_column_letter(i) for t, i in COL.items()}
-    due, came, notes, ask, total = (f"{L[t]}{r}" for t in ("应到（次）", "实到（次）", "听课记录", "课堂提问", "综合得分"))
+    due, came, notes, ask, total = (f"{get_column_letter(c)}{r}" for c in (DUE, CAME, NOTES, QUESTIONS, SCORE))
     w = rules.weights
     miss = format(rules.missing_score.normalize(), "f")
     rate = f'=IF(OR({due}="",{due}=0),"",ROUND({came}/{due}*100,1))'

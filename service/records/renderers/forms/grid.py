@@ -8,7 +8,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 from service.forms import sheet
 from service.ooxml.cells import put_at
 
-LABEL_FONT = Font(name=sheet.FONT_HEADER, size=sheet.SIZE_TABLE)
 VALUE_ALIGN = Alignment(horizontal="left", vertical="center", wrap_text=True, indent=1)
 BLANK = "　"  # the value of a field left for the hand
 
@@ -19,7 +18,7 @@ def class_form(sheet_title: str, title: str, columns: list, unit: str):
     sheet.set_columns(ws, columns)
     sheet.title_row(ws, 1, columns, title)
     sheet.merged_line(ws, 2, 1, len(columns), "学习中心（单位）：" + unit, font=sheet.body_font(),
-                      align=sheet.LEFT, height=sheet.ROW_LINE)
+                      align=sheet.LEFT, height=sheet.height("line"))
     return wb, ws
 
 
@@ -36,11 +35,12 @@ def boxed(ws: Worksheet, row: int, first: int, last: int, value, *, font: Font, 
 def field_row(ws: Worksheet, row: int, pairs: list[tuple[str, str, int, int, int]], height: float) -> None:
     """A row of label/value pairs: (label, value, label first col, value first col, value last col)."""
     for label, value, lcol, vfirst, vlast in pairs:
-        boxed(ws, row, lcol, vfirst - 1, label, font=LABEL_FONT, align=sheet.CENTER)
-        boxed(ws, row, vfirst, vlast, value or BLANK, font=sheet.body_font(size=sheet.SIZE_TABLE),
-              align=VALUE_ALIGN)
+        boxed(ws, row, lcol, vfirst - 1, label, font=sheet.header_font(), align=sheet.CENTER)
+        boxed(ws, row, vfirst, vlast, value or BLANK, font=sheet.table_font(), align=VALUE_ALIGN)
     ws.row_dimensions[row].height = height
 
 
-def sign_line(ws: Worksheet, row: int, ncols: int, text: str, height: float = 30) -> None:
-    sheet.merged_line(ws, row, 1, ncols, text, font=sheet.body_font(), align=sheet.LEFT, height=height)
+def sign_line(ws: Worksheet, row: int, ncols: int, text: str, height: float | None = None) -> None:
+    """A line under the table (signatures, notes); the shared sign_line height unless `height` is given."""
+    sheet.merged_line(ws, row, 1, ncols, text, font=sheet.body_font(), align=sheet.LEFT,
+                      height=height or sheet.height("sign_line"))

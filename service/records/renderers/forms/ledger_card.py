@@ -7,18 +7,20 @@ from __future__ import annotations
 
 from service.cndate import cn_date
 from service.forms import sheet
+from service.forms.geometry import form
 from service.records.queries.documents import LedgerCard
-from service.records.renderers.forms.geometry import columns, form
 from service.records.renderers.forms.grid import class_form, field_row, sign_line
 
 TITLE = "{township}社区教育学员培训记录卡"
 SHEET_TITLE = "学员培训记录卡"
-GEOMETRY = form("ledger_card")  # doc_templates/forms/records.yaml
-BLANK_ROWS = GEOMETRY["blank_rows"]
-COLUMNS = columns("ledger_card")
+FORM = "ledger_card"  # its geometry: doc_templates/forms/records.yaml
 FIELD_ROWS = 5  # rows 3-7, under the title (1) and the unit line (2)
 HEADER_ROW = 3 + FIELD_ROWS  # the roster's column headings, repeated on every printed page
-ROW_SIGN = GEOMETRY["row_height_sign"]  # room for a handwritten signature
+
+
+def columns() -> list[sheet.Column]:
+    """序号, 姓名, 性别, 出生年份, 所在村（社区）/单位, 学员类别, 出勤, 学员签名 — in this order, as rows are written."""
+    return form(FORM).columns_list()
 
 
 def ledger_title(township_short: str) -> str:
@@ -30,8 +32,11 @@ def render_ledger_card(card: LedgerCard | None, *, township_short: str = "") -> 
     k = card.klass if card else None
     township = k.township_short if k else township_short
     title = ledger_title(township)
-    wb, ws = class_form(SHEET_TITLE, title, COLUMNS, k.unit if k else "")
-    n = len(COLUMNS)
+    geometry = form(FORM)
+    cols = columns()
+    row_sign = geometry.height("sign")  # room for a handwritten signature
+    wb, ws = class_form(SHEET_TITLE, title, cols, k.unit if k else "")
+    n = len(cols)
     teachers = k.teachers_text if k else ""
     rows = [
         [("培训项目", k.title if k else "", 1, 3, n)],
@@ -41,27 +46,27 @@ def render_ledger_card(card: LedgerCard | None, *, township_short: str = "") -> 
          ("课次/课时", f"{k.sessions}次／{k.hours}课时" if k else "", 6, 7, n)],
         [("培训教师姓名", teachers, 1, 3, n)],
     ]
+    whole, half = sum(c.width for c in cols[2:]), geometry.width("half_field")  # a field's value, for fitting
     for i, pairs in enumerate(rows):
-        value_width = sum(c.width for c in COLUMNS[2:])
-        height = sheet.fitted_height([(pairs[0][1], value_width if len(pairs) == 1 else 30)], sheet.ROW_DATA)
+        height = sheet.fitted_height([(pairs[0][1], whole if len(pairs) == 1 else half)])
         field_row(ws, 3 + i, pairs, height)
     header = HEADER_ROW
-    sheet.header_row(ws, header, COLUMNS)
+    sheet.header_row(ws, header, cols)
     items = card.rows if card else ()
-    count = max(len(items), BLANK_ROWS) if not card else len(items)
+    count = max(len(items), geometry.rows()) if not card else len(items)
     for i in range(count):
         r = header + 1 + i
         item = items[i] if i < len(items) else None
         values = ((item.seq, item.name, item.gender, item.birth_year, item.home_unit, item.categories,
                    f"{item.attended}/{item.sessions}", None) if item else (i + 1,) + (None,) * 7)
-        for c, (value, col) in enumerate(zip(values, COLUMNS), start=1):
+        for c, (value, col) in enumerate(zip(values, cols), start=1):
             sheet.data_cell(ws, r, c, value, col)
-        ws.row_dimensions[r].height = max(ROW_SIGN, sheet.fitted_height(
-            [(item.home_unit, COLUMNS[4].width), (item.categories, COLUMNS[5].width)] if item else [], ROW_SIGN))
+        ws.row_dimensions[r].height = max(row_sign, sheet.fitted_height(
+            [(item.home_unit, cols[4].width), (item.categories, cols[5].width)] if item else [], row_sign))
     last = header + count
     sign_line(ws, last + 2, n, "学员代表签字：＿＿＿＿＿＿＿＿　　　　签字日期：" + cn_date(None))
     sign_line(ws, last + 3, n, "填卡人：＿＿＿＿＿＿　　　　社区教育学习中心（盖章）")
     sheet.a4_print_setup(ws, last_row=last + 3, ncols=n, repeat_rows=f"{header}:{header}",
-                         margins_mm=tuple(GEOMETRY["margins_mm"]))
+                         margins_mm=geometry.margins())
     ws.freeze_panes = ws.cell(row=header + 1, column=1)
     return sheet.workbook_bytes(wb)

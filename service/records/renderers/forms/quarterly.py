@@ -11,30 +11,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter, quote_sheetname
 
 from service.cndate import cn_date
 from service.forms import sheet
+from service.forms.geometry import form
 from service.ooxml.cells import Formula
 from service.records.queries.documents import QuarterlyReport, Tally
-from service.records.renderers.forms.geometry import form
 from service.records.renderers.forms.grid import boxed, sign_line
 from service.records.vocab import annex1_categories
 
 TITLE = "{township}社区教育培训季报表"
 SHEET_TITLES = ("季报", "季报（续）", "季报（续二）", "季报（续三）")
-GEOMETRY = form("quarterly")  # doc_templates/forms/records.yaml
-GROUPS_PER_BAND = GEOMETRY["groups_per_band"]  # groups of 班次/人次/课时 per printed page
-BLANK_ROWS = GEOMETRY["blank_rows"]
-SEQ_W, UNIT_W, NUM_W, TOTAL_W = (GEOMETRY["widths"][k] for k in ("seq", "unit", "number", "total"))
+FORM = "quarterly"  # its geometry: doc_templates/forms/records.yaml
 MEASURES = ("班次", "人次", "课时")
 TITLE_ROW, PERIOD_ROW, HEAD1, HEAD2, FIRST = 1, 2, 3, 4, 5
-TABLE_SIZE = GEOMETRY["table_font_size"]
-HEAD_FONT = Font(name=sheet.FONT_HEADER, size=TABLE_SIZE)
 MIDDLE = Alignment(horizontal="center", vertical="center", wrap_text=True)
-ROW_H = GEOMETRY["row_height"]
-HEAD1_MIN, HEAD2_H = (GEOMETRY["header_heights"][k] for k in ("groups_min", "measures"))
 
 
 def quarterly_title(township_short: str) -> str:
@@ -56,19 +49,23 @@ class Layout:
 
 
 def layout(report: QuarterlyReport | None, *, township_short: str = "", year: int | None = None,
-           quarter: int | None = None, blank_rows: int = BLANK_ROWS) -> Layout:
+           quarter: int | None = None, blank_rows: int | None = None) -> Layout:
+    """`blank_rows`: unit rows of the blank form (the form description's unless given)."""
+    geometry = form(FORM)
+    per_band = geometry.groups()  # groups of 班次/人次/课时 per printed page
     cats = [(c.no, c.name) for c in (report.categories if report else annex1_categories())]
     township = report.township_short if report else township_short
     labels = ["合计"] + [f"{no}.{name}" for no, name in cats]
     indexed = list(enumerate(labels))
-    bands = [indexed[i:i + GROUPS_PER_BAND] for i in range(0, len(indexed), GROUPS_PER_BAND)]
+    bands = [indexed[i:i + per_band] for i in range(0, len(indexed), per_band)]
     if report:
         t = report.totals
         return Layout(township, quarterly_title(township), report.period_text, labels, bands,
                       [r.unit for r in report.rows], [[r.total, *r.by_category] for r in report.rows],
                       [t.total, *t.by_category])
     period = f"{year or '　　　　'}年第{'一二三四'[quarter - 1] if quarter else '　　'}季度"
-    return Layout(township, quarterly_title(township), period, labels, bands, [None] * blank_rows, None, None)
+    rows = geometry.rows() if blank_rows is None else blank_rows
+    return Layout(township, quarterly_title(township), period, labels, bands, [None] * rows, None, None)
 
 
 def render_quarterly_report(report: QuarterlyReport | None, *, township_short: str = "", year: int | None = None,
@@ -77,6 +74,11 @@ def render_quarterly_report(report: QuarterlyReport | None, *, township_short: s
     lay = layout(report, township_short=township_short, year=year, quarter=quarter)
     township, title, period, labels, bands = lay.township, lay.title, lay.period, lay.labels, lay.bands
     units, values, totals = lay.units, lay.values, lay.totals
+    geometry = form(FORM)
+    seq_w, unit_w, num_w, total_w = (geometry.width(k) for k in ("seq", "unit", "number", "total"))
+    table_size = geometry.size("table")
+    head_font = sheet.header_font(size=table_size)
+    groups = geometry.groups()  # groups of 班次/人次/课时 per band
     wb, first_ws = sheet.new_workbook(SHEET_TITLES[0], title)
     count = len(units)
     total_row = FIRST + count
@@ -87,31 +89,31 @@ def render_quarterly_report(report: QuarterlyReport | None, *, township_short: s
             place[gi] = (SHEET_TITLES[b], 3 + 3 * j)
     for b, band in enumerate(bands):
         ws = first_ws if b == 0 else wb.create_sheet(SHEET_TITLES[b])
-        cols = [sheet.Column("序号", SEQ_W, "seq"), sheet.Column("单位", UNIT_W)]
-        cols += [sheet.Column(m, TOTAL_W if b == 0 and j == 0 else NUM_W, "int")
-                 for j in range(GROUPS_PER_BAND) for m in MEASURES]
+        cols = [sheet.Column("序号", seq_w, "seq"), sheet.Column("单位", unit_w)]
+        cols += [sheet.Column(m, total_w if b == 0 and j == 0 else num_w, "int")
+                 for j in range(groups) for m in MEASURES]
         n = len(cols)
         sheet.set_columns(ws, cols)
         sheet.title_row(ws, TITLE_ROW, cols, title + ("（续表）" if b else ""))
-        split = 2 + 3 * (GROUPS_PER_BAND // 2 + 1)
+        split = 2 + 3 * (groups // 2 + 1)
         sheet.merged_line(ws, PERIOD_ROW, 1, split,
                           f"报告期：{period}　　填报单位：{township}社区教育学校" + ("（盖章）" if b == 0 else ""),
-                          font=sheet.body_font(), align=sheet.LEFT, height=sheet.ROW_LINE)
+                          font=sheet.body_font(), align=sheet.LEFT, height=sheet.height("line"))
         sheet.merged_line(ws, PERIOD_ROW, split + 1, n, "计量单位：班次、人次、课时", font=sheet.body_font(),
                           align=sheet.RIGHT)
         for col, text in ((1, "序号"), (2, "单位")):
-            boxed(ws, HEAD1, col, col, text, font=HEAD_FONT, align=MIDDLE)
+            boxed(ws, HEAD1, col, col, text, font=head_font, align=MIDDLE)
             ws.cell(row=HEAD2, column=col).border = sheet.BOX
             ws.merge_cells(start_row=HEAD1, start_column=col, end_row=HEAD2, end_column=col)
         for j, (_, text) in enumerate(band):
             first = 3 + 3 * j
-            boxed(ws, HEAD1, first, first + 2, text, font=HEAD_FONT, align=MIDDLE)
+            boxed(ws, HEAD1, first, first + 2, text, font=head_font, align=MIDDLE)
             for k, m in enumerate(MEASURES):
-                boxed(ws, HEAD2, first + k, first + k, m, font=HEAD_FONT, align=MIDDLE)
-        per_line = int(3 * NUM_W * 12 / TABLE_SIZE / 2)  # CJK characters per line in a group header
+                boxed(ws, HEAD2, first + k, first + k, m, font=head_font, align=MIDDLE)
+        per_line = int(3 * num_w * sheet.size("body") / table_size / 2)  # CJK characters per line in a group header
         lines = max(-(-sheet.text_width(text) // (2 * per_line)) for _, text in band)
-        ws.row_dimensions[HEAD1].height = max(HEAD1_MIN, lines * (TABLE_SIZE + 3) + 6)
-        ws.row_dimensions[HEAD2].height = HEAD2_H
+        ws.row_dimensions[HEAD1].height = max(geometry.height("groups_min"), lines * (table_size + 3) + 6)
+        ws.row_dimensions[HEAD2].height = geometry.height("measures")
         for i in range(count):
             r = FIRST + i
             if report:
@@ -127,27 +129,27 @@ def render_quarterly_report(report: QuarterlyReport | None, *, township_short: s
                     cells += [_row_total(r, k, place, len(labels)) for k in range(3)]
                 else:
                     cells += [None, None, None]
-            _write_row(ws, r, cells, cols, zero_shown={3, 4, 5} if b == 0 and report else set())
+            _write_row(ws, r, cells, cols, geometry, zero_shown={3, 4, 5} if b == 0 and report else set())
         if totals is not None:
             cells = [None, "合计"] + [v for gi, _ in band for v in _tally(totals[gi])]
         else:
             cells = [None, "合计"] + [
                 Formula(f"=SUM({get_column_letter(c)}{FIRST}:{get_column_letter(c)}{total_row - 1})")
                 for c in range(3, 3 + 3 * len(band))]
-        _write_row(ws, total_row, cells, cols, zero_shown=set(range(3, len(cells) + 1)) if report else set(),
-                   bold=True)
+        _write_row(ws, total_row, cells, cols, geometry,
+                   zero_shown=set(range(3, len(cells) + 1)) if report else set(), bold=True)
         last = total_row
         if b == len(bands) - 1:
             sign_line(ws, total_row + 2, n, "单位负责人：＿＿＿＿　统计负责人：＿＿＿＿　填表人：＿＿＿＿　"
                       "联系电话：＿＿＿＿＿＿　报出日期：" + cn_date(report.filled_on if report else None),
-                      height=24)
+                      height=geometry.height("sign"))
             sign_line(ws, total_row + 3, n, "说明：班次为本季度开班的培训班数，人次为参训人次，课时为各班课时之和；"
-                                            "类别按附件1《社区教育培训内容》。", height=18)
+                                            "类别按附件1《社区教育培训内容》。", height=geometry.height("note"))
             for r in (total_row + 2, total_row + 3):
-                ws.cell(row=r, column=1).font = sheet.body_font(size=TABLE_SIZE + 2)
+                ws.cell(row=r, column=1).font = sheet.body_font(size=geometry.size("notes"))
             last = total_row + 3
         sheet.a4_print_setup(ws, last_row=last, ncols=n, repeat_rows=f"{HEAD1}:{HEAD2}", landscape=True,
-                             margins_mm=(15, 10, 15, 10))
+                             margins_mm=geometry.margins())
         ws.freeze_panes = ws.cell(row=FIRST, column=3)
     return sheet.workbook_bytes(wb)
 
@@ -166,13 +168,14 @@ def _row_total(r: int, k: int, place: dict, n_groups: int) -> Formula:
     return Formula(f"=SUM({','.join(refs)})")
 
 
-def _write_row(ws, r: int, cells: list, cols: list[sheet.Column], *, zero_shown: set[int], bold: bool = False
-               ) -> None:
+def _write_row(ws, r: int, cells: list, cols: list[sheet.Column], geometry, *, zero_shown: set[int],
+               bold: bool = False) -> None:
     """One table row; a 0 prints empty except in the columns of `zero_shown` (合计, totals of a filled report)."""
+    size = geometry.size("cells")
     for c, (value, col) in enumerate(zip(cells, cols), start=1):
         cell = sheet.data_cell(ws, r, c, value, col)
-        cell.font = Font(name=sheet.FONT_HEADER if bold else sheet.FONT_BODY, size=TABLE_SIZE + 1)
+        cell.font = sheet.header_font(size=size) if bold else sheet.body_font(size=size)
         cell.alignment = MIDDLE if c != 2 else Alignment(horizontal="left", vertical="center", wrap_text=True)
         if col.kind == "int":
             cell.number_format = "0" if c in zero_shown else sheet.INT_HIDE_ZERO
-    ws.row_dimensions[r].height = ROW_H
+    ws.row_dimensions[r].height = geometry.height("row")
