@@ -70,6 +70,15 @@ def cache_seconds() -> float:
     return float(os.environ.get("WENSHU_TOKEN_CACHE_SECONDS", 2))
 
 
+def known(plain: str) -> Principal | None:
+    """The principal of a token this process accepted within cache_seconds(), without a database read; else None
+    (unknown, revoked, or not looked up lately: authenticate() decides)."""
+    if not plain:
+        return None
+    hit = _known.get(_digest(plain))
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
 def authenticate(plain: str) -> Principal | None:
     """The principal of a presented token, or None when unknown or revoked."""
     if not plain or not plain.startswith(PREFIX + "_"):

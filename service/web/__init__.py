@@ -4,8 +4,8 @@ The pages sign in with a token (the same tokens as the API) into a Flask session
 functions as the API (job submission, records import, the document register); they hold no business logic.
 
     init_web(app)   registers the blueprint, CSRF protection (Flask-WTF) on every form, the session cookie
-                    settings (Secure by default; WENSHU_COOKIE_SECURE=0 for a plain-http intranet), the
-                    rate limit of failed sign-ins, and the Chinese error pages.
+                    settings (Secure by default; WENSHU_COOKIE_SECURE=0 for a plain-http intranet) and the
+                    Chinese error pages; failed sign-ins are limited with the API's limits (service.web.auth).
 """
 from __future__ import annotations
 
@@ -56,4 +56,3 @@ def init_web(app: Flask) -> None:
                       WTF_CSRF_TIME_LIMIT=None)  # a form's token is valid as long as its session
     csrf.init_app(app)
     app.register_blueprint(web)
-    auth.limit_failed_signins(app)
