@@ -63,9 +63,15 @@ SECURITY_HEADERS = {
 }
 
 
+_SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS.items())
+
+
 def _security_headers(response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}  # one pass over the headers, not one per header
+    for lower, name, value in _SECURITY_HEADERS:
+        if lower not in present:
+            headers.add(name, value)
     return response
 
 

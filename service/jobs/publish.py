@@ -27,6 +27,18 @@ _EMBED = {"callbacks": None, "errbacks": None, "chain": None, "chord": None}
 _REPLY_TO = str(uuid.uuid4())  # never read: every job task ignores its result
 
 
+_origins: dict[int, str] = {}
+
+
+def _origin() -> str:
+    """Celery's `origin` header (the sending process), made once per process: no uname() per message."""
+    pid = os.getpid()
+    origin = _origins.get(pid)
+    if origin is None:
+        origin = _origins[pid] = f"gen{pid}@{socket.gethostname()}"
+    return origin
+
+
 def message(task: str, args: tuple | list, task_id: str) -> bytes:
     """The message Celery's `apply_async(args, task_id=…, ignore_result=True)` would push for `task`."""
     js = job_settings()
@@ -40,7 +52,7 @@ def message(task: str, args: tuple | list, task_id: str) -> bytes:
             "lang": "py", "task": task, "id": task_id, "shadow": None, "eta": None, "expires": None, "group": None,
             "group_index": None, "retries": 0, "timelimit": [js.hard_time_limit, js.soft_time_limit],
             "root_id": task_id, "parent_id": None, "argsrepr": repr(tuple(args)), "kwargsrepr": "{}",
-            "origin": f"gen{os.getpid()}@{socket.gethostname()}", "ignore_result": True,
+            "origin": _origin(), "ignore_result": True,
             "replaced_task_nesting": 0, "stamped_headers": None, "stamps": {},
         },
         "properties": {
