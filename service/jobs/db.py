@@ -74,23 +74,32 @@ def write_transaction() -> Iterator[Connection]:
 _inserts: dict = {}
 
 
-def insert(conn: Connection, table: Table, row: dict) -> None:
-    """INSERT one row: the statement is written once per dialect, table and column list, and the values pass
-    through the columns' own bind processors (JSON, dates, booleans stored as SQLAlchemy stores them). It runs as
-    driver SQL on `conn` (connection events fire as for any statement) without compiling or caching a Core
-    statement per call (~15 µs instead of ~35 µs)."""
+def insert_rows(conn: Connection, rows: list[tuple[Table, dict]]) -> None:
+    """INSERT rows (table, values) on `conn`. The statement is written once per dialect, tables and column lists,
+    and the values pass through the columns' own bind processors (JSON, dates, booleans stored as SQLAlchemy
+    stores them); it runs as driver SQL (connection events fire as for any statement) without compiling a Core
+    statement per call. On PostgreSQL the rows go in one statement (data-modifying WITH clauses): one round trip."""
     dialect = conn.dialect
-    key = (dialect.name, table.name, tuple(row))
+    key = (dialect.name, tuple((table.name, tuple(row)) for table, row in rows))
     prepared = _inserts.get(key)
     if prepared is None:
         q = dialect.identifier_preparer
         mark = "?" if dialect.paramstyle == "qmark" else "%s"
-        sql = (f"INSERT INTO {q.format_table(table)} ({', '.join(q.quote(n) for n in row)}) "
-               f"VALUES ({', '.join([mark] * len(row))})")
-        procs = tuple(table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in row)
-        prepared = _inserts[key] = (sql, procs)
-    sql, procs = prepared
-    conn.exec_driver_sql(sql, tuple(v if f is None or v is None else f(v) for f, v in zip(procs, row.values())))
+        sqls = [f"INSERT INTO {q.format_table(table)} ({', '.join(q.quote(n) for n in row)}) "
+                f"VALUES ({', '.join([mark] * len(row))})" for table, row in rows]
+        if dialect.name == "postgresql" and len(sqls) > 1:
+            sqls = ["WITH " + ", ".join(f"w{i} AS ({sql})" for i, sql in enumerate(sqls[:-1])) + " " + sqls[-1]]
+        procs = [tuple(table.c[n].type.dialect_impl(dialect).bind_processor(dialect) for n in row)
+                 for table, row in rows]
+        prepared = _inserts[key] = (sqls, procs)
+    sqls, procs = prepared
+    params = [tuple(v if f is None or v is None else f(v) for f, v in zip(fs, row.values()))
+              for fs, (_, row) in zip(procs, rows)]
+    if len(sqls) == 1:
+        conn.exec_driver_sql(sqls[0], tuple(v for p in params for v in p))
+    else:
+        for sql, p in zip(sqls, params):
+            conn.exec_driver_sql(sql, p)
 
 
 def migrate() -> None:

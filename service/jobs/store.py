@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.jobs import kinds as registry
-from service.jobs.db import insert, session, write_transaction
+from service.jobs.db import insert_rows, session, write_transaction
 from service.jobs.models import AuditEntry, Job, JobItem, JobOutbox, utcnow
 from service.jobs.tokens import Principal
 
@@ -83,10 +83,11 @@ def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
                         raise NothingToGenerate(str(exc.args[0]) if exc.args else str(exc)) from None
                     except ValueError as exc:
                         raise RequestRefused(str(exc)) from None
-            insert(conn, _JOBS, row)
-            insert(conn, _AUDIT, {"at": now, "token_id": who.token_id, "role": who.role, "unit": who.unit,
-                                  "action": "submit", "job_id": row["id"], "document_id": None, "detail": kind.name})
-            insert(conn, _OUTBOX, {"job_id": row["id"], "sent_at": now, "attempts": 0})
+            insert_rows(conn, [
+                (_JOBS, row),
+                (_AUDIT, {"at": now, "token_id": who.token_id, "role": who.role, "unit": who.unit,
+                          "action": "submit", "job_id": row["id"], "document_id": None, "detail": kind.name}),
+                (_OUTBOX, {"job_id": row["id"], "sent_at": now, "attempts": 0})])
     except IntegrityError:
         existing = find_idempotent(who, idempotency_key) if idempotency_key else None
         if existing is None:
