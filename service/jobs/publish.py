@@ -1,7 +1,7 @@
 """The publish port: how the service hands a task to the workers, without importing Celery or tasks/.
 
 A task message is one Celery protocol-2 message (the format kombu's Redis transport stores: a JSON envelope with
-the base64 body) pushed with one LPUSH onto its queue's list, on the process's pooled Redis connection: no PING,
+the base64 body) pushed with one LPUSH onto its queue's list, on the thread's own Redis connection: no PING,
 no Celery app, no kombu channel per call. tasks/celery_app.py routes the same task names to the same queues
 (QUEUES below), so a message sent here and one sent by Celery's own `apply_async` are read alike by the worker
 (tests/api/test_publish.py compares them field by field).
@@ -14,6 +14,7 @@ import os
 import socket
 import uuid
 
+from service.jobs.redisconn import ThreadConnections
 from service.jobs.settings import job_settings, redis_client
 
 CHUNK_QUEUE = "celery"  # Celery's default queue: the chunk tasks
@@ -63,7 +64,15 @@ def message(task: str, args: tuple | list, task_id: str) -> bytes:
     }).encode()
 
 
+_wires: dict = {}
+
+
 def send(task: str, args: tuple | list, task_id: str) -> None:
-    """Push the task onto its queue. Raises redis-py's errors when the broker cannot be reached."""
+    """Push the task onto its queue, on this thread's broker connection (service.jobs.redisconn). Raises
+    redis-py's errors when the broker cannot be reached."""
     queue = QUEUES.get(task, CHUNK_QUEUE)
-    redis_client().lpush(job_settings().redis_prefix + queue, message(task, args, task_id))
+    client = redis_client()
+    wire = _wires.get(id(client))
+    if wire is None or wire[0] is not client:
+        wire = _wires[id(client)] = (client, ThreadConnections(client))
+    wire[1].execute("LPUSH", job_settings().redis_prefix + queue, message(task, args, task_id))
