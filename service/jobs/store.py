@@ -54,6 +54,27 @@ class NothingToGenerate(RequestRefused):
     """No record in the request's scope (an unknown unit or class, a month without classes): answered 404."""
 
 
+class _CheckSession:
+    """The session a kind's check gets: `connection()` is the transaction's Core connection itself (the usual check
+    runs one statement on it); anything else opens an ORM session on that connection, only when a check needs one
+    (an ORM session and its transaction bookkeeping cost more than the lookup)."""
+
+    def __init__(self, conn):
+        self._conn, self._session = conn, None
+
+    def connection(self, *_a, **_kw):
+        return self._conn
+
+    def __getattr__(self, name):
+        if self._session is None:
+            self._session = Session(bind=self._conn)
+        return getattr(self._session, name)
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+
+
 def new_job_id() -> str:
     return secrets.token_hex(16)
 
@@ -76,13 +97,15 @@ def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
     try:
         with write_transaction() as conn:  # Core statements on one connection: no ORM session to flush
             if kind.check is not None:
-                with Session(bind=conn) as s:  # the kind's look at the store, inside this transaction
-                    try:
-                        kind.check(s, params)
-                    except LookupError as exc:
-                        raise NothingToGenerate(str(exc.args[0]) if exc.args else str(exc)) from None
-                    except ValueError as exc:
-                        raise RequestRefused(str(exc)) from None
+                s = _CheckSession(conn)  # the kind's look at the store, inside this transaction
+                try:
+                    kind.check(s, params)
+                except LookupError as exc:
+                    raise NothingToGenerate(str(exc.args[0]) if exc.args else str(exc)) from None
+                except ValueError as exc:
+                    raise RequestRefused(str(exc)) from None
+                finally:
+                    s.close()
             insert_rows(conn, [
                 (_JOBS, row),
                 (_AUDIT, {"at": now, "token_id": who.token_id, "role": who.role, "unit": who.unit,
