@@ -53,14 +53,18 @@ _writer = threading.Lock()
 
 @contextmanager
 def write_transaction() -> Iterator[Connection]:
-    """A write transaction on a Core connection (no ORM session: the submit path's three inserts need none).
-    On SQLite (one writer at a time) the process's writers take turns on a lock first: a thread waiting for it
-    wakes as soon as it is free instead of polling SQLite's busy handler (sleeps of 1-100 ms), and still gives up
-    after the busy timeout (OperationalError: the API's fast 503)."""
+    """The submit path's connection for a kind's check and one `insert_rows` (no ORM session).
+
+    SQLite: a write transaction. The process's writers take turns on a lock first: a thread waiting for it wakes
+    as soon as it is free instead of polling SQLite's busy handler (sleeps of 1-100 ms), and still gives up after
+    the busy timeout (OperationalError: the API's fast 503).
+    PostgreSQL: an autocommit connection. The rows go in one INSERT statement, atomic by itself, so no BEGIN and
+    COMMIT round trips; the check's read before it sees committed data as it would at the start of a READ
+    COMMITTED transaction (which takes no lock either)."""
     eng = engine()
     if eng.dialect.name != "sqlite":
-        with eng.begin() as conn:
-            yield conn
+        with eng.connect() as conn:
+            yield conn.execution_options(isolation_level="AUTOCOMMIT")
         return
     if not _writer.acquire(timeout=busy_timeout()):
         raise OperationalError("write lock", None, TimeoutError("database is locked (busy writers)"))
