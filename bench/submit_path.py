@@ -18,6 +18,10 @@ Results: bench/results/submit_path.json and .md.
 
     .venv/bin/python -m bench.submit_path [--rate 200] [--seconds 30] [--clients 100] [--closed-seconds 15]
         [--database sqlite|postgresql] [--pg-url postgresql+psycopg://postgres@127.0.0.1:5432/test]
+        [--settle-load 1.5] [--settle-seconds 180]
+
+Before each variant the run waits (up to --settle-seconds) for the 1-minute load average to fall below
+--settle-load, so that one variant's leftover work (or another session's) is not measured as the next one's.
 """
 from __future__ import annotations
 
@@ -46,10 +50,16 @@ TICK = os.sysconf("SC_CLK_TCK")
 SETUP = """
 import sys
 from sqlalchemy import select
-from service.access import tokens
-from service.db.session import migrate, session
-from service.records.store.models import Unit
-from samples.loader import load_sample
+try:  # this tree's layout
+    from service.access import tokens
+    from service.db.session import migrate, session
+    from service.records.store.models import Unit
+    from samples.loader import load_sample
+except ImportError:  # the baseline commit's layout (before the records split and service.access)
+    from service.jobs import tokens
+    from service.jobs.db import migrate, session
+    from service.records.models import Unit
+    from service.records.sample import load_sample
 migrate()
 with session() as s:
     load_sample(s, sys.argv[1])
@@ -88,6 +98,13 @@ def _tree_cpu(root: int, redis: bool = False) -> float:
                 tree.add(c)
                 frontier.append(c)
     return sum(times.get(p, 0.0) for p in tree)
+
+
+def _started_at(pid: int) -> str | None:
+    try:
+        return (Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split())[19]
+    except (OSError, IndexError):
+        return None
 
 
 class Client:
@@ -172,12 +189,22 @@ class Variant:
                 for p in _tree(self.procs[0].pid) if "redis" not in _cmd(p)]
 
     def stop(self) -> None:
+        from bench.hostile_imports import _tree
+
+        started = {(pid, _started_at(pid)) for p in self.procs for pid in _tree(p.pid)}  # gunicorn, redis-server
         for p in reversed(self.procs):
             p.terminate()
             try:
                 p.wait(30)
             except subprocess.TimeoutExpired:
                 p.kill()
+        time.sleep(1)
+        for pid, since in started:  # what the supervisors left behind (the baseline's outlived its `serve`)
+            if since is not None and _started_at(pid) == since:  # the same process, not a reused pid
+                try:
+                    os.kill(pid, 9)
+                except ProcessLookupError:
+                    pass
 
     def bodies(self, n: int, seed: int) -> list[dict]:
         rng = random.Random(seed)
@@ -325,6 +352,14 @@ def _load() -> str:
     return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
+def _settle(below: float, longest: float) -> None:
+    """Wait (at most `longest` seconds) until the 1-minute load average is below `below`: the previous variant's
+    backlog (the baseline's worker renders for minutes after its open loop) is not charged to the next one."""
+    deadline = time.monotonic() + longest
+    while os.getloadavg()[0] >= below and time.monotonic() < deadline:
+        time.sleep(5)
+
+
 def main(argv: list[str] | None = None) -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rate", type=float, default=200)
@@ -337,6 +372,8 @@ def main(argv: list[str] | None = None) -> dict:
     ap.add_argument("--pg-url", default=os.environ.get("DATABASE_URL_PG",
                                                        "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
     ap.add_argument("--serve-args", default="", help="extra `wenshu serve` options of the current variant")
+    ap.add_argument("--settle-load", type=float, default=1.5, help="wait for the 1-minute load to fall below this")
+    ap.add_argument("--settle-seconds", type=float, default=180, help="... before each variant, at most this long")
     args = ap.parse_args(argv or [])
     tmp = Path(tempfile.mkdtemp(prefix="wenshu-bench-submit-"))
     results: dict = {}
@@ -346,6 +383,7 @@ def main(argv: list[str] | None = None) -> dict:
         for name, code in variants:
             if args.only and name != args.only:
                 continue
+            _settle(args.settle_load, args.settle_seconds)
             with _database(args.database, args.pg_url, name) as url:
                 v = Variant(name, code, tmp, layouts[name], url)
                 v.start()
@@ -376,7 +414,7 @@ def main(argv: list[str] | None = None) -> dict:
                      "celery_workers": "2 (each variant's `wenshu worker` default priority: baseline normal, current "
                                        "nice 10)", "broker": "embedded redis-server (Unix socket)", "database": database,
                      "job": "monthly-report, random unit and month of 2020", "rate_limit": "raised for the bench"},
-           "results": results}
+           "settle": f"{args.settle_seconds:g} s, below {args.settle_load:g}", "results": results}
     if not args.only:
         stem = "submit_path" if args.database == "sqlite" else f"submit_path_{args.database}"
         RESULTS.mkdir(parents=True, exist_ok=True)
@@ -412,8 +450,9 @@ Run {r['when']} on {r['machine']['cpus']} CPUs, Python {r['machine']['python']};
 {r['setup']['celery_workers']} Celery worker processes running throughout, {r['setup']['broker']}, {r['setup']['database']};
 jobs: {r['setup']['job']}. Baseline: commit {r['baseline_commit']} run from a `git archive` copy in the same run.
 Produced by `python -m bench.submit_path` (figures also in the .json beside this file). Loopback only. API CPU
-is the server's processes; the embedded redis-server (which also serves the worker) is counted apart. Load is
-/proc/loadavg when the variant's measurement began (other sessions share this 2-core machine).
+is the CPU time (user + system, /proc) of the server's processes; the embedded redis-server (which also serves the
+worker) is counted apart. Load is /proc/loadavg when the variant's measurement began, after waiting up to
+{r.get('settle', '')} for the load to settle (other sessions share this 2-core machine).
 
 {HEADER}
 {chr(10).join(rows)}

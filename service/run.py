@@ -50,7 +50,7 @@ def server_layout(workers: int | None = None, threads: int | None = None) -> tup
     """gunicorn processes x threads: 2 x 4 on SQLite and PostgreSQL alike. Measured on 2 cores with the worker
     rendering beside it (bench/submit_path.py, 200 submits/s): 2 x 4 gave the lowest p99; one process x 8 threads
     is bound by its one interpreter lock. On SQLite a process's threads take turns for the write lock
-    (service.db.session.write_session); the two processes and the worker meet at SQLite's busy timeout, which is why
+    (service.db.session.write_transaction); the two processes and the worker meet at SQLite's busy timeout, which is why
     PostgreSQL is the database for more than one worker process."""
     return workers or 2, threads or 4
 

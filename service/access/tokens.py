@@ -63,6 +63,15 @@ def create(role: str, unit: str | None = None, label: str | None = None) -> tupl
 _known: dict[str, tuple[float, Principal]] = {}  # digest -> (valid until, principal): accepted tokens only
 
 
+def known(plain: str) -> Principal | None:
+    """The principal of a token this process accepted lately (within the cache time it was accepted with),
+    without a database read; else None (unknown, revoked, or not looked up lately: authenticate() decides)."""
+    if not plain:
+        return None
+    hit = _known.get(_digest(plain))
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
 def authenticate(plain: str, cache_seconds: float = 0) -> Principal | None:
     """The principal of a presented token, or None when unknown or revoked. An accepted token is trusted for
     `cache_seconds` without another look-up (the app's TOKEN_CACHE_SECONDS; 0: never): a token revoked or rotated

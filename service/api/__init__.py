@@ -15,13 +15,10 @@ intranet with no CDN.
 from __future__ import annotations
 
 import logging
-import math
 import os
-import time
 from functools import lru_cache
 
 from flask import render_template
-from flask_limiter import Limiter
 from flask_openapi3 import Info, OpenAPI
 from flask_openapi3.models import Schema
 from pydantic import ValidationError
@@ -29,7 +26,8 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from service.accesslog import RedactFilter
 from service.api import problems
-from service.api.auth import SIGNIN_LIMIT, rate_key, require_token
+from service.api.auth import SIGNIN_LIMIT, require_token
+from service.api.ratelimit import init_limits
 from service.config import settings as base_settings
 from service.jobs.settings import job_settings, limits_url
 
@@ -66,9 +64,15 @@ SECURITY_HEADERS = {
 }
 
 
+_SECURITY_HEADERS = tuple((name.lower(), name, value) for name, value in SECURITY_HEADERS.items())
+
+
 def _security_headers(response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
+    headers = response.headers
+    present = {name.lower() for name in headers.keys()}  # one pass over the headers, not one per header
+    for lower, name, value in _SECURITY_HEADERS:
+        if lower not in present:
+            headers.add(name, value)
     return response
 
 
@@ -165,7 +169,6 @@ def create_app(config: dict | None = None) -> OpenAPI:
         JSON_AS_ASCII=False,
         SWAGGER_HTML_STRING=SWAGGER_HTML,
         OPENAPI_HTML_STRING='<meta http-equiv="refresh" content="0; url=swagger">',
-        RATELIMIT_HEADERS_ENABLED=False,  # X-RateLimit-* on every response cost two storage reads per request
         **settings_from_env(),
     )
     app.json.ensure_ascii = False
@@ -182,24 +185,10 @@ def create_app(config: dict | None = None) -> OpenAPI:
     app.before_request(_check_length)
     app.before_request(_single_query_values)
     app.after_request(_security_headers)
-    app.after_request(_retry_after)
     logging.getLogger("werkzeug").addFilter(RedactFilter())  # the development server's access log
-    app.before_request(require_token)  # before the limiter, so that limits are counted per token
-
-    limiter = Limiter(
-        key_func=rate_key,
-        app=app,
-        storage_uri=app.config["RATELIMIT_STORAGE_URI"],
-        storage_options={"socket_connect_timeout": 0.5, "socket_timeout": 1},
-        in_memory_fallback_enabled=True,
-        swallow_errors=True,
-        default_limits=[app.config["RATE_LIMIT"]],
-        headers_enabled=False,
-        key_prefix=app.config["REDIS_PREFIX"],
-    )
-    limiter.exempt(public)
-    app.extensions["wenshu_limiter"] = limiter
-    init_web(app)  # the Chinese pages under /web (sessions, CSRF, failed sign-ins limited by this limiter)
+    init_limits(app)
+    app.before_request(require_token)  # the sign-in limit, the token, the per-token limit (service.api.auth)
+    init_web(app)  # the Chinese pages under /web (sessions, CSRF, failed sign-ins limited by the same limits)
 
     app.register_error_handler(HTTPException, problems.http_error)
     app.register_error_handler(Exception, problems.unexpected_error)
@@ -209,23 +198,6 @@ def create_app(config: dict | None = None) -> OpenAPI:
         return render_template("index.html", prefix=API_PREFIX)
 
     return app  # the schema is brought up to date before (`wenshu db upgrade`, run by `wenshu run`/`serve`)
-
-
-def _retry_after(response):
-    """A 429 of the rate limiter (API or pages) says when to retry: the seconds until the exceeded limit's window
-    resets, read only now (the limiter writes no X-RateLimit-* headers on every response)."""
-    if response.status_code != 429 or "Retry-After" in response.headers:
-        return response
-    from flask import current_app
-
-    limiter = current_app.extensions.get("wenshu_limiter")
-    try:
-        window = limiter.current_limit if limiter is not None else None
-        if window is not None:
-            response.headers["Retry-After"] = str(max(1, math.ceil(window.reset_at - time.time())))
-    except Exception:  # noqa: BLE001 - storage gone: the 429 still goes out, without Retry-After
-        log.warning("rate-limit window unavailable", exc_info=True)
-    return response
 
 
 def _check_length():

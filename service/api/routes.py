@@ -1,7 +1,7 @@
 """The JSON API under /api/v1: jobs (submit, poll, download) and the document register."""
 from __future__ import annotations
 
-from flask import request, send_file
+from flask import Response, request, send_file
 from flask_openapi3 import APIBlueprint, Tag
 from sqlalchemy import func, select
 from werkzeug.exceptions import NotFound
@@ -105,8 +105,8 @@ def create_job(body: S.job_request_model(), header: S.SubmitHeaders):  # type: i
         body_out = _job_response(job)
         return body_out, 200, {"Location": body_out["href"]}
     publish_plan(job.id)  # after the commit; broker down: the outbox row stays and the sweep sends it
-    body_out = job_view(job, [], []).model_dump(mode="json")  # what was just written: nothing to re-read
-    return body_out, 202, {"Location": body_out["href"]}
+    view = job_view(job, [], [])  # what was just written: nothing to re-read
+    return Response(view.model_dump_json(), 202, {"Location": view.href}, mimetype="application/json")
 
 
 @api.get("/jobs", tags=[T_JOBS], summary="任务列表", responses={200: S.JobList})

@@ -6,15 +6,17 @@ lost. The request does not read the records (the worker's planning task takes th
 from __future__ import annotations
 
 import secrets
+from types import SimpleNamespace
 
 from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from service.access.models import AuditEntry
 from service.access.tokens import Principal
 from service.db import utcnow
-from service.db.session import session, write_session
+from service.db.session import insert_rows, session, write_transaction
 from service.jobs import kinds as registry
 from service.jobs.models import Job, JobItem, JobOutbox
 
@@ -54,14 +56,35 @@ class NothingToGenerate(RequestRefused):
     """No record in the request's scope (an unknown unit or class, a month without classes): answered 404."""
 
 
+class _CheckSession:
+    """The session a kind's check gets: `connection()` is the transaction's Core connection itself (the usual check
+    runs one statement on it); anything else opens an ORM session on that connection, only when a check needs one
+    (an ORM session and its transaction bookkeeping cost more than the lookup)."""
+
+    def __init__(self, conn):
+        self._conn, self._session = conn, None
+
+    def connection(self, *_a, **_kw):
+        return self._conn
+
+    def __getattr__(self, name):
+        if self._session is None:
+            self._session = Session(bind=self._conn)
+        return getattr(self._session, name)
+
+    def close(self) -> None:
+        if self._session is not None:
+            self._session.close()
+
+
 def new_job_id() -> str:
     return secrets.token_hex(16)
 
 
 def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
-           idempotency_key: str | None = None) -> tuple[Job, bool]:
+           idempotency_key: str | None = None) -> tuple[Job | SimpleNamespace, bool]:
     """Record a job. Returns (job, created); created is False when the Idempotency-Key matched an earlier job.
-    The returned job is built from what was written (no re-read)."""
+    A created job is returned as what was written (a Job's attributes, no ORM object and no re-read)."""
     data = params.model_dump(mode="json")
     digest = registry.input_hash(kind.name, data)
     if idempotency_key:
@@ -70,29 +93,32 @@ def submit(who: Principal, kind: registry.JobKind, params: BaseModel,
             return _same_or_conflict(existing, digest), False
     now = utcnow()
     row = {"id": new_job_id(), "kind": kind.name, "unit": kind.unit(params), "period": kind.period(params), "params": data,
-               "input_hash": digest, "state": "accepted", "total": 1 if kind.items is None else 0, "done": 0, "failed": 0,
-               "token_id": who.token_id, "idempotency_key": idempotency_key, "created_at": now, "updated_at": now,
-               "dispatched_at": now, "dispatch_count": 0, "expired": False}
+           "input_hash": digest, "state": "accepted", "total": 1 if kind.items is None else 0, "done": 0, "failed": 0,
+           "token_id": who.token_id, "idempotency_key": idempotency_key, "created_at": now, "updated_at": now,
+           "dispatched_at": now, "dispatch_count": 0, "expired": False}
     try:
-        with write_session() as s:
+        with write_transaction() as conn:  # Core statements on one connection: no ORM session to flush
             if kind.check is not None:
+                s = _CheckSession(conn)  # the kind's look at the store, inside this transaction
                 try:
                     kind.check(s, params)
                 except LookupError as exc:
                     raise NothingToGenerate(str(exc.args[0]) if exc.args else str(exc)) from None
                 except ValueError as exc:
                     raise RequestRefused(str(exc)) from None
-            conn = s.connection()  # Core statements on the transaction's connection: no ORM execution step
-            conn.execute(_JOBS.insert(), row)
-            conn.execute(_AUDIT.insert(), {"at": now, "token_id": who.token_id, "role": who.role, "unit": who.unit,
-                                            "action": "submit", "job_id": row["id"], "document_id": None, "detail": kind.name})
-            conn.execute(_OUTBOX.insert(), {"job_id": row["id"], "sent_at": now, "attempts": 0})
+                finally:
+                    s.close()
+            insert_rows(conn, [
+                (_JOBS, row),
+                (_AUDIT, {"at": now, "token_id": who.token_id, "role": who.role, "unit": who.unit,
+                          "action": "submit", "job_id": row["id"], "document_id": None, "detail": kind.name}),
+                (_OUTBOX, {"job_id": row["id"], "sent_at": now, "attempts": 0})])
     except IntegrityError:
         existing = find_idempotent(who, idempotency_key) if idempotency_key else None
         if existing is None:
             raise
         return _same_or_conflict(existing, digest), False
-    return Job(**row), True
+    return SimpleNamespace(**row, error=None, finished_at=None, expires_at=None, result_document_id=None), True
 
 
 def _same_or_conflict(job: Job, digest: str) -> Job:

@@ -75,14 +75,22 @@ def _month_period(p) -> str:
     return f"{p.year}-{p.month:02d}" if p.month else str(p.year)
 
 
+_UNIT_ID: dict = {}
+
+
 def _unit_exists(s, p) -> None:
-    """On the submit path: one indexed lookup on the request's connection, no Unit object built."""
-    from sqlalchemy import select
+    """On the submit path: one indexed lookup on the request's connection, its statement built once, no Unit
+    object (building the select per call cost more than running it)."""
+    stmt = _UNIT_ID.get("stmt")
+    if stmt is None:
+        from sqlalchemy import bindparam, select
 
-    from service.records.queries.reports import unit_named
-    from service.records.store.models import Unit
+        from service.records.store.models import Unit
 
-    if s.connection().execute(select(Unit.id).where(Unit.name == p.unit)).first() is None:
+        stmt = _UNIT_ID["stmt"] = select(Unit.id).where(Unit.name == bindparam("name"))
+    if s.connection().execute(stmt, {"name": p.unit}).first() is None:
+        from service.records.queries.reports import unit_named
+
         unit_named(s, p.unit)  # raises the Chinese "找不到" for the unit
 
 

@@ -4,7 +4,8 @@ The pages sign in with a token (the same tokens as the API) into a Flask session
 functions as the API (job submission, records import, the document register); they hold no business logic.
 
     init_web(app)   registers the blueprint, CSRF protection (Flask-WTF) on every form, the session cookie
-                    settings, the rate limit of failed sign-ins, and the Chinese error pages.
+                    settings and the Chinese error pages; failed sign-ins are limited with the API's limits
+                    (service.web.auth).
 
 Settings come from the app's config, as create_app(config) sets it (service.api.settings_from_env reads
 WENSHU_COOKIE_SECURE and WENSHU_SECRET_KEY; a test passes SESSION_COOKIE_SECURE / SECRET_KEY in its config):
@@ -18,6 +19,7 @@ import secrets
 from datetime import timedelta
 
 from flask import Flask
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect
 
 from service.web.blueprint import web
@@ -46,6 +48,16 @@ def _instance_secret_key() -> str:
     return path.read_text(encoding="ascii").strip()
 
 
+class PagesSession(SecureCookieSessionInterface):
+    """The pages' signed-cookie session. The JSON API (under /api/, Bearer tokens) opens none: reading and signing
+    the cookie on every API request was ~30 µs of a submit's CPU."""
+
+    def open_session(self, app, request):
+        if request.path.startswith("/api/"):
+            return None  # Flask's null session: empty, never saved
+        return super().open_session(app, request)
+
+
 def init_web(app: Flask) -> None:
     from service.web import auth, centre, jobs, office  # noqa: F401 (their routes)
 
@@ -55,6 +67,6 @@ def init_web(app: Flask) -> None:
                       SESSION_COOKIE_NAME="wenshu_session", PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
                       WTF_CSRF_CHECK_DEFAULT=False,  # only the pages' forms: the JSON API takes Bearer tokens
                       WTF_CSRF_TIME_LIMIT=None)  # a form's token is valid as long as its session
+    app.session_interface = PagesSession()
     csrf.init_app(app)
     app.register_blueprint(web)
-    auth.limit_failed_signins(app)

@@ -5,10 +5,11 @@ ends every session signed in with it at the next request. Failed sign-ins are ra
 """
 from __future__ import annotations
 
-from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
-from werkzeug.exceptions import NotFound
+from flask import current_app, g, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import NotFound, TooManyRequests
 
 from service.access.tokens import Principal, authenticate
+from service.api.ratelimit import items, limits_of
 from service.web.blueprint import web
 
 FINGERPRINT = 16
@@ -73,6 +74,7 @@ def signin():
 
     error = None
     if request.method == "POST":
+        _signin_allowed()
         csrf.protect()
         from service.access.models import ApiToken
         from service.db.session import session as db
@@ -87,7 +89,27 @@ def signin():
             g.principal = who
             return redirect(_safe_next(request.args.get("next")) or home_url())
         error = "令牌无效或已被撤销，请核对后重试。"
+        _signin_failed()
     return render_template("web/signin.html", error=error), (401 if error else 200)
+
+
+SIGNIN_SCOPE = "signin-page"  # the form's failed sign-ins, counted apart from the API's
+
+
+def _signin_allowed() -> None:
+    """Failed sign-ins count against SIGNIN_LIMIT per client address (service.api.ratelimit): past it, 429."""
+    limits = limits_of(current_app)
+    if limits is None:
+        return
+    retry = limits.signin_retry(items(current_app.config["SIGNIN_LIMIT"]), request.remote_addr or "", SIGNIN_SCOPE)
+    if retry is not None:
+        raise TooManyRequests(retry_after=retry)
+
+
+def _signin_failed() -> None:
+    limits = limits_of(current_app)
+    if limits is not None:
+        limits.signin_failed(items(current_app.config["SIGNIN_LIMIT"]), request.remote_addr or "", SIGNIN_SCOPE)
 
 
 @web.route("/signout", methods=["POST"])
@@ -99,15 +121,3 @@ def signout():
 @web.route("/")
 def home():
     return redirect(home_url())
-
-
-def limit_failed_signins(app: Flask) -> None:
-    """Failed sign-ins count against SIGNIN_LIMIT per client address (Flask-Limiter, the app's limiter)."""
-    limiter = app.extensions.get("wenshu_limiter")
-    if limiter is None:
-        return
-    endpoint = "web.signin"
-    app.view_functions[endpoint] = limiter.limit(
-        lambda: current_app.config["SIGNIN_LIMIT"], key_func=lambda: f"signin:{request.remote_addr}",
-        methods=["POST"], deduct_when=lambda resp: resp.status_code == 401, override_defaults=False,
-    )(app.view_functions[endpoint])

@@ -68,3 +68,56 @@ def test_api_and_worker_on_postgresql(pg_url, app, tmp_path):
         assert again.status_code == 200 and again.json["id"] == job["id"]
     finally:
         worker.stop()
+
+
+def test_submit_on_postgresql_one_insert_statement_and_a_dropped_connection(pg_url, app):
+    """On PostgreSQL the submit writes job, audit entry and outbox row with one INSERT statement, read back as
+    written; after the server dropped every connection (a restart), the next submit past the idle-ping time still
+    gets its 202: the dead pooled connection is pinged and replaced, not used."""
+    import time
+
+    from sqlalchemy import event
+
+    from samples.loader import load_sample
+    from service.access import tokens
+    from service.access.models import AuditEntry
+    from service.db.session import engine, migrate, session
+    from service.jobs.models import Job, JobOutbox
+    from service.records.store.models import Unit
+
+    migrate()
+    with session() as s:
+        if not s.scalar(select(func.count()).select_from(Unit)):
+            load_sample(s, SAMPLE_DIR)
+    token = tokens.create("centre", UNIT_A)[1]
+    client = app.test_client()
+    body = {"kind": "monthly-report", "params": {"unit": UNIT_A, "year": 2020, "month": 6, "filler": "张三"}}
+    statements: list[str] = []
+
+    def on_sql(_conn, _cur, sql, *_a):
+        statements.append(sql.split()[0].upper())
+
+    event.listen(engine(), "before_cursor_execute", on_sql)
+    try:
+        r = client.post("/api/v1/jobs", json=body, headers=auth(token))
+    finally:
+        event.remove(engine(), "before_cursor_execute", on_sql)
+    assert r.status_code == 202, r.json
+    assert statements.count("WITH") == 1 and "INSERT" not in statements, statements
+    with session() as s:
+        job = s.get(Job, r.json["id"])
+        assert job.params["filler"] == "张三" and job.state == "accepted" and job.expired is False
+        assert job.created_at.isoformat() in r.json["created_at"]
+        assert s.scalar(select(AuditEntry.action).where(AuditEntry.job_id == job.id)) == "submit"
+        assert s.get(JobOutbox, job.id).attempts == 0
+
+    admin = create_engine(PG_MAINTENANCE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        killed = conn.execute(text("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                   "WHERE datname = :db AND pid <> pg_backend_pid()"),
+                              {"db": make_url(pg_url).database}).scalar()
+    admin.dispose()
+    assert killed >= 1
+    time.sleep(1.5)  # past WENSHU_DB_PING_IDLE (1 s): the pooled connection is pinged before use
+    r = client.post("/api/v1/jobs", json=body, headers=auth(token))
+    assert r.status_code == 202, r.json

@@ -114,3 +114,25 @@ def test_failed_publish_is_resent_by_the_sweep(app, client, tokens, monkeypatch)
     assert any(f'"{job_id}.plan"'.encode() in m for m in queued)
     with session() as s:
         assert s.get(JobOutbox, job_id).attempts == 1  # re-sent once; the next grace is twice as long
+
+
+def test_refused_checks_leave_nothing_behind(client, tokens):
+    """The kind's check inside the submit transaction: an unknown unit (the one-statement lookup) and a month
+    without classes (the check that reads through an ORM session) are 404 problems in Chinese, and no job, audit
+    entry or outbox row of either request is written."""
+    from service.access.models import AuditEntry
+    from service.db.session import session
+    from service.jobs.models import Job, JobOutbox
+
+    def counts():
+        with session() as s:
+            return [s.scalar(select(func.count()).select_from(m)) for m in (Job, AuditEntry, JobOutbox)]
+
+    before = counts()
+    r = client.post("/api/v1/jobs", headers=auth(tokens["office"]),
+                    json={"kind": "monthly-report", "params": {"unit": "不存在的村", "year": 2020, "month": 6}})
+    assert r.status_code == 404 and r.content_type == PROBLEM and "不存在的村" in r.json["detail"], r.json
+    r = client.post("/api/v1/jobs", headers=auth(tokens["office"]),
+                    json={"kind": "ledger-cards", "params": {"unit": UNIT_A, "year": 2001, "month": 1}})
+    assert r.status_code == 404 and r.content_type == PROBLEM and "没有可生成的文书" in r.json["detail"], r.json
+    assert counts() == before
