@@ -42,9 +42,7 @@ CERTIFICATE_TEMPLATE = Template("certificate", "荣誉证书", _certificate_cont
 
 
 def _volume_context(data: dict) -> dict:
-    from service.yearend.volumes import sample_volume, volume_context
-
-    return volume_context(*sample_volume(data))
+    return volumes.volume_context(*volumes.sample_volume(data))
 
 
 # the archive volumes' Word documents, one sample volume (doc_templates/samples/archive_volume.json) for all three

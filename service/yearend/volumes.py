@@ -287,7 +287,8 @@ def volume_context(rules: FilingRules, fonds: Fonds, volume: Volume) -> dict:
         "copies": sum(1 for i in items if i.note),
         "missing": [{"no": n, "text": text} for n, text in volume.missing()],
         "compiler": rules.compiler, "checker": rules.checker, "filed_on": cn_date(fonds.filed_on),
-        "core": {"title": f"{fonds.name}{fonds.year}年度 {volume.label}", "date": f"{fonds.filed_on.isoformat()}T00:00:00Z"},
+        "core": {"title": f"{fonds.name}{fonds.year}年度 {volume.label}",  # + the document's name, in the template
+                 "date": f"{fonds.filed_on.isoformat()}T00:00:00Z"},
     }
 
 

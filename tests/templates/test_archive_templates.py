@@ -55,7 +55,8 @@ def test_the_geometry_is_in_the_template_files():
     are the template's (none of them is in service/yearend/volumes.py)."""
     cat, cover, notes = (docx.Document(io.BytesIO(shipped(n))) for n in NAMES)
     s = cat.sections[0]
-    assert s.orientation == WD_ORIENT.LANDSCAPE and (s.page_width.mm, s.page_height.mm) == pytest.approx((297, 210), abs=0.1)
+    assert s.orientation == WD_ORIENT.LANDSCAPE
+    assert (s.page_width.mm, s.page_height.mm) == pytest.approx((297, 210), abs=0.1)
     head = cat.tables[0].rows[0]
     assert [c.text for c in head.cells] == ["件号", "档号", "文号", "责任者", "题名", "日期", "密级", "页数", "备注"]
     assert head._tr.trPr.find(docx.oxml.ns.qn("w:tblHeader")) is not None  # repeated on each page
