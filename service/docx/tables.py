@@ -1,6 +1,6 @@
 """WordprocessingML tables, the one builder of every table the service writes as XML (the notice template's data
-table, 版记 and joint masthead; the year-end volumes' catalogue, cover and 备考表). Elements in schema order;
-widths in twips, or Jinja expressions (strings) where a template computes them.
+table, 版记 and joint masthead). Elements in schema order; widths in twips, or Jinja expressions (strings) where a
+template computes them.
 
     table([2000, 7000], row(cell(para(...), 2000) + cell(para(...), 7000), height=480), borders=grid_borders(6))
 """

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from service.kinds.kind import DocumentKind
 from service.kinds.notice import NOTICE_TEMPLATE
-from service.templates.template import Template
+from service.templates.template import SAMPLE_DIR, Template
+from service.yearend import volumes
 from service.yearend.batch import YearEndParams
 
 OFFICE_LABEL = "全镇考核结果与表彰"
@@ -38,6 +39,16 @@ def _certificate_context(data: dict) -> dict:
 
 
 CERTIFICATE_TEMPLATE = Template("certificate", "荣誉证书", _certificate_context)
+
+
+def _volume_context(data: dict) -> dict:
+    return volumes.volume_context(*volumes.sample_volume(data))
+
+
+# the archive volumes' Word documents, one sample volume (doc_templates/samples/archive_volume.json) for all three
+VOLUME_SAMPLE = SAMPLE_DIR / "archive_volume.json"
+ARCHIVE_TEMPLATES = tuple(Template(name, title, _volume_context, sample=VOLUME_SAMPLE) for name, title in (
+    (volumes.CATALOGUE_TEMPLATE, "归档文件目录"), (volumes.COVER_TEMPLATE, "卷皮"), (volumes.NOTES_TEMPLATE, "卷内备考表")))
 
 
 def _check(s, p: YearEndParams) -> None:
@@ -70,7 +81,8 @@ def _render(data: dict, out_dir: Path, session) -> list[Path]:
 
 YEAR_END = DocumentKind(
     name="year-end", title="年终考核表彰与归档", params=YearEndParams, items=_items, render=_render, check=_check,
-    store=True, templates=(CERTIFICATE_TEMPLATE, NOTICE_TEMPLATE), period=lambda p: str(p.year), office_only=True,
+    store=True, templates=(CERTIFICATE_TEMPLATE, *ARCHIVE_TEMPLATES, NOTICE_TEMPLATE),
+    period=lambda p: str(p.year), office_only=True,
     description="各单位验收考核结果（Excel）、表彰决定（Word 与 PDF）和荣誉证书（PDF），以及每个单位卷一至卷五的"
                 "归档文件（归档文件目录、备考表、卷皮，各件 PDF 与原文件，完整性报告），每单位一个 zip；"
                 "进度为已完成单位数/总数。",

@@ -40,6 +40,7 @@ from service.yearend.volumes import (
     file_materials,
     filing_rules,
     notes_docx,
+    template_versions,
 )
 
 ITEMS_FOLDER = "文件"
@@ -177,12 +178,12 @@ def fonds_of(session: Session, unit: str, year: int, filed_on: dt.date | None = 
 
 def unit_input_hash(fonds: Fonds, materials: list[Material]) -> str:
     """Everything a unit's archive is made from: its fonds, each item's input hash and catalogue fields, the rules
-    and the code fingerprint."""
+    the code fingerprint and the volume templates in use (an office's override of one makes new volume documents)."""
     body = {"fonds": [fonds.code, fonds.name, fonds.year, fonds.filed_on.isoformat()],
             "items": sorted([m.kind, m.key, m.title, m.author, m.date.isoformat(), m.number, m.category]
                             for m in materials),
             "rules": filing_rules().model_dump(mode="json"), "code": cache.code_fingerprint(),
-            "filing": cache.code_fingerprint(filing=True)}
+            "filing": cache.code_fingerprint(filing=True), "templates": template_versions()}
     return cache.sha256(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
 

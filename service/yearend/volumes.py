@@ -1,5 +1,6 @@
 """Filing a unit's year into the five volumes of Annex 2 (DA/T 22-2015): 件号, 档号, 归档章 data, and the volume
-documents — 归档文件目录 (.xlsx and .docx), 卷内备考表 and 卷皮 (.docx) — plus the completeness report.
+documents — 归档文件目录 (.xlsx and .docx), 卷内备考表 and 卷皮 (.docx; docxtpl templates
+doc_templates/archive_catalogue|cover|notes.docx) — plus the completeness report.
 
     rules = filing_rules()
     volumes = file_materials(rules, fonds, materials, pages)      # -> list[Volume], 卷一..卷五, numbered
@@ -12,10 +13,8 @@ config/archive_filing.yaml; the volumes and their items are config/annex2_archiv
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable
 
 import yaml
@@ -23,8 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from service.cndate import cn_date
 from service.config import CONFIG_DIR
-from service.docx.ooxml import para, ppr, rpr, run
-from service.docx.tables import cell, grid_borders, row, table
 from service.forms import sheet
 from service.forms.geometry import form
 from service.yearend.stamp import StampRule
@@ -33,9 +30,13 @@ FILING_CONFIG = CONFIG_DIR / "archive_filing.yaml"
 VOLUMES_CONFIG = CONFIG_DIR / "annex2_archive_volumes.yaml"
 RETENTION_ORDER = ("永久", "30年", "10年")
 # DA/T 22-2015 5.5 (件号 in place of 序号: items run from 0001 within a volume): the columns of catalogue_rows, their
-# titles and widths (relative in Word) in doc_templates/forms/yearend.yaml
+# titles and widths in the workbook in doc_templates/forms/yearend.yaml
 CATALOGUE_FORM, COMPLETENESS_FORM = "archive_catalogue", "archive_completeness"
-CATALOGUE_LEFT = {3, 4, 8}  # 责任者, 题名, 备注 (0-based places in catalogue_rows): left-aligned in Word
+# the Word volume documents: docxtpl templates doc_templates/<name>.docx (declared by the year-end kind); a row of
+# the catalogue template is `r.<field>`, the fields in the order of catalogue_rows
+CATALOGUE_TEMPLATE, COVER_TEMPLATE, NOTES_TEMPLATE = "archive_catalogue", "archive_cover", "archive_notes"
+VOLUME_TEMPLATES = (CATALOGUE_TEMPLATE, COVER_TEMPLATE, NOTES_TEMPLATE)
+CATALOGUE_FIELDS = ("seq", "code", "number", "author", "title", "date", "secret", "pages", "note")
 
 
 # ----------------------------------------------------------------------------------------------- config
@@ -273,110 +274,67 @@ def completeness_xlsx(fonds: Fonds, volumes: list[Volume]) -> bytes:
 
 
 # ----------------------------------------------------------------------------------------------- Word
-def _fonts() -> tuple[str, str, str]:
-    from service.layout.profile import profile
-
-    p = profile()
-    return p["5.2.2"]["body_font"], p["7.3.3"]["heading_fonts"][1], p["7.3.1"]["font"]
-
-
-def _p(text: str, size: float, *, font: int = 0, jc: str = "left", line: int | None = None, before: int = 0,
-       after: int = 0, bold: bool = False) -> str:
-    face = _fonts()[font]
-    return para(ppr(line=line or round(size * 20 * 1.5), jc=jc, snap=False, before=before, after=after,
-                    ind={"firstLine": 0}), run(text, rpr(face, size, bold=bold, spacing=0)))
-
-
-def _tc(content: str, width: int, span: int = 1) -> str:
-    return cell(content, width, span=span, v_center=True)
-
-
-def _tr(cells: str, height: int, *, header: bool = False, exact: bool = False) -> str:
-    return row(cells, height=height, header=header, exact=exact)
+def volume_context(rules: FilingRules, fonds: Fonds, volume: Volume) -> dict:
+    """The context of the volume templates (doc_templates/archive_catalogue|cover|notes.docx): the labels, wording,
+    fonts, widths and heights are in the templates, the values here."""
+    items = volume.items
+    return {
+        "fonds_code": fonds.code, "fonds_name": fonds.name, "year": str(fonds.year), "category": volume.label,
+        "rows": [dict(zip(CATALOGUE_FIELDS, map(str, values))) for values in catalogue_rows(rules, volume)],
+        "count": len(items), "pages": volume.pages,
+        "span": f"{items[0].seq:04d}—{items[-1].seq:04d}" if items else "—",
+        "retention": "、".join(volume.retentions()) or "—",
+        "copies": sum(1 for i in items if i.note),
+        "missing": [{"no": n, "text": text} for n, text in volume.missing()],
+        "compiler": rules.compiler, "checker": rules.checker, "filed_on": cn_date(fonds.filed_on),
+        "core": {"title": f"{fonds.name}{fonds.year}年度 {volume.label}",  # + the document's name, in the template
+                 "date": f"{fonds.filed_on.isoformat()}T00:00:00Z"},
+    }
 
 
-def _tbl(widths: list[int], rows: str) -> str:
-    return table(widths, rows, borders=grid_borders(6), margins=57)
+def sample_volume(data: dict) -> tuple[FilingRules, Fonds, Volume]:
+    """A template sample (doc_templates/samples/archive_volume.json): a fonds, the volume's number and the
+    materials, filed as the archive files them (件号, 档号, copies)."""
+    rules, f = filing_rules(), data["fonds"]
+    fonds = Fonds(f["code"], f["name"], int(f["year"]), dt.date.fromisoformat(f["filed_on"]))
+    materials, pages = [], {}
+    for n, m in enumerate(data["materials"]):
+        key = f"sample-{n}"
+        materials.append(Material(m["kind"], m["title"], m["author"], dt.date.fromisoformat(m["date"]), key,
+                                  ".docx", _no_source, number=m.get("number", "")))
+        pages[key] = int(m["pages"])
+    return rules, fonds, file_materials(rules, fonds, materials, pages)[int(data["volume"]) - 1]
 
 
-def _scale(weights: list[float], total: int) -> list[int]:
-    out = [round(w * total / sum(weights)) for w in weights]
-    out[-1] += total - sum(out)
-    return out
+def _no_source() -> tuple[bytes, bytes | None, int | None]:
+    raise RuntimeError("a template sample has no source documents")
 
 
-def _docx(body: str, *, landscape: bool = False, numbered: bool = True) -> bytes:
-    """A .docx on the wenshu skeleton (A4, GB/T 9704 margins, fonts); same body → same bytes."""
-    from service.docx.base import TemplateBuilder
+def volume_docx(template: str, rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
+    """One of the volume documents (CATALOGUE_TEMPLATE, COVER_TEMPLATE, NOTES_TEMPLATE) of `volume`; the zip is
+    dated by the 立卷时间, so the same volume gives the same bytes."""
+    from service.docx.engine import load_template
 
-    tb = TemplateBuilder()
-    with tempfile.TemporaryDirectory(prefix="wenshu-volume-") as tmp:
-        path = Path(tmp, "v.docx")
-        tb.save(body + tb.sect(landscape=landscape, numbered=numbered), path)
-        return path.read_bytes()
+    return load_template(template).render(volume_context(rules, fonds, volume), when=fonds.filed_on)
 
 
-def _width(landscape: bool) -> int:
-    from service.layout.profile import mm_to_twips, profile
+def template_versions() -> dict[str, str]:
+    """sha256 of the volume template files in use now (an office's override wins): part of a unit's input hash."""
+    from service.templates import store
 
-    p = profile()
-    if landscape:  # the page turns (service.docx.base.section_properties): top and bottom margins go sideways
-        return mm_to_twips(p["5.1"]["paper"]["height_mm"] - p.margins_mm["top"] - p.margins_mm["bottom"])
-    return p.type_area_twips[0]
+    return {name: store.sha256_file(store.resolve(name)) for name in VOLUME_TEMPLATES}
 
 
 def catalogue_docx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
     """归档文件目录 of one volume as Word: landscape A4, the header row repeats on every page."""
-    columns = form(CATALOGUE_FORM).columns_list()
-    widths = _scale([c.width for c in columns], _width(True))
-    size = 9  # 五号 would wrap a 24-character 档号 and the 8-digit date
-    head = _tr("".join(_tc(_p(c.title, size, font=1, jc="center"), w) for c, w in zip(columns, widths)),
-               560, header=True)
-    rows = catalogue_rows(rules, volume)
-    body = "".join(
-        _tr("".join(_tc(_p(str(v), size, jc="left" if i in CATALOGUE_LEFT else "center"), w)
-                    for i, (v, w) in enumerate(zip(values, widths))), 480) for values in rows)
-    if not rows:
-        body = _tr(_tc(_p("（本卷暂无归档文件）", size, jc="center"), sum(widths), span=len(widths)), 480)
-    return _docx(_p("归档文件目录", 22, font=2, jc="center", line=720, after=120)
-                 + _p(_fonds_line(fonds, volume), 12, after=60) + _tbl(widths, head + body)
-                 + _p("", 10.5), landscape=True)
+    return volume_docx(CATALOGUE_TEMPLATE, rules, fonds, volume)
 
 
 def cover_docx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
     """卷皮 (cover) of a volume: 全宗名称, 类目, 年度, 保管期限, 件数, 起止件号 (and 全宗号, 页数)."""
-    items = volume.items
-    span = f"{items[0].seq:04d}—{items[-1].seq:04d}" if items else "—"
-    fields = [("全宗号", fonds.code), ("全宗名称", fonds.name), ("类　　目", volume.label), ("年　　度", str(fonds.year)),
-              ("保管期限", "、".join(volume.retentions()) or "—"), ("件　　数", f"{len(items)}件"),
-              ("起止件号", span), ("页　　数", f"{volume.pages}页")]
-    widths = _scale([1, 2.4], _width(False) - 1400)
-    rows = "".join(_tr(_tc(_p(k, 16, font=1, jc="center"), widths[0]) + _tc(_p(v, 16, jc="center"), widths[1]),
-                       900, exact=True) for k, v in fields)
-    return _docx(_p("", 16, line=1200) + _p("归　档　文　件", 36, font=2, jc="center", line=1100)
-                 + _p(f"{fonds.name}社区教育档案", 22, font=2, jc="center", line=800)
-                 + _p(volume.label, 22, font=1, jc="center", line=800, after=600)
-                 + _tbl(widths, rows) + _p("", 16), numbered=False)
+    return volume_docx(COVER_TEMPLATE, rules, fonds, volume)
 
 
 def notes_docx(rules: FilingRules, fonds: Fonds, volume: Volume) -> bytes:
     """卷内备考表: 本卷情况说明 (件数, 页数, copies, the Annex 2 items still missing), 立卷人, 检查人, 立卷时间."""
-    copies = sum(1 for i in volume.items if i.note)
-    lines = [f"本卷共{len(volume.items)}件，{volume.pages}页；归档文件均为 PDF 版式文件（存档件）及其 Word/Excel 原文件。"]
-    if copies:
-        lines.append(f"其中复制件{copies}件，原件所在见归档文件目录备注。")
-    missing = volume.missing()
-    if missing:
-        lines.append("附件2建档要求中以下项目暂无材料，待补充：")
-        lines += [f"第{n}项：{text}" for n, text in missing]
-    else:
-        lines.append("附件2建档要求各项均已有材料。")
-    widths = _scale([1, 3], _width(False))
-    note = "".join(_p(t, 12, line=400) for t in lines)
-    sign = [("立卷人", rules.compiler), ("检查人", rules.checker),
-            ("立卷时间", cn_date(fonds.filed_on))]
-    rows = (_tr(_tc(_p("本卷情况说明", 14, font=1, jc="center"), widths[0]) + _tc(note, widths[1]), 6000)
-            + "".join(_tr(_tc(_p(k, 14, font=1, jc="center"), widths[0]) + _tc(_p(v, 14), widths[1]), 800)
-                      for k, v in sign))
-    return _docx(_p("卷内备考表", 22, font=2, jc="center", line=720, after=120)
-                 + _p(f"{_fonds_line(fonds, volume)}", 12, after=60) + _tbl(widths, rows) + _p("", 12))
+    return volume_docx(NOTES_TEMPLATE, rules, fonds, volume)

@@ -119,4 +119,5 @@ def test_the_template_kinds_have_no_table_of_their_own():
     assert catalogue.templates() == declared
     assert not [n for n, v in vars(catalogue).items()
                 if not n.startswith("__") and isinstance(v, (dict, tuple, list, set)) and v]
-    assert set(declared) == {"notice", "ledger_card", "assessment", "quarterly", "public_notice", "certificate"}
+    assert set(declared) == {"notice", "ledger_card", "assessment", "quarterly", "public_notice", "certificate",
+                             "archive_catalogue", "archive_cover", "archive_notes"}

@@ -14,7 +14,8 @@ from service.templates import catalogue
 from service.templates.check import check_template
 from tests.templates.conftest import edit_part, shipped
 
-OWN = ("ledger_card", "assessment", "quarterly", "public_notice")
+OWN = ("ledger_card", "assessment", "quarterly", "public_notice", "archive_catalogue", "archive_cover",
+       "archive_notes")
 
 
 def run(*args):
@@ -34,7 +35,8 @@ def test_templates_carry_no_python_docx_leftovers(name):
     assert len(shipped(name)) < 40_000
 
 
-@pytest.mark.parametrize("name", ("ledger_card", "assessment", "quarterly"))
+@pytest.mark.parametrize("name", ("ledger_card", "assessment", "quarterly", "archive_catalogue", "archive_cover",
+                                  "archive_notes"))
 def test_record_templates_are_valid_ooxml_as_files(name):
     """A clerk opens the template itself in Word/WPS: no tag inside an attribute value (w:trHeight, w:tcW …),
     every row height and section property reads back with python-docx, the body ends with a paragraph."""
