@@ -102,15 +102,19 @@ class Limits:
         return self.prefix, who, endpoint  # as Flask-Limiter's default limits: prefix, key, endpoint scope
 
     # -- the limits -------------------------------------------------------------------------------------------
+    def _retry(self, items_: tuple[RateLimitItem, ...], key: tuple[str, ...], counted: bool) -> int | None:
+        """Seconds until the longest exceeded window of `items_` resets, or None when none is exceeded; the
+        request is counted (hit) or only tested."""
+        def verdict(strategy):
+            within = strategy.hit if counted else strategy.test
+            waits = [strategy.get_window_stats(i, *key).reset_time - time.time()
+                     for i in items_ if not within(i, *key)]
+            return _seconds(max(waits)) if waits else None
+        return self._run(verdict)
+
     def signin_retry(self, signin: tuple[RateLimitItem, ...], address: str, scope: str = SIGNIN_SCOPE) -> int | None:
         """Seconds until the address may sign in again (its longest exceeded window), or None when it may."""
-        key = self.signin_key(address, scope)
-
-        def test(strategy):
-            waits = [strategy.get_window_stats(i, *key).reset_time - time.time()
-                     for i in signin if not strategy.test(i, *key)]
-            return _seconds(max(waits)) if waits else None
-        return self._run(test)
+        return self._retry(signin, self.signin_key(address, scope), counted=False)
 
     def signin_failed(self, signin: tuple[RateLimitItem, ...], address: str, scope: str = SIGNIN_SCOPE) -> None:
         key = self.signin_key(address, scope)
@@ -118,11 +122,7 @@ class Limits:
 
     def hit(self, rate: tuple[RateLimitItem, ...], key: tuple[str, ...]) -> int | None:
         """Count a request: None when within its limits, else the seconds until the exceeded windows reset."""
-        def count(strategy):
-            waits = [strategy.get_window_stats(i, *key).reset_time - time.time()
-                     for i in rate if not strategy.hit(i, *key)]
-            return _seconds(max(waits)) if waits else None
-        return self._run(count)
+        return self._retry(rate, key, counted=True)
 
     def check(self, signin: tuple[RateLimitItem, ...], address: str, rate: tuple[RateLimitItem, ...],
               key: tuple[str, ...]) -> tuple[int, int]:

@@ -71,16 +71,20 @@ class Form(_Model):
         return self._get("fonts", key)
 
     def margins(self) -> tuple[float, float, float, float]:
-        return self.margins_mm if self.margins_mm is not None else self._missing("margins_mm")
+        return self._required("margins_mm")
 
     def groups(self) -> int:
-        return self.groups_per_band if self.groups_per_band is not None else self._missing("groups_per_band")
+        return self._required("groups_per_band")
 
     def header_footer(self) -> float:
-        return self.header_footer_mm if self.header_footer_mm is not None else self._missing("header_footer_mm")
+        return self._required("header_footer_mm")
 
     def rows(self) -> int:
-        return self.blank_rows if self.blank_rows is not None else self._missing("blank_rows")
+        return self._required("blank_rows")
+
+    def _required(self, field: str):
+        value = getattr(self, field)
+        return value if value is not None else self._missing(field)
 
     def _get(self, group: str, key: str):
         values = getattr(self, group)
