@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from service.config import TEMPLATE_DIR, settings
@@ -36,6 +37,25 @@ def sha256_bytes(data: bytes) -> str:
 
 def sha256_file(path: Path) -> str:
     return sha256_bytes(path.read_bytes())
+
+
+def override_versions() -> dict[str, str]:
+    """sha256 of every override installed now, by file name (history/ apart): a cached document's key includes it,
+    so an office's edited template is what the next filed copy prints. Re-hashed only when a file changes."""
+    folder = override_dir()
+    if not folder.is_dir():
+        return {}
+    out = {}
+    for path in sorted(folder.iterdir()):
+        if path.is_file():
+            st = path.stat()
+            out[path.name] = _sha256_of(str(path), st.st_size, st.st_mtime_ns)
+    return out
+
+
+@lru_cache(maxsize=256)
+def _sha256_of(path: str, size: int, mtime_ns: int) -> str:
+    return sha256_file(Path(path))
 
 
 def install(name: str, data: bytes, suffix: str = ".docx") -> Path:

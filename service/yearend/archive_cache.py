@@ -7,8 +7,8 @@ A cache entry holds the document's source (.docx/.xlsx), its PDF (normalised: sa
 PDF's page count, as files under <storage>/archive-cache/ and a row in `pdf_cache`. A batch renders and
 converts only the keys it does not find (`fill`: one LibreOffice call for all of them), so a warm batch is not
 LibreOffice-bound. Finished unit archives are kept the same way (kind "unit-zip"), so a re-run skips a unit whose
-input hash has not changed. The key includes a fingerprint of the rendering code and config, so a changed
-template or rule never serves a stale file.
+input hash has not changed. The key includes a fingerprint of the rendering code, config and shipped templates,
+and the offices' template overrides in use, so a changed template or rule never serves a stale file.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from service.config import PROJECT_ROOT, settings
 from service.db import Base, utcnow
 from service.files import write_atomic
+from service.templates.store import override_versions
 
 CACHE_DIR = "archive-cache"
 # The code and data every filed document depends on: a change to any of them changes every key.
@@ -92,9 +93,13 @@ def code_fingerprint(filing: bool = False) -> str:
 
 
 def input_key(kind: str, data) -> str:
-    """The input hash of one document: its kind, its plain data (canonical JSON) and the code fingerprint."""
-    canon = json.dumps({"kind": kind, "data": data, "code": code_fingerprint()}, ensure_ascii=False,
-                       sort_keys=True, separators=(",", ":"), default=str)
+    """The input hash of one document: its kind, its plain data (canonical JSON), the code fingerprint (which covers
+    the shipped templates) and the offices' template overrides in use, if any."""
+    body = {"kind": kind, "data": data, "code": code_fingerprint()}
+    overrides = override_versions()
+    if overrides:  # without any, the keys stay those of the shipped templates
+        body["templates"] = overrides
+    canon = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
     return sha256(canon.encode("utf-8"))
 
 

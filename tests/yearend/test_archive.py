@@ -218,6 +218,41 @@ def test_second_run_is_byte_identical_and_converts_nothing(env, first_run, monke
     assert [k for k in files1 if files1[k] != files2[k]] == []
 
 
+def test_an_office_template_override_is_what_the_next_run_files(env, first_run, monkeypatch):
+    """The office edits the 荣誉证书 template (wenshu template install): the next run files certificates made from
+    it, not the PDFs cached from the shipped one; after a rollback the first run's files come back unchanged."""
+    import subprocess
+
+    from service.config import settings
+    from service.templates import store
+    from tests.templates.conftest import edit_part, shipped
+
+    monkeypatch.setenv("WENSHU_INSTANCE", str(env["tmp"] / "instance-override"))
+    settings.cache_clear()
+    out1, _ = first_run
+    try:
+        store.install("certificate", edit_part(shipped("certificate"), ">{{ issuer }}<", ">{{ issuer }}（印）<"))
+        out3 = env["tmp"] / "out3"
+        result = run_archive(env, out3)
+        assert result.exit_code == 0, result.stderr
+        certs = sorted((out3 / "荣誉证书").glob("*.pdf"))
+        assert [c.name for c in certs] == sorted(c.name for c in (out1 / "荣誉证书").glob("*.pdf"))
+        for c in certs:  # the PDF LibreOffice printed from the edited template
+            text = subprocess.run(["pdftotext", "-layout", str(c), "-"], capture_output=True, text=True).stdout
+            assert "（印）" in text.replace(" ", ""), c.name
+        first, now = _zips(out1), _zips(out3)
+        filed = [(z, n) for z, zf in now.items() for n in zf.namelist() if "荣誉证书" in n and n.endswith(".pdf")]
+        assert filed and all(now[z].read(n) != first[z].read(n) for z, n in filed)  # the units' filed copies too
+    finally:
+        store.rollback("certificate")
+    out4 = env["tmp"] / "out4"
+    assert run_archive(env, out4).exit_code == 0
+    assert sorted((out4 / "荣誉证书").glob("*.pdf"))
+    assert {p.name: p.read_bytes() for p in (out4 / "荣誉证书").glob("*.pdf")} == {
+        p.name: p.read_bytes() for p in (out1 / "荣誉证书").glob("*.pdf")}
+    settings.cache_clear()
+
+
 def test_a_unit_with_broken_data_fails_alone(env, first_run):
     from sqlalchemy import select, update
 
