@@ -232,7 +232,7 @@ def test_an_office_template_override_is_what_the_next_run_files(env, first_run, 
     out1, _ = first_run
     try:
         store.install("certificate", edit_part(shipped("certificate"), ">{{ issuer }}<", ">{{ issuer }}（印）<"))
-        out3 = env["tmp"] / "out3"
+        out3 = env["tmp"] / "out-override"
         result = run_archive(env, out3)
         assert result.exit_code == 0, result.stderr
         certs = sorted((out3 / "荣誉证书").glob("*.pdf"))
@@ -245,7 +245,7 @@ def test_an_office_template_override_is_what_the_next_run_files(env, first_run, 
         assert filed and all(now[z].read(n) != first[z].read(n) for z, n in filed)  # the units' filed copies too
     finally:
         store.rollback("certificate")
-    out4 = env["tmp"] / "out4"
+    out4 = env["tmp"] / "out-rollback"
     assert run_archive(env, out4).exit_code == 0
     assert sorted((out4 / "荣誉证书").glob("*.pdf"))
     assert {p.name: p.read_bytes() for p in (out4 / "荣誉证书").glob("*.pdf")} == {
