@@ -199,9 +199,10 @@ def a4_print_setup(ws: Worksheet, *, last_row: int, ncols: int, repeat_rows: str
     ws.oddFooter.center.size = g.size("page_footer")
 
 
-def workbook_bytes(wb: Workbook, when: dt.date | None = None) -> bytes:
+def workbook_bytes(wb: Workbook, when: dt.date | None = None, rewrite=None) -> bytes:
+    """The saved workbook, normalised (service.ooxml.normalize_ooxml: `when`, `rewrite`)."""
     buf = io.BytesIO()
     wb.save(buf)
-    return normalize_ooxml(buf.getvalue(), when)
+    return normalize_ooxml(buf.getvalue(), when, rewrite)
 
 

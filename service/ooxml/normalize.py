@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable
 
 import pikepdf
 from lxml import etree
@@ -46,15 +47,19 @@ def _fix_core(xml: bytes, stamp: dt.datetime) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
-def normalize_ooxml(data: bytes, when: dt.date | dt.datetime | None = None) -> bytes:
+def normalize_ooxml(data: bytes, when: dt.date | dt.datetime | None = None,
+                    rewrite: Callable[[dict[str, bytes]], None] | None = None) -> bytes:
     """Rewrite an OOXML package (.docx/.xlsx) reproducibly.
 
     `when` is the document's own date (e.g. the 成文日期); it becomes the created/modified core properties and
-    the entry timestamps. Without it a fixed constant is used (see `fixed_datetime`).
+    the entry timestamps. Without it a fixed constant is used (see `fixed_datetime`). `rewrite`, if given, may
+    change the parts (name -> bytes) in place before they are written.
     """
     stamp = fixed_datetime(when)
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         parts = {i.filename: zf.read(i) for i in zf.infolist() if not i.is_dir()}
+    if rewrite is not None:
+        rewrite(parts)
     if CONTENT_TYPES not in parts:
         raise ValueError("not an OOXML package: [Content_Types].xml is missing")
     if CORE in parts:

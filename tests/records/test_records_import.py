@@ -256,6 +256,44 @@ def test_failed_import_comes_back_as_the_users_workbook_with_bad_cells_marked(un
     assert imp(units_store, buf.getvalue()).ok
 
 
+def test_a_workbook_with_many_errors_lists_them_all_and_comments_the_first_cells(monkeypatch):
+    """Past MAX_COMMENTED_CELLS bad cells the rest are filled without a comment and a note says so; past
+    ROWS_PER_SHEET errors the listing goes on in 导入错误（续2）…, each with its header; every error is listed once,
+    in order, as text (a formula-like message stays text); marking the marked workbook again replaces the lists."""
+    from service.records.exchange import marking
+    from service.records.exchange.reader import CellError
+
+    monkeypatch.setattr(marking, "MAX_COMMENTED_CELLS", 5)
+    monkeypatch.setattr(marking, "ROWS_PER_SHEET", 6)
+    errors = [CellError("培训班", r, "J", "课时", f"第{r}行课时应在0至1000之间") for r in range(2, 14)]
+    errors += [CellError("培训班", 2, "E", "培训方式", "=HYPERLINK(\"http://example.invalid\",\"x\")"),
+               CellError("工作簿", None, None, None, "  前后有空格  ")]
+    data = mark_errors(blank_schedule(UNITS), errors)
+    wb = load_workbook(io.BytesIO(data))
+    names = [ERRORS_SHEET, f"{ERRORS_SHEET}（续2）", f"{ERRORS_SHEET}（续3）"]
+    assert wb.sheetnames[:3] == names and wb.active.title == ERRORS_SHEET
+    listed = []
+    for name in names:
+        ws = wb[name]
+        assert [c.value for c in ws[1]][:5] == ["工作表", "行", "列", "字段", "错误说明"]
+        assert ws.freeze_panes == "A2" and ws.column_dimensions["E"].width == 80
+        listed += [tuple(c.value for c in row[:5]) for row in ws.iter_rows(min_row=2)]
+    assert listed == [(e.sheet, e.row, e.column, e.field, e.message) for e in errors]
+    assert [wb[n].max_row for n in names] == [7, 7, 3]
+    formula = next(c for n in names for row in wb[n].iter_rows() for c in row if c.value == errors[-2].message)
+    assert formula.data_type == "s" and formula.quotePrefix and formula.font.sz == 11
+    assert b"<f>" not in zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    assert "共14处错误，标红的单元格13个；前5个单元格附批注" in wb[ERRORS_SHEET]["G1"].value
+    ws = wb["培训班"]
+    bad = [ws[f"J{r}"] for r in range(2, 14)]
+    assert all(c.fill.fgColor.rgb.endswith(ERROR_FILL.fgColor.rgb[-6:]) for c in bad + [ws["E2"]])
+    assert [c.comment is not None for c in bad] == [True] * 5 + [False] * 7
+    again = load_workbook(io.BytesIO(mark_errors(data, errors[:2])))
+    assert again.sheetnames.count(ERRORS_SHEET) == 1 and not any("续" in n for n in again.sheetnames)
+    assert [tuple(c.value for c in row[:3]) for row in again[ERRORS_SHEET].iter_rows(min_row=2)] == [
+        ("培训班", 2, "J"), ("培训班", 3, "J")]
+
+
 def _xlsx_with(sheet_xml: bytes) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(blank_schedule(UNITS)))
     out = io.BytesIO()

@@ -1,8 +1,14 @@
 """A refused import handed back as the user's own workbook: every bad cell filled and commented in Chinese,
-plus a 导入错误 sheet listing all problems, so the centre fixes them where it typed them."""
+plus a 导入错误 sheet listing all problems, so the centre fixes them where it typed them.
+
+Bounded in memory and time: only the first MAX_COMMENTED_CELLS bad cells get a comment (openpyxl holds each
+comment and its VML shape as objects: 147,000 of them took 1.4 GB and 35 s; nobody reads them one by one), the
+others are filled; the 导入错误 sheet still lists every error, streamed as XML (service.ooxml.rows) instead of
+openpyxl cells, continued on 导入错误（续2）… past Excel's last row."""
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 
 from openpyxl import load_workbook
@@ -13,47 +19,71 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from service.forms.geometry import form
 from service.forms.sheet import body_font, header_font, workbook_bytes
 from service.ooxml.cells import put_at
+from service.ooxml.rows import EXCEL_ROWS, sheet_parts, with_rows
 from service.records.exchange.reader import CellError
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 ERRORS_SHEET = "导入错误"
 FORM = "marked_errors"  # its geometry: doc_templates/forms/exchange.yaml
 AUTHOR = "社教文书"
+MAX_COMMENTED_CELLS = 1000
+ROWS_PER_SHEET = EXCEL_ROWS - 1  # below the header row
 
 
 def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
     """The uploaded workbook `data` (already accepted by the hostile-file checks) with `errors` marked."""
     geometry = form(FORM)
     wb = load_workbook(io.BytesIO(data))
-    if ERRORS_SHEET in wb.sheetnames:
-        del wb[ERRORS_SHEET]
+    for name in wb.sheetnames:
+        if name == ERRORS_SHEET or name.startswith(f"{ERRORS_SHEET}（续"):
+            del wb[name]
     by_cell: dict[tuple[str, int, str], list[str]] = {}
     for e in errors:
         if e.sheet in wb.sheetnames and e.row is not None:
             column = e.column or _header_column(wb[e.sheet], e.field) or "A"
             by_cell.setdefault((e.sheet, e.row, column), []).append(e.message)
-    for (sheet, row, column), messages in by_cell.items():
+    for n, ((sheet, row, column), messages) in enumerate(by_cell.items()):
         cell = wb[sheet].cell(row=row, column=column_index_from_string(column))
         cell.fill = ERROR_FILL
-        comment = Comment("\n".join(messages), AUTHOR)
-        comment.width = round(geometry.width("comment_px"))  # VML pixels
-        comment.height = round(geometry.height("comment_px") + geometry.height("comment_line_px") * len(messages))
-        cell.comment = comment
-    ws = wb.create_sheet(ERRORS_SHEET, 0)
-    ws.sheet_properties.tabColor = "C00000"
-    columns = geometry.columns_list()  # 工作表, 行, 列, 字段, 错误说明
-    for i, col in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = col.width
-        put_at(ws, 1, i, col.title).font = header_font(size=geometry.size("header"), bold=True)
-    for r, e in enumerate(errors, start=2):
-        for c, value in enumerate((e.sheet, e.row, e.column, e.field, e.message), start=1):
-            put_at(ws, r, c, value).font = body_font(size=geometry.size("text"))
-    ws.freeze_panes = "A2"
+        if n < MAX_COMMENTED_CELLS:
+            comment = Comment("\n".join(messages), AUTHOR)
+            comment.width = round(geometry.width("comment_px"))  # VML pixels
+            comment.height = round(geometry.height("comment_px") + geometry.height("comment_line_px") * len(messages))
+            cell.comment = comment
+    names = [ERRORS_SHEET] + [f"{ERRORS_SHEET}（续{k}）" for k in range(2, math.ceil(len(errors) / ROWS_PER_SHEET) + 1)]
+    for index, name in enumerate(names):
+        _listing_sheet(wb, name, index, geometry)
+    if len(by_cell) > MAX_COMMENTED_CELLS:
+        note = (f"共{len(errors)}处错误，标红的单元格{len(by_cell)}个；前{MAX_COMMENTED_CELLS}个单元格附批注，"
+                "全部错误见本表。")
+        put_at(wb[ERRORS_SHEET], 1, len(geometry.columns_list()) + 2, note).font = header_font(
+            size=geometry.size("header"), bold=True)
     for other in wb.worksheets:
         other.sheet_view.tabSelected = False
     wb.active = 0
-    ws.sheet_view.tabSelected = True
-    return workbook_bytes(wb)
+    wb[ERRORS_SHEET].sheet_view.tabSelected = True
+
+    def listing(parts: dict[str, bytes]) -> None:
+        where = sheet_parts(parts)
+        for k, name in enumerate(names):
+            chunk = errors[k * ROWS_PER_SHEET:(k + 1) * ROWS_PER_SHEET]
+            parts[where[name]] = with_rows(parts[where[name]], ((e.sheet, e.row, e.column, e.field, e.message)
+                                                                 for e in chunk))
+    return workbook_bytes(wb, rewrite=listing)
+
+
+def _listing_sheet(wb, name: str, index: int, geometry) -> None:
+    """A 导入错误 sheet: the header row, then one style sample row for text and one for formula-like text
+    (service.ooxml.rows.with_rows puts the errors there)."""
+    ws = wb.create_sheet(name, index)
+    ws.sheet_properties.tabColor = "C00000"
+    for i, col in enumerate(geometry.columns_list(), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = col.width
+        put_at(ws, 1, i, col.title).font = header_font(size=geometry.size("header"), bold=True)
+        for row in (2, 3):
+            ws.cell(row, i).font = body_font(size=geometry.size("text"))
+        ws.cell(3, i).quotePrefix = True
+    ws.freeze_panes = "A2"
 
 
 def _header_column(ws, title: str | None) -> str | None:
