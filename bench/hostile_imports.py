@@ -61,13 +61,18 @@ class Sampler(threading.Thread):
         self.peak_sum = self.peak_one = 0
 
     def reset(self) -> None:
+        """Start a new peak from what the processes hold now (a request shorter than one tick still reads)."""
         self.peak_sum = self.peak_one = 0
+        self.sample()
+
+    def sample(self) -> None:
+        sizes = [_rss(p) for p in _tree(self.root) if "redis" not in _cmd(p)]
+        self.peak_sum = max(self.peak_sum, sum(sizes))
+        self.peak_one = max(self.peak_one, max(sizes, default=0))
 
     def run(self) -> None:
         while not self.stop_flag.wait(0.05):
-            sizes = [_rss(p) for p in _tree(self.root) if "redis" not in _cmd(p)]
-            self.peak_sum = max(self.peak_sum, sum(sizes))
-            self.peak_one = max(self.peak_one, max(sizes, default=0))
+            self.sample()
 
 
 def _cmd(pid: int) -> str:
@@ -187,7 +192,8 @@ is the API request (202, or 413 at once), "outcome" the import's report (200/422
 from the request to the outcome; API RSS is the server's processes only, the worker's is apart.
 
 Before (run 03:42, imports and exports inside the request): 49,000 bad rows 69.73 s in the request, API peak 438.6 MB
-(largest process 227.0 MB); all-units roster export 18.66 s in the request, API peak 402.7 MB.
+(largest process 227.0 MB); all-units roster export 18.66 s in the request, API peak 402.7 MB. The marked workbook's
+own cost, old and new code side by side: bench/results/marked_workbook.md.
 
 | upload | bytes | request status | request s | outcome status | outcome bytes | seconds | peak API RSS MB | largest API process MB | peak worker RSS MB |
 |---|---|---|---|---|---|---|---|---|---|
