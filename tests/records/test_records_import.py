@@ -294,6 +294,24 @@ def test_a_workbook_with_many_errors_lists_them_all_and_comments_the_first_cells
         ("培训班", 2, "J"), ("培训班", 3, "J")]
 
 
+def test_a_large_upload_comes_back_as_the_listing_alone(monkeypatch):
+    """Sheets larger than MAX_MARKED_XML are not loaded to be marked in place: the workbook handed back holds the
+    导入错误 listing (every error) and a note saying why the user's own sheets are not in it."""
+    from service.records.exchange import marking
+    from service.records.exchange.reader import CellError
+
+    upload = blank_schedule(UNITS)
+    monkeypatch.setattr(marking, "MAX_MARKED_XML", marking._sheets_size(upload) - 1)
+    errors = [CellError("培训班", r, "J", "课时", "应在0至1000之间") for r in range(2, 40)]
+    wb = load_workbook(io.BytesIO(mark_errors(upload, errors)))
+    assert wb.sheetnames == [ERRORS_SHEET]
+    listed = [tuple(c.value for c in row[:5]) for row in wb[ERRORS_SHEET].iter_rows(min_row=2)]
+    assert listed == [(e.sheet, e.row, e.column, e.field, e.message) for e in errors]
+    assert "共38处错误。上传的工作簿较大，未在原表中标红" in wb[ERRORS_SHEET]["G1"].value
+    monkeypatch.setattr(marking, "MAX_MARKED_XML", marking._sheets_size(upload))  # at the bound: marked in place
+    assert load_workbook(io.BytesIO(mark_errors(upload, errors))).sheetnames[1:3] == ["培训班", "教师"]
+
+
 def _xlsx_with(sheet_xml: bytes) -> bytes:
     src = zipfile.ZipFile(io.BytesIO(blank_schedule(UNITS)))
     out = io.BytesIO()

@@ -4,14 +4,16 @@ plus a 导入错误 sheet listing all problems, so the centre fixes them where i
 Bounded in memory and time: only the first MAX_COMMENTED_CELLS bad cells get a comment (openpyxl holds each
 comment and its VML shape as objects: 147,000 of them took 1.4 GB and 35 s; nobody reads them one by one), the
 others are filled; the 导入错误 sheet still lists every error, streamed as XML (service.ooxml.rows) instead of
-openpyxl cells, continued on 导入错误（续2）… past Excel's last row."""
+openpyxl cells, continued on 导入错误（续2）… past Excel's last row. An upload whose sheets are larger than
+MAX_MARKED_XML (openpyxl would need some 200 MB to mark it in place) comes back as the listing alone."""
 from __future__ import annotations
 
 import io
 import math
+import zipfile
 from collections.abc import Sequence
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import PatternFill
 from openpyxl.utils import column_index_from_string, get_column_letter
@@ -28,12 +30,17 @@ FORM = "marked_errors"  # its geometry: doc_templates/forms/exchange.yaml
 AUTHOR = "社教文书"
 MAX_COMMENTED_CELLS = 1000
 ROWS_PER_SHEET = EXCEL_ROWS - 1  # below the header row
+MAX_MARKED_XML = 16 * 2**20  # sheets beyond this (uncompressed) come back as the listing alone, not marked in place
 
 
 def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
-    """The uploaded workbook `data` (already accepted by the hostile-file checks) with `errors` marked."""
+    """The uploaded workbook `data` (already accepted by the hostile-file checks) with `errors` marked; for an
+    upload whose sheets exceed MAX_MARKED_XML, the 导入错误 listing alone (openpyxl would hold every cell)."""
     geometry = form(FORM)
-    wb = load_workbook(io.BytesIO(data))
+    whole = _sheets_size(data) <= MAX_MARKED_XML
+    wb = load_workbook(io.BytesIO(data)) if whole else Workbook()
+    if not whole:
+        wb.remove(wb.active)
     for name in wb.sheetnames:
         if name == ERRORS_SHEET or name.startswith(f"{ERRORS_SHEET}（续"):
             del wb[name]
@@ -53,9 +60,13 @@ def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
     names = [ERRORS_SHEET] + [f"{ERRORS_SHEET}（续{k}）" for k in range(2, math.ceil(len(errors) / ROWS_PER_SHEET) + 1)]
     for index, name in enumerate(names):
         _listing_sheet(wb, name, index, geometry)
-    if len(by_cell) > MAX_COMMENTED_CELLS:
+    note = None
+    if not whole:
+        note = f"共{len(errors)}处错误。上传的工作簿较大，未在原表中标红；请按本表逐条改正后重新导入。"
+    elif len(by_cell) > MAX_COMMENTED_CELLS:
         note = (f"共{len(errors)}处错误，标红的单元格{len(by_cell)}个；前{MAX_COMMENTED_CELLS}个单元格附批注，"
                 "全部错误见本表。")
+    if note:
         put_at(wb[ERRORS_SHEET], 1, len(geometry.columns_list()) + 2, note).font = header_font(
             size=geometry.size("header"), bold=True)
     for other in wb.worksheets:
@@ -84,6 +95,12 @@ def _listing_sheet(wb, name: str, index: int, geometry) -> None:
             ws.cell(row, i).font = body_font(size=geometry.size("text"))
         ws.cell(3, i).quotePrefix = True
     ws.freeze_panes = "A2"
+
+
+def _sheets_size(data: bytes) -> int:
+    """Uncompressed bytes of the upload's worksheet parts: what a full openpyxl load costs (about 12 times that)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return sum(i.file_size for i in z.infolist() if i.filename.startswith("xl/worksheets/"))
 
 
 def _header_column(ws, title: str | None) -> str | None:
