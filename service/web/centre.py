@@ -127,6 +127,7 @@ def unit_import(unit: str):
     or nothing); this page polls the job, then shows the errors in a table and the workbook with every bad cell
     marked."""
     from service.jobs.records_io_kinds import IMPORT_KIND, import_outcome, keep_upload
+    from service.records.exchange.marking import MAX_COMMENTED_CELLS
     from service.records.exchange.upload import UploadRefused, check_xlsx
     from service.web.jobs import start_job
 
@@ -158,7 +159,7 @@ def unit_import(unit: str):
             marked = url_for("web.marked_workbook", unit=u.name, key=job_id, name=request.args.get("name", "工作簿"))
     status = 422 if refused or (report is not None and not report["ok"]) else 200
     return render_template("web/import.html", unit=u, report=report, refused=refused, marked=marked,
-                           running=running), status
+                           running=running, comment_limit=MAX_COMMENTED_CELLS), status
 
 
 @web.route("/units/<unit>/import/marked/<key>")

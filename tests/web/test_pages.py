@@ -179,6 +179,26 @@ def test_roster_upload_errors_and_marked_workbook(server, tokens, worker, page):
 
     with session() as s:  # all or nothing: the good row was not written either
         assert s.query(Trainee).filter(Trainee.name == "王小明").count() == 0
+    assert "出错的单元格标红并附批注" in page.locator("span.hint").inner_text()
+
+    for i in range(400):  # 1,200 errors: more bad cells than get a comment, and the page says so
+        ws.append([UNIT_A, f"学员{i}", "未知", 1850, "", "未知"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    page.get_by_label("工作簿（.xlsx）").set_input_files(
+        files=[{"name": "名册.xlsx", "mimeType": "application/octet-stream", "buffer": buf.getvalue()}])
+    page.get_by_role("button", name="上传并导入").click()
+    page.get_by_role("alert").wait_for(timeout=60_000)
+    assert "下表列出前 200 处，全部错误已标在工作簿中" in page.get_by_role("alert").inner_text()
+    assert "出错的单元格标红，前 1000 个附批注，首页“导入错误”表列出全部错误" in page.locator("span.hint").inner_text()
+    shoot(page, "import-many-errors")
+    with page.expect_download() as dl:
+        page.get_by_role("link", name="下载已标注错误的工作簿").click()
+    marked = _workbook(dl.value)
+    count = int(re.search(r"发现 (\d+) 处错误", page.get_by_role("alert").inner_text()).group(1))
+    assert len([r for r in marked["导入错误"].iter_rows(min_row=2, values_only=True) if r[0]]) == count > 1200
+    commented = [c for row in marked["学员"].iter_rows() for c in row if c.comment is not None]
+    assert len(commented) == 1000
 
 
 def test_centre_pages_and_ledger_card_download(server, tokens, worker, page):
