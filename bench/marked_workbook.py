@@ -24,7 +24,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.submit_path import ROOT
+from bench.submit_path import ROOT, _baseline_code
 
 RESULTS = ROOT / "bench" / "results"
 BASELINE = "435a699"  # before the comment cap and the streamed 导入错误 sheet
@@ -84,11 +84,7 @@ def _run(name: str, code: Path, tmp: Path) -> dict:
 def main(argv: list[str] | None = None) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="wenshu-bench-marked-"))
     try:
-        base = tmp / "baseline"
-        base.mkdir()
-        archive = subprocess.run(["git", "archive", "--format=tar", BASELINE], cwd=ROOT, capture_output=True,
-                                 check=True)
-        subprocess.run(["tar", "-x", "-C", str(base)], input=archive.stdout, check=True)
+        base = _baseline_code(tmp, BASELINE)
         shutil.copytree(ROOT / "bench", base / "bench", dirs_exist_ok=True)  # the same corpus for both
         results = {"baseline": _run("baseline", base, tmp), "current": _run("current", ROOT, tmp)}
     finally:

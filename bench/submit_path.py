@@ -320,10 +320,11 @@ class Variant:
                 "p99_ms": round(_pct(ms, 0.99), 1), "max_ms": round(max(ms), 1)}
 
 
-def _baseline_code(tmp: Path) -> Path:
+def _baseline_code(tmp: Path, commit: str = BASELINE) -> Path:
+    """The code of `commit`, unpacked from `git archive` into tmp/baseline."""
     dest = tmp / "baseline"
     dest.mkdir()
-    archive = subprocess.run(["git", "archive", "--format=tar", BASELINE], cwd=ROOT, capture_output=True, check=True)
+    archive = subprocess.run(["git", "archive", "--format=tar", commit], cwd=ROOT, capture_output=True, check=True)
     subprocess.run(["tar", "-x", "-C", str(dest)], input=archive.stdout, check=True)
     return dest
 

@@ -21,7 +21,7 @@ from openpyxl.utils import column_index_from_string, get_column_letter
 from service.forms.geometry import form
 from service.forms.sheet import body_font, header_font, workbook_bytes
 from service.ooxml.cells import put_at
-from service.ooxml.rows import EXCEL_ROWS, sheet_parts, with_rows
+from service.ooxml.rows import EXCEL_ROWS, add_style_samples, sheet_parts, with_rows
 from service.records.exchange.reader import CellError
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
@@ -38,8 +38,10 @@ def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
     upload whose sheets exceed MAX_MARKED_XML, the 导入错误 listing alone (openpyxl would hold every cell)."""
     geometry = form(FORM)
     whole = _sheets_size(data) <= MAX_MARKED_XML
-    wb = load_workbook(io.BytesIO(data)) if whole else Workbook()
-    if not whole:
+    if whole:
+        wb = load_workbook(io.BytesIO(data))
+    else:
+        wb = Workbook()
         wb.remove(wb.active)
     for name in wb.sheetnames:
         if name == ERRORS_SHEET or name.startswith(f"{ERRORS_SHEET}（续"):
@@ -84,16 +86,14 @@ def mark_errors(data: bytes, errors: Sequence[CellError]) -> bytes:
 
 
 def _listing_sheet(wb, name: str, index: int, geometry) -> None:
-    """A 导入错误 sheet: the header row, then one style sample row for text and one for formula-like text
-    (service.ooxml.rows.with_rows puts the errors there)."""
+    """A 导入错误 sheet: the header row and the style samples (service.ooxml.rows.with_rows puts the errors there)."""
     ws = wb.create_sheet(name, index)
     ws.sheet_properties.tabColor = "C00000"
-    for i, col in enumerate(geometry.columns_list(), start=1):
+    columns = geometry.columns_list()
+    for i, col in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(i)].width = col.width
         put_at(ws, 1, i, col.title).font = header_font(size=geometry.size("header"), bold=True)
-        for row in (2, 3):
-            ws.cell(row, i).font = body_font(size=geometry.size("text"))
-        ws.cell(3, i).quotePrefix = True
+    add_style_samples(ws, len(columns), body_font(size=geometry.size("text")))
     ws.freeze_panes = "A2"
 
 
